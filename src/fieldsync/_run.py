@@ -1,0 +1,333 @@
+"""The run loop: one run of one sync, batch by batch, under the sync's lease.
+
+A run reads the source page by page, cuts pages into batches of the target's largest
+batch, and for each batch: checks that the sync is still active (a pause stops the run
+here), plans the records, sends the adds and updates in one call, and commits counts,
+fingerprints, email claims, skipped records and the checkpoint in one store transaction.
+Nothing per record outlives its batch, so memory stays flat however large the source is.
+``docs/service.md`` describes the semantics; the batch arithmetic is in ``_run_batch``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+import attrs
+
+from fieldsync._outbox import Outbox, describe_counts
+from fieldsync._preview import plan_config
+from fieldsync._run_batch import BatchResult, contacts_to_send, tally
+from fieldsync._run_end import RunEnd
+from fieldsync.domain.emails import email_key
+from fieldsync.domain.planner import Planner
+from fieldsync.domain.records import BatchCommit, Checkpoint, SourceRecord
+from fieldsync.domain.state import SyncAction, SyncState, transition
+from fieldsync.domain.sync import (
+    RunStatus,
+    RunTrigger,
+    Sync,
+    SyncConfig,
+    SyncRun,
+)
+from fieldsync.exceptions import (
+    FatalSyncError,
+    Problem,
+    QuotaExhaustedError,
+    RetriableError,
+    SyncAlreadyRunning,
+)
+from fieldsync.ports import Clock, Source, SyncStore, Target
+
+__all__ = ["RETRY_DELAY", "Runner", "pass_since"]
+
+RETRY_DELAY = timedelta(minutes=5)
+"""How long a run deferred by a temporary failure waits before the schedule retries it."""
+
+_log = logging.getLogger("fieldsync.run")
+
+
+def pass_since(watermark: datetime | None, config: SyncConfig) -> datetime | None:
+    """Where a new pass reads from: the later of the watermark and ``retrieve_since``."""
+    bounds = [t for t in (watermark, config.options.retrieve_since) if t is not None]
+    return max(bounds, default=None)
+
+
+class _End(enum.Enum):
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # the sync is no longer active (paused, disabled)
+    PLAN_LIMIT = "plan_limit"
+    INVALID = "invalid"  # the mapping or criteria no longer fit the live schemas
+
+
+@attrs.frozen
+class _Pass:
+    """Where this run starts reading, and the pass it belongs to."""
+
+    pass_id: str
+    started_at: datetime
+    since: datetime | None
+    position: str | None = None
+    offset: int = 0
+    resumed_from: str | None = None
+    resumes_pause: bool = False
+
+
+class Runner:
+    """Runs syncs. Holds no per-run state: one Runner serves every run of a service.
+
+    Args:
+        store: where syncs, runs and checkpoints live.
+        clock: the time.
+        outbox: where notifications go.
+        ids: makes run ids.
+        lease_ttl: how long a lease lasts without renewal (renewed after every batch).
+        watermark_overlap: how far before a pass's start the next pass reads again.
+        on_progress: called with the run after each committed batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: SyncStore,
+        clock: Clock,
+        outbox: Outbox,
+        ids: Callable[[], str],
+        lease_ttl: timedelta,
+        watermark_overlap: timedelta,
+        on_progress: Callable[[SyncRun], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._ids = ids
+        self._ttl = lease_ttl
+        self._end = RunEnd(
+            store=store, clock=clock, outbox=outbox, watermark_overlap=watermark_overlap
+        )
+        self._on_progress = on_progress
+
+    def continuable(self, sync: Sync) -> Checkpoint | None:
+        """The sync's checkpoint when its pass ran with the sync's current configuration."""
+        checkpoint = self._store.checkpoint(sync.id)
+        if checkpoint is None:
+            return None
+        stopped = self._store.get_run(checkpoint.run_id)
+        return checkpoint if stopped.config_version == sync.config.version else None
+
+    def run(
+        self,
+        sync_id: str,
+        *,
+        source: Source,
+        target: Target,
+        trigger: RunTrigger,
+        owner: str,
+        fields_created: Sequence[str] = (),
+    ) -> SyncRun:
+        """Run the sync once, under the lease of ``owner``, and return the finished run.
+
+        Takes the lease (or keeps it, when ``owner`` holds it already) and releases it.
+
+        Raises:
+            SyncAlreadyRunning: another worker holds the lease.
+            InvalidTransition: the sync is not active.
+            Exception: anything unexpected, after the run is marked failed.
+        """
+        store = self._store
+        store.acquire_lease(sync_id, owner, now=self._clock.now(), ttl=self._ttl)
+        try:
+            self._interrupt_dead_runs(sync_id)
+            sync = store.get_sync(sync_id)
+            transition(sync.state, SyncAction.RUN, sync_id=sync_id)
+            run_id = self._ids()
+            start = self._start(sync, run_id)
+            if start.resumes_pause and trigger in (RunTrigger.MANUAL, RunTrigger.SCHEDULE):
+                trigger = RunTrigger.RESUME
+            run = SyncRun(
+                id=run_id,
+                sync_id=sync_id,
+                config_version=sync.config.version,
+                trigger=trigger,
+                started_at=self._clock.now(),
+                fields_created=tuple(fields_created),
+                resumed_from=start.resumed_from,
+            )
+            store.add_run(run)
+            _log.info(
+                "run %s of sync %s started (%s, config v%d, %s)",
+                run.id,
+                sync_id,
+                trigger.value,
+                run.config_version,
+                f"continuing run {start.resumed_from}" if start.resumed_from else "new pass",
+            )
+            return self._guarded(run, sync, source, target, start, owner)
+        finally:
+            store.release_lease(sync_id, owner)
+
+    # -- the pass -----------------------------------------------------------------------------
+
+    def _guarded(
+        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, owner: str
+    ) -> SyncRun:
+        try:
+            end, problems = self._pass(run, sync, source, target, start, owner)
+        except QuotaExhaustedError as exc:
+            resume_at = exc.resume_at or self._clock.now() + RETRY_DELAY
+            return self._end.defer(run, str(exc), resume_at, clear_checkpoint=False)
+        except RetriableError as exc:
+            text = f"{exc} (retries ran out)"
+            return self._end.defer(
+                run, text, self._clock.now() + RETRY_DELAY, clear_checkpoint=False
+            )
+        except FatalSyncError as exc:
+            if self._store.get_sync(run.sync_id).state is SyncState.DISABLED:
+                # Disabling revoked the credentials under the run: it stops like a pause.
+                return self._end.close(run, RunStatus.PAUSED, "the sync was disabled")
+            return self._end.fail(run, str(exc))
+        except SyncAlreadyRunning:
+            # Our lease expired and another worker took it over: it continues the pass.
+            return self._end.close(run, RunStatus.INTERRUPTED, "another worker took the lease over")
+        except Exception as exc:
+            _log.exception("run %s of sync %s failed unexpectedly", run.id, run.sync_id)
+            self._end.close_quietly(
+                run, RunStatus.FAILED, f"unexpected {type(exc).__name__}: {exc}"
+            )
+            raise
+        except BaseException as exc:
+            # Ctrl-C or a process exit: the checkpoint stays and the next run continues.
+            self._end.close_quietly(run, RunStatus.INTERRUPTED, f"stopped by {type(exc).__name__}")
+            raise
+        if end is _End.INVALID:
+            text = "; ".join(f"{p.code}: {p.message}" for p in problems)
+            return self._end.fail(run, f"the configuration no longer fits the schemas: {text}")
+        if end is _End.PLAN_LIMIT:
+            text = "the target plan's contact limit was reached; the rest was skipped"
+            return self._end.defer(run, text, None, clear_checkpoint=True)
+        if end is _End.STOPPED:
+            state = self._store.get_sync(run.sync_id).state
+            why = None if state is SyncState.PAUSED else f"the sync was {state.value}"
+            return self._end.close(run, RunStatus.PAUSED, why)
+        return self._end.complete(run, start.started_at)
+
+    def _pass(
+        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, owner: str
+    ) -> tuple[_End, Sequence[Problem]]:
+        config = sync.config
+        plan, problems = plan_config(config, source, target)
+        if problems:
+            return _End.INVALID, problems
+        created = [target.create_field(field).name for field in plan.fields_to_create]
+        if created:
+            run.fields_created = (*run.fields_created, *created)
+            self._store.save_run(run)
+        planner = Planner(
+            plan, config.criteria, update_empty_values=config.options.update_empty_values
+        )
+        size = max(1, target.limits().max_batch)
+        skip_first = start.offset
+        limit_reached = False
+        for page in source.read(since=start.since, resume=start.position):
+            records = page.records
+            begin, skip_first = min(skip_first, len(records)), 0
+            for low in range(begin, len(records), size):
+                if self._store.get_sync(run.sync_id).state is not SyncState.ACTIVE:
+                    return _End.STOPPED, ()
+                chunk = records[low : low + size]
+                result = self._batch(
+                    run, config.list_key, planner, target, chunk, start, sent=not limit_reached
+                )
+                limit_reached = limit_reached or result.plan_limit_reached
+                checkpoint = Checkpoint(
+                    run_id=run.id,
+                    pass_id=start.pass_id,
+                    pass_started_at=start.started_at,
+                    since=start.since,
+                    position=page.position,
+                    offset=low + len(chunk),
+                )
+                self._commit(run, result, checkpoint, owner)
+        return (_End.PLAN_LIMIT if limit_reached else _End.COMPLETED), ()
+
+    def _batch(
+        self,
+        run: SyncRun,
+        list_key: str,
+        planner: Planner,
+        target: Target,
+        chunk: Sequence[SourceRecord],
+        start: _Pass,
+        *,
+        sent: bool,
+    ) -> BatchResult:
+        store, sync_id = self._store, run.sync_id
+        prepared = [planner.prepare(record) for record in chunk]
+        live = [p for p in prepared if p.skip is None and p.email is not None]
+        previous = store.fingerprints(sync_id, [p.key for p in live]) if live else {}
+        emails = {email_key(p.email) for p in live if p.email is not None}
+        claimed = store.claimed_emails(sync_id, start.pass_id, emails) if emails else {}
+        decisions = planner.decide_page(prepared, previous, claimed)
+        contacts = contacts_to_send(decisions)
+        if not sent:
+            return tally(run.id, decisions, None)
+        # Unchanged records cost no call at all.
+        answers = target.upsert(list_key, contacts) if contacts else ()
+        return tally(run.id, decisions, {answer.key: answer for answer in answers})
+
+    def _commit(
+        self, run: SyncRun, result: BatchResult, checkpoint: Checkpoint, owner: str
+    ) -> None:
+        counts = run.counts + result.counts
+        batch = BatchCommit(
+            run=attrs.evolve(run, counts=counts),
+            written=result.written,
+            claims=result.claims,
+            skipped=result.skipped,
+            checkpoint=checkpoint,
+        )
+        self._store.commit_batch(batch)
+        run.counts = counts  # only once committed: a failed commit leaves the run as stored
+        _log.debug(
+            "run %s committed a batch: %s (checkpoint %s+%d)",
+            run.id,
+            describe_counts(result.counts),
+            checkpoint.position,
+            checkpoint.offset,
+        )
+        self._store.renew_lease(run.sync_id, owner, now=self._clock.now(), ttl=self._ttl)
+        if self._on_progress is not None:
+            try:
+                self._on_progress(attrs.evolve(run))
+            except Exception:
+                _log.warning("the progress callback failed", exc_info=True)
+
+    # -- starting ----------------------------------------------------------------------------
+
+    def _start(self, sync: Sync, run_id: str) -> _Pass:
+        checkpoint = self.continuable(sync)
+        if checkpoint is not None:
+            stopped = self._store.get_run(checkpoint.run_id)
+            return _Pass(
+                pass_id=checkpoint.pass_id,
+                started_at=checkpoint.pass_started_at,
+                since=checkpoint.since,
+                position=checkpoint.position,
+                offset=checkpoint.offset,
+                resumed_from=checkpoint.run_id,
+                resumes_pause=stopped.status is RunStatus.PAUSED,
+            )
+        # A new pass is named after the run that starts it.
+        since = pass_since(sync.watermark, sync.config)
+        return _Pass(pass_id=run_id, started_at=self._clock.now(), since=since)
+
+    def _interrupt_dead_runs(self, sync_id: str) -> None:
+        # We hold the lease, so a run still marked running has lost its worker.
+        for stale in self._store.runs(sync_id):
+            if stale.status is RunStatus.RUNNING:
+                _log.warning("run %s of sync %s lost its worker", stale.id, sync_id)
+                stale.status = RunStatus.INTERRUPTED
+                stale.finished_at = self._clock.now()
+                stale.error = "its worker stopped before the run finished"
+                self._store.save_run(stale)

@@ -1,0 +1,131 @@
+"""How a run ends: the run's status, the sync's watermark and schedule, the notification."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from fieldsync._outbox import Outbox, describe_counts
+from fieldsync.domain.reasons import ReasonCode
+from fieldsync.domain.state import SyncAction, transition
+from fieldsync.domain.sync import NotificationKind, RunStatus, SyncRun
+from fieldsync.exceptions import InvalidTransition
+from fieldsync.ports import Clock, SyncStore
+
+__all__ = ["RunEnd"]
+
+_log = logging.getLogger("fieldsync.run")
+
+
+class RunEnd:
+    """Records the end of runs. Each method saves the run (and its sync) in one store call,
+    then sends the notification.
+
+    Raises (every method):
+        StoreError: the store failed.
+    """
+
+    def __init__(
+        self, *, store: SyncStore, clock: Clock, outbox: Outbox, watermark_overlap: timedelta
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._outbox = outbox
+        self._overlap = watermark_overlap
+
+    def close(self, run: SyncRun, status: RunStatus, error: str | None) -> SyncRun:
+        """End the run with ``status``; the sync is left as it is."""
+        run.status, run.finished_at, run.error = status, self._clock.now(), error
+        self._store.save_run(run)
+        summary = error or describe_counts(run.counts)
+        _log.info("run %s of sync %s %s: %s", run.id, run.sync_id, status.value, summary)
+        return run
+
+    def close_quietly(self, run: SyncRun, status: RunStatus, error: str) -> None:
+        """:meth:`close`, logging instead of raising when the store fails."""
+        # Already on the way out with an exception: a broken store must not hide it.
+        try:
+            self.close(run, status, error)
+        except Exception:
+            _log.exception("could not record the end of run %s", run.id)
+
+    def complete(self, run: SyncRun, pass_started_at: datetime) -> SyncRun:
+        """The pass is done: the watermark moves, the checkpoint goes, the schedule goes on.
+
+        When records of this pass were not written for a passing reason (``target_error``:
+        retries ran out; ``plan_limit``, met in a run this one continues), the watermark
+        stays, so the next pass reads them again; what was written costs nothing then,
+        being unchanged.
+        """
+        now = self._clock.now()
+        run.status, run.finished_at = RunStatus.COMPLETED, now
+        sync = self._store.get_sync(run.sync_id)
+        retry = self._retryable_failures(run)
+        # An initiate that applied a new configuration meanwhile reset the watermark on
+        # purpose (its mapping needs every record): leave it alone then.
+        if sync.config.version == run.config_version and not retry:
+            sync.watermark = pass_started_at - self._overlap
+        sync.next_run_at = sync.config.schedule.next_run_after(now)
+        self._store.finish_run(run, sync, clear_checkpoint=True)
+        summary = describe_counts(run.counts)
+        if retry:
+            summary += f"; {retry} record(s) not written in this pass will be sent by the next run"
+        _log.info("run %s of sync %s completed: %s", run.id, run.sync_id, summary)
+        self._notify(NotificationKind.RUN_COMPLETED, f'Sync "{sync.name}" completed', summary, run)
+        return run
+
+    def _retryable_failures(self, run: SyncRun) -> int:
+        """Records of this pass left unwritten for a passing reason, in this run and the
+        runs it continues (each run that counted anything wrote the checkpoint the next one
+        resumed from)."""
+        failures = _passing(run)
+        earlier = run.resumed_from
+        while earlier is not None:
+            previous = self._store.get_run(earlier)
+            failures += _passing(previous)
+            earlier = previous.resumed_from
+        return failures
+
+    def defer(
+        self, run: SyncRun, error: str, resume_at: datetime | None, *, clear_checkpoint: bool
+    ) -> SyncRun:
+        """Stopped cleanly by a quota, a temporary failure or the plan limit; the sync runs
+        again at ``resume_at`` (or on its schedule when ``None``)."""
+        now = self._clock.now()
+        run.status, run.finished_at, run.error = RunStatus.DEFERRED, now, error
+        sync = self._store.get_sync(run.sync_id)
+        sync.next_run_at = resume_at or sync.config.schedule.next_run_after(now)
+        self._store.finish_run(run, sync, clear_checkpoint=clear_checkpoint)
+        at = sync.next_run_at
+        when = f"at {at.isoformat()}" if at else "with the next run"
+        summary = f"{error}. So far {describe_counts(run.counts)}. It continues {when}."
+        _log.info("run %s of sync %s deferred: %s", run.id, run.sync_id, summary)
+        self._notify(NotificationKind.RUN_DEFERRED, f'Sync "{sync.name}" deferred', summary, run)
+        return run
+
+    def fail(self, run: SyncRun, error: str) -> SyncRun:
+        """A fatal error: the run failed and the sync needs attention."""
+        run.status, run.finished_at, run.error = RunStatus.FAILED, self._clock.now(), error
+        sync = self._store.get_sync(run.sync_id)
+        try:
+            sync.state = transition(sync.state, SyncAction.FLAG, sync_id=sync.id)
+            sync.attention = error
+        except InvalidTransition:
+            pass  # paused or disabled meanwhile: that state stands
+        # The checkpoint stays: once fixed, initiating again continues the pass.
+        self._store.finish_run(run, sync, clear_checkpoint=False)
+        _log.warning("run %s of sync %s failed: %s", run.id, run.sync_id, error)
+        title = f'Sync "{sync.name}" needs attention'
+        self._notify(NotificationKind.RUN_FAILED, title, error, run)
+        return run
+
+    def _notify(self, kind: NotificationKind, title: str, summary: str, run: SyncRun) -> None:
+        self._outbox.send(kind, title=title, summary=summary, sync_id=run.sync_id, run_id=run.id)
+
+
+def _passing(run: SyncRun) -> int:
+    """Records a run left unwritten for a reason that passes: a later pass sends them."""
+    counts = run.counts
+    return counts.failed_by_reason.get(ReasonCode.TARGET_ERROR, 0) + counts.skipped_by_reason.get(
+        ReasonCode.PLAN_LIMIT, 0
+    )

@@ -1,0 +1,71 @@
+"""What every configured command needs: the configuration, the store, the service, the syncs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from fieldsync.cli._config import Config, SyncDefinition, load_config
+from fieldsync.cli._render import ProgressHook
+from fieldsync.domain.sync import Sync
+from fieldsync.exceptions import NotFoundError
+from fieldsync.service import SyncService
+from fieldsync.stores.sqlite import SQLiteStore
+
+__all__ = ["App", "open_app"]
+
+
+@attrs.define
+class App:
+    """The configuration and a service wired to the configured store and integrations."""
+
+    config: Config
+    store: SQLiteStore
+    service: SyncService
+    json: bool
+    progress: ProgressHook
+
+    def sync(self, name: str) -> Sync:
+        """The stored sync called ``name``, created from the file on first use."""
+        for sync in self.service.list_syncs():
+            if sync.name == name:
+                return sync
+        definition = self.config.sync(name)
+        return self.create(definition)
+
+    def stored_sync(self, name: str) -> Sync:
+        """The stored sync called ``name`` (no creation)."""
+        for sync in self.service.list_syncs():
+            if sync.name == name:
+                return sync
+        raise NotFoundError("sync", name)
+
+    def create(self, definition: SyncDefinition) -> Sync:
+        """Create the sync of a ``[[syncs]]`` entry."""
+        return self.service.create_sync(
+            definition.name,
+            integration=definition.integration,
+            list_key=definition.list_key,
+            mapping=definition.mapping,
+            criteria=definition.criteria,
+            schedule=definition.schedule,
+            options=definition.options,
+        )
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+
+def open_app(config_path: Path, *, json: bool) -> App:
+    """Load the configuration, open the store and register every configured integration."""
+    config = load_config(config_path)
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = SQLiteStore(config.store_path)
+    hook = ProgressHook()
+    service = SyncService(store=store, on_progress=hook)
+    for integration in config.integrations.values():
+        source, target = integration.build()
+        service.register_integration(integration.name, source=source, target=target)
+    return App(config=config, store=store, service=service, json=json, progress=hook)

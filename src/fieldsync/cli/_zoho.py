@@ -1,0 +1,41 @@
+"""Builds the Zoho Invoice -> Zoho Campaigns adapters from an ``[integrations.NAME]`` table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fieldsync.ports import Source, Target
+from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
+
+__all__ = ["build_zoho"]
+
+
+def build_zoho(name: str, settings: Mapping[str, Any]) -> tuple[Source, Target]:
+    """One OAuth client shared by both adapters, so one access token serves both APIs."""
+    auth = ZohoOAuth(
+        client_id=str(settings["client_id"]),
+        client_secret=str(settings["client_secret"]),
+        refresh_token=str(settings["refresh_token"]),
+        data_centre=str(settings.get("data_centre", "com")),
+        accounts_url=_optional(settings, "accounts_url"),
+    )
+    source = ZohoInvoiceSource(
+        auth,
+        organization_id=str(settings["organization_id"]),
+        base_url=_optional(settings, "invoice_url"),
+        only_active=bool(settings.get("only_active", False)),
+    )
+    plan_limit = settings.get("plan_limit")
+    target = ZohoCampaignsTarget(
+        auth,
+        base_url=_optional(settings, "campaigns_url"),
+        plan_limit=int(plan_limit) if plan_limit is not None else None,
+        auto_upgrade=bool(settings.get("auto_upgrade", False)),
+    )
+    return source, target
+
+
+def _optional(settings: Mapping[str, Any], key: str) -> str | None:
+    value = settings.get(key)
+    return str(value) if value else None

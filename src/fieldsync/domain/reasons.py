@@ -1,0 +1,43 @@
+"""Reason codes: why a record was skipped or failed. Every skip and failure carries one."""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["ReasonCode"]
+
+
+class ReasonCode(enum.Enum):
+    """Why a record was not written. The value is the code shown in exports and history."""
+
+    CRITERIA_NOT_MET = "criteria_not_met"  # the sync criteria rejected the record
+    MISSING_EMAIL = "missing_email"  # no email value at all
+    INVALID_EMAIL = "invalid_email"  # the email is not a valid address
+    DUPLICATE_EMAIL = "duplicate_email"  # an earlier record in this pass has the same email
+    CONVERSION_ERROR = "conversion_error"  # a value does not convert to the target field type
+    GROUP_ADDRESS = "group_address"  # the target refuses role addresses (info@, admin@)
+    PLAN_LIMIT = "plan_limit"  # the target's plan contact limit is reached (auto-upgrade off)
+    MANDATORY_FIELD_MISSING = "mandatory_field_missing"  # the target requires a field we lack
+    CONFIRMATION_PENDING = "confirmation_pending"  # double opt-in list: a confirmation was sent
+    TARGET_REJECTED = "target_rejected"  # the target refused the record for another reason
+    TARGET_ERROR = "target_error"  # the write failed after retries (counted as failed)
+
+    @property
+    def text(self) -> str:
+        """A sentence for people, used when no more specific text is known."""
+        return _TEXT[self]
+
+
+_TEXT: dict[ReasonCode, str] = {
+    ReasonCode.CRITERIA_NOT_MET: "The record does not meet the sync criteria.",
+    ReasonCode.MISSING_EMAIL: "The record has no email address.",
+    ReasonCode.INVALID_EMAIL: "The email address is not valid.",
+    ReasonCode.DUPLICATE_EMAIL: "Another record in this sync has the same email address.",
+    ReasonCode.CONVERSION_ERROR: "A value cannot be converted to the target field's type.",
+    ReasonCode.GROUP_ADDRESS: "The target does not accept group addresses such as info@.",
+    ReasonCode.PLAN_LIMIT: "The target plan's contact limit is reached.",
+    ReasonCode.MANDATORY_FIELD_MISSING: "A field the target requires has no value.",
+    ReasonCode.CONFIRMATION_PENDING: "The list needs the contact to confirm; an email was sent.",
+    ReasonCode.TARGET_REJECTED: "The target refused the record.",
+    ReasonCode.TARGET_ERROR: "The target could not be written to after retries.",
+}

@@ -1,0 +1,240 @@
+"""Syncs, their configuration versions, runs, skipped records and notifications."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from fieldsync.domain.criteria import Criteria
+from fieldsync.domain.mapping import FieldMapping
+from fieldsync.domain.reasons import ReasonCode
+from fieldsync.domain.schedule import Schedule
+from fieldsync.domain.state import SyncState
+
+__all__ = [
+    "Notification",
+    "NotificationKind",
+    "RunCounts",
+    "RunStatus",
+    "RunTrigger",
+    "SkippedRecord",
+    "Sync",
+    "SyncConfig",
+    "SyncOptions",
+    "SyncRun",
+]
+
+
+@attrs.frozen
+class SyncOptions:
+    """Options of a sync beyond mapping, criteria and schedule.
+
+    Args:
+        update_empty_values: a value emptied in the source empties the target field too;
+            when off, empty values are left out of the write and never overwrite.
+        retrieve_since: read only records added or modified after this instant
+            ("data to retrieve"); ``None`` reads all of them.
+    """
+
+    update_empty_values: bool = False
+    retrieve_since: datetime | None = None
+
+
+@attrs.frozen
+class SyncConfig:
+    """One version of a sync's configuration. Editing a sync makes a new version."""
+
+    version: int
+    list_key: str
+    mapping: FieldMapping
+    criteria: Criteria
+    schedule: Schedule
+    options: SyncOptions
+    created_at: datetime
+
+
+@attrs.define
+class Sync:
+    """A sync: a source of one integration kept in step with one target list.
+
+    ``config`` is the configuration in force; ``pending`` is an edited version waiting for
+    the next initiate. ``watermark`` is the source time up to which everything has been
+    applied; incremental runs read from it.
+    """
+
+    id: str
+    name: str
+    integration: str
+    state: SyncState
+    config: SyncConfig
+    created_at: datetime
+    updated_at: datetime
+    pending: SyncConfig | None = None
+    watermark: datetime | None = None
+    next_run_at: datetime | None = None
+    attention: str | None = None  # why the sync needs attention, when it does
+
+
+class RunStatus(enum.Enum):
+    """Where a run is, or how it ended."""
+
+    RUNNING = "running"  # in progress (or its worker died and the lease has not expired)
+    COMPLETED = "completed"  # the whole pass is done; the watermark moved
+    PAUSED = "paused"  # stopped at a batch boundary by a pause; resume continues it
+    INTERRUPTED = "interrupted"  # its worker died; a later run continued from the checkpoint
+    DEFERRED = "deferred"  # a quota or the plan limit stopped it cleanly; the next run continues
+    FAILED = "failed"  # a fatal error ended it; the sync needs attention
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run is over (anything but running)."""
+        return self is not RunStatus.RUNNING
+
+
+class RunTrigger(enum.Enum):
+    """What started a run."""
+
+    INITIATE = "initiate"  # the first run, started by initiate
+    MANUAL = "manual"  # service.run()
+    SCHEDULE = "schedule"  # service.run_due()
+    RESUME = "resume"  # service.resume() continuing a paused pass
+
+
+def _frozen_counts(value: Mapping[ReasonCode, int]) -> Mapping[ReasonCode, int]:
+    if any(n < 0 for n in value.values()):
+        raise ValueError("a count cannot be negative")
+    return {reason: n for reason, n in sorted(value.items(), key=lambda kv: kv[0].value) if n}
+
+
+@attrs.frozen
+class RunCounts:
+    """How a run's records ended. ``total`` and the skipped/failed totals are derived, so
+
+    ``total == added + updated + unchanged + skipped + failed`` holds by construction.
+    """
+
+    added: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    updated: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    unchanged: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    skipped_by_reason: Mapping[ReasonCode, int] = attrs.field(
+        factory=dict, converter=_frozen_counts
+    )
+    failed_by_reason: Mapping[ReasonCode, int] = attrs.field(factory=dict, converter=_frozen_counts)
+
+    @property
+    def skipped(self) -> int:
+        """Records not written for a reason in the data or the plan."""
+        return sum(self.skipped_by_reason.values())
+
+    @property
+    def failed(self) -> int:
+        """Records whose write failed."""
+        return sum(self.failed_by_reason.values())
+
+    @property
+    def total(self) -> int:
+        """Every record the run looked at."""
+        return self.added + self.updated + self.unchanged + self.skipped + self.failed
+
+    def __add__(self, other: RunCounts) -> RunCounts:
+        def merged(
+            a: Mapping[ReasonCode, int], b: Mapping[ReasonCode, int]
+        ) -> dict[ReasonCode, int]:
+            out = dict(a)
+            for reason, n in b.items():
+                out[reason] = out.get(reason, 0) + n
+            return out
+
+        return RunCounts(
+            added=self.added + other.added,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+            skipped_by_reason=merged(self.skipped_by_reason, other.skipped_by_reason),
+            failed_by_reason=merged(self.failed_by_reason, other.failed_by_reason),
+        )
+
+
+@attrs.define
+class SyncRun:
+    """One run of a sync: when, with which configuration version, and how it ended."""
+
+    id: str
+    sync_id: str
+    config_version: int
+    trigger: RunTrigger
+    started_at: datetime
+    status: RunStatus = RunStatus.RUNNING
+    finished_at: datetime | None = None
+    counts: RunCounts = attrs.field(factory=RunCounts)
+    fields_created: tuple[str, ...] = ()
+    resumed_from: str | None = None  # the paused/interrupted/deferred run this one continues
+    error: str | None = None  # why a failed or deferred run stopped
+
+    @property
+    def total(self) -> int:
+        """Every record this run looked at."""
+        return self.counts.total
+
+    @property
+    def added(self) -> int:
+        """Contacts new in the list."""
+        return self.counts.added
+
+    @property
+    def updated(self) -> int:
+        """Contacts already in the list whose fields changed."""
+        return self.counts.updated
+
+    @property
+    def unchanged(self) -> int:
+        """Records identical to their last write: no call was made for them."""
+        return self.counts.unchanged
+
+    @property
+    def skipped(self) -> int:
+        """Records not written, each with a reason."""
+        return self.counts.skipped
+
+    @property
+    def failed(self) -> int:
+        """Records whose write failed, each with a reason."""
+        return self.counts.failed
+
+
+@attrs.frozen
+class SkippedRecord:
+    """A record a run skipped or failed, with why, for the history and the CSV export."""
+
+    run_id: str
+    key: str
+    email: str | None
+    reason: ReasonCode
+    reason_text: str
+    values: Mapping[str, str] = attrs.field(factory=dict)
+    failed: bool = False  # False: skipped; True: the write was attempted and failed
+
+
+class NotificationKind(enum.Enum):
+    """What a notification is about."""
+
+    RUN_COMPLETED = "run_completed"  # a run finished its pass
+    RUN_DEFERRED = "run_deferred"  # a quota or the plan limit stopped a run cleanly
+    RUN_FAILED = "run_failed"  # a fatal error ended a run; the sync needs attention
+    INTEGRATION_DISABLED = "integration_disabled"  # an integration and its syncs were disabled
+
+
+@attrs.define
+class Notification:
+    """A message for the user's inbox (the bell), pointing at a sync and a run."""
+
+    id: str
+    kind: NotificationKind
+    title: str
+    summary: str
+    created_at: datetime
+    sync_id: str | None = None
+    run_id: str | None = None
+    read: bool = False

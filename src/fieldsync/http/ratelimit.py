@@ -1,0 +1,194 @@
+"""Client-side pacing under a service's rate limits, so its lockout is never tripped.
+
+:class:`RateLimiter` is a pure calculator: numbers in (POSIX seconds), numbers out (seconds
+to wait). It keeps, per :class:`~fieldsync.domain.records.RateWindow`, a log of the times
+it handed out, and answers "when may the next call go?" so that no window ever holds more
+than ``limit`` calls in any stretch of ``period`` seconds. :class:`Pacer` adds the waiting:
+it asks the limiter, then sleeps on a :class:`~fieldsync.ports.Clock`.
+
+Why a margin: the server counts calls when they *arrive*, we count them when they *leave*.
+Latency varies from call to call, so two calls sent exactly ``period`` apart may arrive
+closer together. Each window is therefore treated as ``period * (1 + margin)`` long: with
+the default 3 %, "500 a minute" is paced as 500 every 61.8 s, which absorbs up to 1.8 s of
+latency jitter (far more than a call's latency varies) at the price of 3 % of the peak rate.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from fieldsync.domain.records import RateWindow
+from fieldsync.exceptions import QuotaExhaustedError
+
+if TYPE_CHECKING:
+    from fieldsync.ports import Clock
+
+__all__ = ["Pacer", "RateLimiter"]
+
+
+class _Log:
+    """One window's reserved call times, oldest first, and its stretched period."""
+
+    def __init__(self, window: RateWindow, margin: float) -> None:
+        self.window = window
+        self.span = window.period * (1.0 + margin)
+        self.times: deque[float] = deque()
+
+    def earliest(self) -> float:
+        """The earliest time one more call fits, given that it goes after all logged ones."""
+        if len(self.times) < self.window.limit:
+            return -math.inf
+        # The call `limit` places back must have left the window: t >= that call + span.
+        return self.times[-self.window.limit] + self.span
+
+    def prune(self, horizon: float) -> None:
+        # Calls at or before `horizon - span` cannot share a window with a call at or
+        # after `horizon`, and every later slot is at or after the last one handed out.
+        cutoff = horizon - self.span
+        while self.times and self.times[0] <= cutoff:
+            self.times.popleft()
+
+
+class RateLimiter:
+    """Sliding-window limits on calls, for several windows at once.
+
+    Slots are handed out first come, first served: a reserved slot is never earlier than
+    one reserved before it, so each window's log stays sorted and a new slot only needs
+    checking against the calls before it. Thread-safe.
+
+    Args:
+        windows: the limits to obey together (e.g. 500 per 60 s, 12,500 per hour and
+            75,000 per day). Their ``lockout`` is not used here.
+        margin: each window is stretched by this fraction of its period (see the module
+            docstring).
+
+    Raises:
+        ValueError: a window whose limit is below 1 or whose period is not positive, or a
+            negative margin.
+    """
+
+    def __init__(self, windows: Sequence[RateWindow], *, margin: float = 0.03) -> None:
+        if not margin >= 0.0:
+            raise ValueError(f"margin must be at least 0, not {margin!r}")
+        for window in windows:
+            if window.limit < 1 or not window.period > 0:
+                raise ValueError(f"a rate window needs limit >= 1 and period > 0, not {window}")
+        self.windows: tuple[RateWindow, ...] = tuple(windows)
+        self.margin = margin
+        self._logs = [_Log(window, margin) for window in self.windows]
+        self._last = -math.inf
+        self._lock = threading.Lock()
+
+    def delay(self, now: float) -> float:
+        """Seconds a call at ``now`` would have to wait. Reserves nothing.
+
+        Args:
+            now: the current time, POSIX seconds.
+        """
+        with self._lock:
+            return self._slot(now)[0] - now
+
+    def reserve(self, now: float, *, max_delay: float = math.inf) -> float:
+        """Reserve the next free slot and return how long to wait for it.
+
+        The call is recorded at ``now + delay``; send it then, not before. Several calls
+        may be reserved before any is sent: each gets its own slot.
+
+        Args:
+            now: the current time, POSIX seconds.
+            max_delay: when the wait would be longer than this, reserve nothing (the
+                returned delay, above ``max_delay``, says how long it would have been).
+
+        Returns:
+            Seconds to wait, 0.0 when the call may go at once.
+        """
+        with self._lock:
+            slot, _ = self._slot(now)
+            delay = slot - now
+            if delay > max_delay:
+                return delay
+            self._last = slot
+            for log in self._logs:
+                log.times.append(slot)
+                log.prune(slot)
+            return delay
+
+    def held(self) -> tuple[int, ...]:
+        """How many call times each window's log holds now (old ones are dropped as slots
+        are reserved, so a window never holds more than its limit)."""
+        with self._lock:
+            return tuple(len(log.times) for log in self._logs)
+
+    def binding_window(self, now: float) -> RateWindow | None:
+        """The window that makes a call at ``now`` wait longest, or ``None`` if none does."""
+        with self._lock:
+            return self._slot(now)[1]
+
+    def _slot(self, now: float) -> tuple[float, RateWindow | None]:
+        slot, binding = max(now, self._last), None
+        for log in self._logs:
+            earliest = log.earliest()
+            if earliest > slot:
+                slot, binding = earliest, log.window
+        return slot, binding
+
+    def __repr__(self) -> str:
+        windows = ", ".join(f"{w.limit}/{w.period:g}s" for w in self.windows)
+        return f"RateLimiter([{windows}], margin={self.margin})"
+
+
+class Pacer:
+    """Waits, on a clock, until a :class:`RateLimiter` lets the next call go.
+
+    Thread-safe: each caller reserves its own slot under the limiter's lock, then sleeps
+    outside it, so concurrent callers queue up in slot order without blocking each other.
+
+    Args:
+        limiter: the calculator holding the windows.
+        clock: where the time comes from and where the waiting happens.
+        max_wait: the longest wait accepted, in seconds. A longer one means an hourly or
+            daily window is used up: :meth:`acquire` raises instead of blocking for hours.
+        name: what is paced (e.g. ``"POST json/listsubscribe"``), for error messages.
+    """
+
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        clock: Clock,
+        *,
+        max_wait: float = 900.0,
+        name: str | None = None,
+    ) -> None:
+        self.limiter = limiter
+        self.clock = clock
+        self.max_wait = max_wait
+        self.name = name
+
+    def acquire(self) -> None:
+        """Wait until one more call may go, and count it.
+
+        Raises:
+            QuotaExhaustedError: the wait would exceed ``max_wait``. Nothing was reserved;
+                ``resume_at`` (aware, UTC) says when a call would fit again.
+        """
+        now = self.clock.now().timestamp()
+        delay = self.limiter.reserve(now, max_delay=self.max_wait)
+        if delay > self.max_wait:
+            window = self.limiter.binding_window(now)
+            limit = f" of {window.limit} calls per {window.period:g} s" if window else ""
+            resume_at = datetime.fromtimestamp(now + delay, UTC)
+            raise QuotaExhaustedError(
+                f"the rate limit{limit} is used up until {resume_at.isoformat()}",
+                resume_at=resume_at,
+                endpoint=self.name,
+            )
+        if delay > 0:
+            self.clock.sleep(delay)
+
+    def __repr__(self) -> str:
+        return f"Pacer({self.limiter!r}, max_wait={self.max_wait:g})"

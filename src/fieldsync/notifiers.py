@@ -1,0 +1,168 @@
+"""Notifiers: where "sync completed" and friends go besides the store's inbox.
+
+- :class:`LoggingNotifier` writes one log line per notification.
+- :class:`CallbackNotifier` calls a function of yours.
+- :class:`WebhookNotifier` POSTs JSON to a URL, signed with HMAC-SHA256 from a shared secret,
+  retrying failures.
+
+A notifier never raises into a run: the service logs a failed delivery and goes on, and the
+notification stays in the inbox (``service.notifications()``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+
+import httpx
+
+from fieldsync.clock import SystemClock
+from fieldsync.domain.sync import Notification
+from fieldsync.exceptions import RetriableError, ServiceUnavailableError, TransportError
+from fieldsync.http.retry import RetryPolicy
+from fieldsync.ports import Clock
+
+__all__ = [
+    "CallbackNotifier",
+    "LoggingNotifier",
+    "SIGNATURE_HEADER",
+    "WebhookNotifier",
+    "notification_payload",
+    "sign",
+]
+
+#: The header that carries ``sha256=<hex digest>`` of the request body.
+SIGNATURE_HEADER = "X-Fieldsync-Signature"
+
+_log = logging.getLogger("fieldsync.notifiers")
+
+
+def notification_payload(notification: Notification) -> dict[str, object]:
+    """The JSON object a notification is sent as (also what the webhook body holds)."""
+    return {
+        "id": notification.id,
+        "kind": notification.kind.value,
+        "title": notification.title,
+        "summary": notification.summary,
+        "created_at": notification.created_at.isoformat(),
+        "sync_id": notification.sync_id,
+        "run_id": notification.run_id,
+    }
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The signature header value for ``body``: ``sha256=`` and the hex HMAC-SHA256.
+
+    Receivers recompute it over the raw body and compare with :func:`hmac.compare_digest`.
+    """
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+class LoggingNotifier:
+    """Logs each notification at ``level`` on ``logger`` (default ``fieldsync.notifications``)."""
+
+    def __init__(self, *, logger: logging.Logger | None = None, level: int = logging.INFO) -> None:
+        self._logger = logger or logging.getLogger("fieldsync.notifications")
+        self._level = level
+
+    def notify(self, notification: Notification) -> None:
+        """Log one line: the title, the summary and the ids that lead to the sync's detail."""
+        self._logger.log(
+            self._level,
+            "%s: %s (sync %s, run %s)",
+            notification.title,
+            notification.summary,
+            notification.sync_id,
+            notification.run_id,
+        )
+
+
+class CallbackNotifier:
+    """Calls ``callback(notification)``. Exceptions from the callback are logged, not raised."""
+
+    def __init__(self, callback: Callable[[Notification], object]) -> None:
+        self._callback = callback
+
+    def notify(self, notification: Notification) -> None:
+        """Hand the notification to the callback."""
+        try:
+            self._callback(notification)
+        except Exception:
+            _log.exception("notification callback failed for %s", notification.id)
+
+
+class WebhookNotifier:
+    """POSTs each notification as JSON to ``url``, signed with HMAC-SHA256.
+
+    Args:
+        url: where to POST.
+        secret: the shared secret for the :data:`SIGNATURE_HEADER` signature. Never logged.
+        client: the ``httpx.Client`` to use (inject one with a transport in tests).
+        retry: how to retry 5xx answers, 429 and transport failures.
+        clock: what retries wait on.
+        timeout: seconds for each attempt.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        secret: str,
+        client: httpx.Client | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self._url = url
+        self._secret = secret
+        self._client = client or httpx.Client()
+        self._retry = retry or RetryPolicy(attempts=4)
+        self._clock = clock or SystemClock()
+        self._timeout = timeout
+        self.delivered = 0
+        self.failures = 0
+
+    def __repr__(self) -> str:
+        return f"WebhookNotifier(url={httpx.URL(self._url).copy_with(query=None)!s})"
+
+    def notify(self, notification: Notification) -> None:
+        """Deliver one notification; after the retries, a failure is logged and counted."""
+        body = json.dumps(notification_payload(notification), separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, self._secret)}
+        try:
+            self._retry.call(lambda: self._post(body, headers), clock=self._clock)
+        except (RetriableError, httpx.HTTPError) as exc:
+            self.failures += 1
+            _log.warning("webhook delivery of %s failed: %s", notification.id, _describe(exc))
+            return
+        self.delivered += 1
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> None:
+        try:
+            response = self._client.post(
+                self._url, content=body, headers=headers, timeout=self._timeout
+            )
+        except httpx.TransportError as exc:
+            raise TransportError(f"webhook unreachable: {type(exc).__name__}") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise ServiceUnavailableError(
+                "webhook answered an error", status_code=response.status_code
+            )
+        if response.status_code >= 400:
+            # A 4xx other than 429 will not get better by retrying: give up at once.
+            raise httpx.HTTPStatusError(
+                f"webhook refused the notification with HTTP {response.status_code}",
+                request=response.request,
+                response=response,
+            )
+
+
+def _describe(exc: BaseException) -> str:
+    # httpx errors can carry the URL, and a URL's query can carry a token: say only the kind.
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}"
+    return str(exc) if isinstance(exc, RetriableError) else type(exc).__name__

@@ -1,0 +1,256 @@
+"""The ports: how the sync service talks to everything outside it.
+
+Each port is a :class:`typing.Protocol`, so an adapter needs no base class: any object
+with these methods fits. ``fieldsync.testing`` ships working fakes of every port and a
+contract suite that checks a custom :class:`Source` or :class:`Target`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from fieldsync.domain.fields import Field, Schema
+from fieldsync.domain.records import (
+    BatchCommit,
+    Capacity,
+    Checkpoint,
+    SourcePage,
+    StoredFingerprint,
+    TargetContact,
+    TargetLimits,
+    UpsertOutcome,
+)
+from fieldsync.domain.state import SyncState
+from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
+
+__all__ = ["Clock", "Notifier", "Source", "SyncStore", "Target"]
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Where records come from (Zoho Invoice customers, a CSV file, a SQL table)."""
+
+    def schema(self) -> Schema:
+        """The fields records can carry."""
+        ...
+
+    def read(
+        self, *, since: datetime | None = None, resume: str | None = None
+    ) -> Iterator[SourcePage]:
+        """Stream the records page by page, never loading them all.
+
+        Args:
+            since: when given, records modified before it may be left out (a source that
+                cannot filter returns them all; that is harmless).
+            resume: a ``SourcePage.position`` from an earlier read with the same ``since``:
+                start again at that page.
+
+        Raises:
+            FatalSyncError: the credentials or the source itself are gone.
+            RetriableError: a temporary failure outlasted the adapter's retries.
+        """
+        ...
+
+    def count(self) -> int | None:
+        """How many records a full read would yield, or ``None`` when that is not cheap."""
+        ...
+
+    def describe_credentials(self) -> Sequence[str]:
+        """The credentials ``revoke`` would revoke, described without any secret."""
+        ...
+
+    def revoke(self) -> None:
+        """Revoke the source's credentials (disabling an integration). Idempotent."""
+        ...
+
+
+@runtime_checkable
+class Target(Protocol):
+    """Where contacts go (a Zoho Campaigns mailing list, or any list you write for)."""
+
+    def schema(self) -> Schema:
+        """The contact fields, with the email field set (``Schema.email_field``)."""
+        ...
+
+    def create_field(self, field: Field) -> Field:
+        """Create a contact field and return it as the target now knows it."""
+        ...
+
+    def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> Sequence[UpsertOutcome]:
+        """Add or update contacts in a list, matched by email.
+
+        Returns exactly one outcome per contact, in the same order. At most
+        ``limits().max_batch`` contacts are passed at once.
+
+        Raises:
+            FatalSyncError: credentials revoked, list deleted: nothing more can be written.
+            QuotaExhaustedError: a daily cap is used up; nothing of this batch was sent.
+            RetriableError: a temporary failure outlasted retries; nothing of this batch
+                is known to be written.
+        """
+        ...
+
+    def limits(self) -> TargetLimits:
+        """The largest batch and the rate windows this target allows."""
+        ...
+
+    def capacity(self, list_key: str) -> Capacity | None:
+        """The account's contact capacity, or ``None`` when the target does not say."""
+        ...
+
+    def describe_credentials(self) -> Sequence[str]:
+        """The credentials ``revoke`` would revoke, described without any secret."""
+        ...
+
+    def revoke(self) -> None:
+        """Revoke the target's credentials (disabling an integration). Idempotent."""
+        ...
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """Delivers notifications (the bell) somewhere: a log, a callback, a webhook."""
+
+    def notify(self, notification: Notification) -> None:
+        """Deliver one notification. Delivery failures must not raise into a run."""
+        ...
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Time, injected so that tests, retries and rate limits run in simulated time."""
+
+    def now(self) -> datetime:
+        """The current instant, time-zone aware (UTC)."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` (a fake clock just moves its time on)."""
+        ...
+
+
+@runtime_checkable
+class SyncStore(Protocol):
+    """Where syncs, runs, fingerprints, checkpoints, leases and notifications live.
+
+    ``SQLiteStore`` is the embedded default; ``InMemoryStore`` is for tests. Both pass the
+    store contract suite in ``fieldsync.testing``. Lookups of unknown ids raise
+    ``NotFoundError``; I/O failures raise ``StoreError``.
+    """
+
+    # syncs -------------------------------------------------------------------------------
+    def add_sync(self, sync: Sync) -> None:
+        """Store a new sync (and its configuration versions)."""
+        ...
+
+    def save_sync(self, sync: Sync) -> None:
+        """Store a sync's current state, configuration, pending version and watermark."""
+        ...
+
+    def get_sync(self, sync_id: str) -> Sync:
+        """The sync with this id."""
+        ...
+
+    def list_syncs(
+        self, *, integration: str | None = None, state: SyncState | None = None
+    ) -> list[Sync]:
+        """Syncs, oldest first, optionally only of one integration and/or in one state."""
+        ...
+
+    def config_versions(self, sync_id: str) -> list[SyncConfig]:
+        """Every configuration version a sync has had (pending included), oldest first."""
+        ...
+
+    # runs --------------------------------------------------------------------------------
+    def add_run(self, run: SyncRun) -> None:
+        """Store a new run."""
+        ...
+
+    def save_run(self, run: SyncRun) -> None:
+        """Store a run's status, counts and end."""
+        ...
+
+    def get_run(self, run_id: str) -> SyncRun:
+        """The run with this id."""
+        ...
+
+    def runs(self, sync_id: str) -> list[SyncRun]:
+        """A sync's runs, newest first."""
+        ...
+
+    def commit_batch(self, batch: BatchCommit) -> None:
+        """Write one batch's run counts, fingerprints, claims, skipped records and
+        checkpoint in one transaction: all of it or none of it."""
+        ...
+
+    def finish_run(self, run: SyncRun, sync: Sync, *, clear_checkpoint: bool) -> None:
+        """Save a finished run and its sync (watermark, state) in one transaction, and
+        drop the sync's checkpoint when the pass is over."""
+        ...
+
+    # per-record state ----------------------------------------------------------------------
+    def fingerprints(self, sync_id: str, keys: Collection[str]) -> dict[str, StoredFingerprint]:
+        """The stored fingerprints of these record keys (keys never written are absent)."""
+        ...
+
+    def claimed_emails(self, sync_id: str, pass_id: str, emails: Collection[str]) -> dict[str, str]:
+        """Which of these emails already belong to a record: email -> key.
+
+        An email belongs to the record that claimed it in this pass, or to a record that
+        wrote it (and was not refused) in an earlier pass, so that a duplicate changed later
+        never overwrites the contact the first record owns. Several holders: the smallest key.
+        """
+        ...
+
+    def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
+        """A run's skipped and failed records, in the order they were stored."""
+        ...
+
+    def checkpoint(self, sync_id: str) -> Checkpoint | None:
+        """Where the sync's unfinished pass stopped, if one is unfinished."""
+        ...
+
+    # leases -----------------------------------------------------------------------------
+    def acquire_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
+        """Take the run lease of a sync until ``now + ttl``.
+
+        Raises:
+            SyncAlreadyRunning: another owner holds a lease that has not expired.
+        """
+        ...
+
+    def renew_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
+        """Extend our lease. Raises ``SyncAlreadyRunning`` when another owner took it."""
+        ...
+
+    def release_lease(self, sync_id: str, owner: str) -> None:
+        """Give the lease back (nothing happens when we no longer hold it)."""
+        ...
+
+    # integrations -------------------------------------------------------------------------
+    def disable_integration(self, name: str, *, at: datetime) -> None:
+        """Remember that an integration is disabled for good."""
+        ...
+
+    def disabled_integrations(self) -> dict[str, datetime]:
+        """Disabled integrations and when they were disabled."""
+        ...
+
+    # notifications ------------------------------------------------------------------------
+    def add_notification(self, notification: Notification) -> None:
+        """Put a notification in the inbox."""
+        ...
+
+    def notifications(self, *, unread_only: bool = False) -> list[Notification]:
+        """The inbox, newest first."""
+        ...
+
+    def mark_read(self, ids: Iterable[str] | None = None) -> int:
+        """Mark these notifications (or all, with ``None``) read; return how many changed."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's resources. Idempotent."""
+        ...

@@ -1,0 +1,493 @@
+"""The sync service: every use case of fieldsync, from creating a sync to disabling an
+integration. ``docs/service.md`` walks through them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TextIO
+
+import attrs
+
+from fieldsync._disable import carry_out, impact_of
+from fieldsync._export import write_skipped
+from fieldsync._outbox import Outbox
+from fieldsync._preview import DISCLAIMER, check_capacity, plan_config
+from fieldsync._preview import preview as _preview
+from fieldsync._run import Runner, pass_since
+from fieldsync.clock import SystemClock
+from fieldsync.domain.criteria import Criteria
+from fieldsync.domain.mapping import FieldMapping
+from fieldsync.domain.schedule import Schedule
+from fieldsync.domain.state import SyncAction, SyncState, transition
+from fieldsync.domain.sync import (
+    Notification,
+    RunTrigger,
+    Sync,
+    SyncConfig,
+    SyncOptions,
+    SyncRun,
+)
+from fieldsync.exceptions import (
+    InvalidConfiguration,
+    NotFoundError,
+    StateError,
+)
+from fieldsync.ports import Clock, Notifier, Source, SyncStore, Target
+from fieldsync.views import DisableImpact, MappingRow, Preview, SyncDetail
+
+__all__ = ["DISCLAIMER", "SyncService"]
+
+_log = logging.getLogger("fieldsync.service")
+
+
+@attrs.frozen
+class _Integration:
+    source: Source
+    target: Target
+
+
+class SyncService:
+    """Create, run, watch and manage syncs. Everything outside comes in through the ports.
+
+    Args:
+        store: where syncs, runs, checkpoints and notifications live.
+        notifier: where notifications are delivered (they are in the store's inbox either
+            way).
+        clock: the time; defaults to the system clock.
+        lease_ttl: how long a run's lease lasts without renewal. It is renewed after every
+            batch, so it must exceed the time one batch can take.
+        watermark_overlap: how far before a completed pass's start the next pass reads
+            again (covers source clocks that disagree; re-reading is free).
+        worker_id: names this worker in leases (defaults to host name and process id).
+        ids: makes ids for syncs, runs and notifications (defaults to random UUIDs).
+        on_progress: called with the run after each committed batch (a progress bar).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: SyncStore,
+        notifier: Notifier | None = None,
+        clock: Clock | None = None,
+        lease_ttl: timedelta = timedelta(minutes=10),
+        watermark_overlap: timedelta = timedelta(minutes=10),
+        worker_id: str | None = None,
+        ids: Callable[[], str] | None = None,
+        on_progress: Callable[[SyncRun], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._clock: Clock = clock or SystemClock()
+        self._ids: Callable[[], str] = ids or (lambda: uuid.uuid4().hex)
+        self._worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self._lease_ttl = lease_ttl
+        self._integrations: dict[str, _Integration] = {}
+        self._outbox = Outbox(store=store, notifier=notifier, clock=self._clock, ids=self._ids)
+        self._runner = Runner(
+            store=store,
+            clock=self._clock,
+            outbox=self._outbox,
+            ids=self._ids,
+            lease_ttl=lease_ttl,
+            watermark_overlap=watermark_overlap,
+            on_progress=on_progress,
+        )
+
+    def __repr__(self) -> str:
+        return f"SyncService(store={self._store!r}, integrations={sorted(self._integrations)})"
+
+    # -- integrations and syncs ---------------------------------------------------------------
+
+    def register_integration(self, name: str, *, source: Source, target: Target) -> None:
+        """Make an integration (a source and a target) available to syncs under ``name``.
+
+        Registering a name again replaces its adapters. Registration lives in this service
+        object only; register on every start.
+
+        Raises:
+            StateError: the integration was disabled (it can never run again).
+            TypeError: ``source`` or ``target`` does not implement its port.
+        """
+        if not isinstance(source, Source) or not isinstance(target, Target):
+            raise TypeError("source must implement fieldsync.ports.Source, target Target")
+        if name in self._store.disabled_integrations():
+            raise StateError(f"integration {name!r} was disabled and cannot be used again")
+        self._integrations[name] = _Integration(source, target)
+
+    def create_sync(
+        self,
+        name: str,
+        *,
+        integration: str,
+        list_key: str,
+        mapping: FieldMapping,
+        criteria: Criteria | None = None,
+        schedule: Schedule | None = None,
+        options: SyncOptions | None = None,
+    ) -> Sync:
+        """Create a sync in the draft state, at configuration version 1. No I/O: the
+        mapping is checked against the live schemas by :meth:`preview` and :meth:`initiate`.
+
+        Args:
+            name: what people call the sync.
+            integration: a registered integration's name.
+            list_key: the target list the contacts go to.
+            mapping: the field mapping (the email must be mapped).
+            criteria: which records to sync; every record by default.
+            schedule: when to run after initiate; by default never (only by hand).
+            options: more options (empty values, records to retrieve).
+
+        Raises:
+            NotFoundError: the integration is not registered.
+            StateError: the integration was disabled.
+        """
+        self._integration(integration)
+        now = self._clock.now()
+        config = SyncConfig(
+            version=1,
+            list_key=list_key,
+            mapping=mapping,
+            criteria=criteria or Criteria.all(),
+            schedule=schedule or Schedule.once(),
+            options=options or SyncOptions(),
+            created_at=now,
+        )
+        sync = Sync(
+            id=self._ids(),
+            name=name,
+            integration=integration,
+            state=SyncState.DRAFT,
+            config=config,
+            created_at=now,
+            updated_at=now,
+        )
+        self._store.add_sync(sync)
+        _log.info("sync %s (%r) created for integration %s", sync.id, name, integration)
+        return sync
+
+    def preview(self, sync_id: str) -> Preview:
+        """Dry run: check the configuration the next initiate or run would use (a pending
+        edit, if any) against the live schemas, read the source as that run's pass would
+        from its start, and count what would happen. Writes nothing anywhere.
+
+        Raises:
+            NotFoundError: unknown sync, or its integration is not registered.
+            SyncError: reading the schemas or the source failed.
+        """
+        sync = self._store.get_sync(sync_id)
+        adapters = self._integration(sync.integration)
+        config = sync.pending or sync.config
+        since = None if sync.pending is not None else pass_since(sync.watermark, config)
+        return _preview(
+            sync_id,
+            config,
+            source=adapters.source,
+            target=adapters.target,
+            store=self._store,
+            since=since,
+        )
+
+    def initiate(self, sync_id: str, *, acknowledge_disclaimer: bool = False) -> SyncRun:
+        """Validate the sync against the live schemas, create the missing target fields,
+        activate it and run it now. A pending edit becomes the configuration (and the next
+        pass reads every record). Nothing changes when validation fails.
+
+        Args:
+            sync_id: the sync.
+            acknowledge_disclaimer: the user accepted :data:`DISCLAIMER` (needed when the
+                target's plan auto-upgrades and the sync may go past its contact limit).
+
+        Raises:
+            NotFoundError: unknown sync, or its integration is not registered.
+            InvalidTransition: the sync's state does not allow initiating (disabled).
+            InvalidConfiguration: every mapping and criteria problem found.
+            DisclaimerNotAcknowledged: the disclaimer must be acknowledged first.
+            SyncAlreadyRunning: a run of the sync is in progress.
+            SyncError: reading the schemas, the capacity or creating a field failed.
+        """
+        sync = self._store.get_sync(sync_id)
+        transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
+        adapters = self._integration(sync.integration)
+        owner = self._owner()
+        # Held from validation to the run, so that no run starts between them.
+        self._store.acquire_lease(sync_id, owner, now=self._clock.now(), ttl=self._lease_ttl)
+        try:
+            sync = self._store.get_sync(sync_id)
+            state = transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
+            config = sync.pending or sync.config
+            plan, problems = plan_config(config, adapters.source, adapters.target)
+            if problems:
+                raise InvalidConfiguration(problems)
+            check_capacity(
+                config, adapters.source, adapters.target, acknowledged=acknowledge_disclaimer
+            )
+            made = [(f.name, adapters.target.create_field(f).name) for f in plan.fields_to_create]
+            created = [name for _, name in made]
+            if sync.pending is not None:
+                # A new mapping or criteria needs every record, not just the changed ones.
+                sync.config, sync.pending, sync.watermark = sync.pending, None, None
+            renamed = {asked: got for asked, got in made if asked != got}
+            if renamed:
+                # The target named a field its own way (Zoho Campaigns keeps letters and
+                # digits only): a new version maps to the names that exist.
+                sync.config = attrs.evolve(
+                    sync.config,
+                    version=sync.config.version + 1,
+                    mapping=sync.config.mapping.with_targets_renamed(renamed),
+                    created_at=self._clock.now(),
+                )
+            sync.state, sync.attention, sync.updated_at = state, None, self._clock.now()
+            self._store.save_sync(sync)
+            _log.info("sync %s initiated at config v%d", sync_id, sync.config.version)
+            return self._runner.run(
+                sync_id,
+                source=adapters.source,
+                target=adapters.target,
+                trigger=RunTrigger.INITIATE,
+                owner=owner,
+                fields_created=created,
+            )
+        finally:
+            self._store.release_lease(sync_id, owner)
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run(self, sync_id: str) -> SyncRun:
+        """Run an active sync now, continuing its unfinished pass if it has one.
+
+        Raises:
+            NotFoundError: unknown sync, or its integration is not registered.
+            InvalidTransition: the sync is not active.
+            SyncAlreadyRunning: a run of the sync is in progress.
+        """
+        sync = self._store.get_sync(sync_id)
+        transition(sync.state, SyncAction.RUN, sync_id=sync_id)
+        return self._run(sync, RunTrigger.MANUAL)
+
+    def run_due(self, now: datetime | None = None) -> list[SyncRun]:
+        """Run every active sync whose next run is due at ``now`` (default: the clock's
+        now), one after the other; return the runs.
+
+        Syncs of unregistered or disabled integrations are left out; a sync that is
+        running elsewhere (or was paused meanwhile) is logged and skipped.
+        """
+        due_at = now or self._clock.now()
+        disabled = self._store.disabled_integrations()
+        runs: list[SyncRun] = []
+        for sync in self._store.list_syncs(state=SyncState.ACTIVE):
+            if sync.next_run_at is None or sync.next_run_at > due_at:
+                continue
+            if sync.integration in disabled or sync.integration not in self._integrations:
+                _log.debug("sync %s is due; its integration is unavailable", sync.id)
+                continue
+            try:
+                runs.append(self._run(sync, RunTrigger.SCHEDULE))
+            except StateError as exc:
+                _log.info("sync %s is due but was skipped: %s", sync.id, exc)
+        return runs
+
+    def pause(self, sync_id: str) -> Sync:
+        """Pause an active sync. A run in progress stops at its next batch boundary with
+        its checkpoint kept; nothing is lost.
+
+        Raises:
+            NotFoundError: unknown sync.
+            InvalidTransition: the sync is not active.
+        """
+        return self._move(sync_id, SyncAction.PAUSE)
+
+    def resume(self, sync_id: str) -> Sync:
+        """Resume a paused sync. When a pass was cut short, it is due at once: the next
+        :meth:`run` or :meth:`run_due` continues it from its checkpoint. Otherwise the
+        schedule goes on (a run missed while paused is due at once).
+
+        Raises:
+            NotFoundError: unknown sync.
+            InvalidTransition: the sync is not paused.
+        """
+        sync = self._store.get_sync(sync_id)
+        sync.state = transition(sync.state, SyncAction.RESUME, sync_id=sync_id)
+        now = self._clock.now()
+        if self._runner.continuable(sync) is not None:
+            sync.next_run_at = now
+        sync.updated_at = now
+        self._store.save_sync(sync)
+        _log.info("sync %s resumed", sync_id)
+        return sync
+
+    def edit(
+        self,
+        sync_id: str,
+        *,
+        name: str | None = None,
+        list_key: str | None = None,
+        mapping: FieldMapping | None = None,
+        criteria: Criteria | None = None,
+        schedule: Schedule | None = None,
+        options: SyncOptions | None = None,
+    ) -> Sync:
+        """Edit a sync. A new name applies at once; anything else makes a new pending
+        configuration version (built on the latest one), applied by the next
+        :meth:`initiate`. Runs until then use the current configuration. A sync that
+        needs attention goes back to draft.
+
+        Raises:
+            NotFoundError: unknown sync.
+            InvalidTransition: the sync is disabled.
+        """
+        sync = self._store.get_sync(sync_id)
+        sync.state = transition(sync.state, SyncAction.EDIT, sync_id=sync_id)
+        now = self._clock.now()
+        if name is not None:
+            sync.name = name
+        latest = sync.pending or sync.config
+        edited = attrs.evolve(
+            latest,
+            list_key=latest.list_key if list_key is None else list_key,
+            mapping=mapping or latest.mapping,
+            criteria=criteria or latest.criteria,
+            schedule=schedule or latest.schedule,
+            options=options or latest.options,
+        )
+        if edited != latest:
+            sync.pending = attrs.evolve(edited, version=latest.version + 1, created_at=now)
+        sync.updated_at = now
+        self._store.save_sync(sync)
+        _log.info("sync %s edited", sync_id)
+        return sync
+
+    # -- looking ------------------------------------------------------------------------------
+
+    def sync_detail(self, sync_id: str) -> SyncDetail:
+        """A sync's configuration, field mapping, criteria, schedule and history.
+
+        Raises:
+            NotFoundError: unknown sync.
+        """
+        sync = self._store.get_sync(sync_id)
+        config = sync.config
+        return SyncDetail(
+            sync=sync,
+            config=config,
+            pending=sync.pending,
+            mapping=tuple(MappingRow(p.source, p.target, p.create) for p in config.mapping),
+            criteria=config.criteria.to_text(),
+            schedule=config.schedule.describe(),
+            next_run_at=sync.next_run_at,
+            history=self._store.runs(sync_id),
+            config_versions=self._store.config_versions(sync_id),
+        )
+
+    def list_syncs(
+        self, *, integration: str | None = None, state: SyncState | None = None
+    ) -> list[Sync]:
+        """Syncs, oldest first, optionally of one integration and/or in one state."""
+        return self._store.list_syncs(integration=integration, state=state)
+
+    def history(self, sync_id: str) -> list[SyncRun]:
+        """A sync's runs, newest first.
+
+        Raises:
+            NotFoundError: unknown sync.
+        """
+        return self._store.runs(sync_id)
+
+    def export_skipped(self, run_id: str, destination: str | os.PathLike[str] | TextIO) -> int:
+        """Write a run's skipped and failed records as CSV; return how many rows.
+
+        Columns: ``key``, ``email``, ``disposition`` (skipped or failed), ``reason_code``,
+        ``reason_text``, then one per target field of the run's mapping. Cells that a
+        spreadsheet would run as a formula are prefixed with ``'``. Streams from the store.
+
+        Args:
+            run_id: the run.
+            destination: a path (created or replaced) or an open text file (opened with
+                ``newline=""``).
+
+        Raises:
+            NotFoundError: unknown run.
+            OSError: the file cannot be written.
+        """
+        run = self._store.get_run(run_id)
+        versions = self._store.config_versions(run.sync_id)
+        config = next((c for c in versions if c.version == run.config_version), None)
+        if config is None:
+            raise NotFoundError("configuration version", f"{run.sync_id} v{run.config_version}")
+        return write_skipped(self._store.skipped_records(run_id), config.mapping, destination)
+
+    def notifications(self, *, unread_only: bool = False) -> list[Notification]:
+        """The inbox, newest first."""
+        return self._store.notifications(unread_only=unread_only)
+
+    def mark_read(self, ids: Iterable[str] | None = None) -> int:
+        """Mark these notifications (or all of them) read; return how many were unread."""
+        return self._store.mark_read(ids)
+
+    # -- disabling ----------------------------------------------------------------------------
+
+    def disable_integration(self, name: str, *, confirm: bool = False) -> DisableImpact:
+        """Disable an integration for good: its syncs stop (history is kept) and its
+        credentials are revoked. Without ``confirm`` nothing changes: the impact says what
+        would happen.
+
+        Revoking happens after the syncs and the integration are disabled; a revoke that
+        fails is logged and reported in ``DisableImpact.revoke_errors``, not raised, since
+        the integration is disabled all the same.
+
+        Raises:
+            NotFoundError: the integration is neither registered nor used by a sync.
+        """
+        adapters = self._integrations.get(name)
+        syncs = self._store.list_syncs(integration=name)
+        if adapters is None and not syncs:
+            raise NotFoundError("integration", name)
+        source = None if adapters is None else adapters.source
+        target = None if adapters is None else adapters.target
+        impact = impact_of(name, syncs, source, target)
+        if not confirm:
+            return impact
+        self._integrations.pop(name, None)
+        return carry_out(
+            impact,
+            source=source,
+            target=target,
+            store=self._store,
+            outbox=self._outbox,
+            clock=self._clock,
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _run(self, sync: Sync, trigger: RunTrigger) -> SyncRun:
+        adapters = self._integration(sync.integration)
+        return self._runner.run(
+            sync.id,
+            source=adapters.source,
+            target=adapters.target,
+            trigger=trigger,
+            owner=self._owner(),
+        )
+
+    def _move(self, sync_id: str, action: SyncAction) -> Sync:
+        sync = self._store.get_sync(sync_id)
+        sync.state = transition(sync.state, action, sync_id=sync_id)
+        sync.updated_at = self._clock.now()
+        self._store.save_sync(sync)
+        _log.info("sync %s: %s -> %s", sync_id, action.value, sync.state.value)
+        return sync
+
+    def _integration(self, name: str) -> _Integration:
+        try:
+            return self._integrations[name]
+        except KeyError:
+            if name in self._store.disabled_integrations():
+                raise StateError(f"integration {name!r} was disabled") from None
+            raise NotFoundError("integration", name) from None
+
+    def _owner(self) -> str:
+        # One owner per call: two threads of one service never share a lease.
+        return f"{self._worker}/{self._ids()}"

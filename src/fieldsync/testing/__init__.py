@@ -1,0 +1,32 @@
+"""Test your integration without a network and without sleeping.
+
+- :class:`FakeSource`, :class:`FakeTarget`, :class:`RecordingNotifier` and :class:`FakeClock`:
+  small working in-memory implementations of the ports that record what happened.
+- :class:`InvoiceEmulator`, :class:`CampaignsEmulator` and :class:`AccountsEmulator`: httpx
+  transports that answer like the real Zoho APIs (shapes, error codes, rate limits and
+  lockouts, faults on demand), for ``httpx.Client(transport=...)``.
+- Contract suites for your own adapters and stores live in ``fieldsync.testing.contract`` and
+  ``fieldsync.testing.store_contract``; they import pytest, so import them from your tests only.
+"""
+
+from fieldsync.testing.clock import FakeClock
+from fieldsync.testing.emulators import (
+    AccountsEmulator,
+    CampaignsEmulator,
+    FaultKind,
+    Faults,
+    InvoiceEmulator,
+)
+from fieldsync.testing.fakes import FakeSource, FakeTarget, RecordingNotifier
+
+__all__ = [
+    "AccountsEmulator",
+    "CampaignsEmulator",
+    "FakeClock",
+    "FakeSource",
+    "FakeTarget",
+    "FaultKind",
+    "Faults",
+    "InvoiceEmulator",
+    "RecordingNotifier",
+]

@@ -1,0 +1,237 @@
+"""Zoho Campaigns v1.1 answers: the code table, the success messages, and ``classify``.
+
+Zoho Campaigns answers most errors with HTTP 200 and a body such as
+``{"status": "error", "code": "2004", "message": "..."}``. The code may be a string or a
+number, and some endpoints wrap the body in ``{"response": {...}}``; everything here
+accepts all of those forms. Success is code ``0`` (``200`` on custom-field creation).
+
+What each code means for a sync (``docs/zoho-campaigns.md`` has the long form):
+
+- per record (the contact is skipped with a reason, the batch goes on): 903, 914/2302
+  (plan limit: the rest of the batch is skipped too), 2001, 2003, 2004, 2005;
+- fatal (the run stops): 1007 and the privilege codes (credentials), the invalid and
+  deleted list codes, 1004 (wrong URL);
+- retriable: 2101 and the "try again after some time" codes, HTTP 429 and 5xx.
+
+Codes come from Zoho's per-endpoint pages; they differ between endpoints for the same
+meaning (an invalid list key is 2102, 2202 or 2501), so every variant is in the table.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import attrs
+import httpx
+
+from fieldsync.domain.reasons import ReasonCode
+from fieldsync.exceptions import (
+    AuthenticationError,
+    FatalSyncError,
+    ListNotFoundError,
+    RecordRejectedError,
+    ServiceUnavailableError,
+    SyncError,
+    TransportError,
+)
+from fieldsync.zoho._api import error_text, raise_for_http_status
+
+__all__ = [
+    "ADDED_MESSAGE",
+    "CODES",
+    "CONFIRMATION_MESSAGE",
+    "SUCCESS_CODES",
+    "UPDATED_MESSAGE",
+    "CodeInfo",
+    "CodeKind",
+    "MessageKind",
+    "answer_code",
+    "answer_message",
+    "classify",
+    "message_kind",
+]
+
+SUCCESS_CODES = frozenset({"0", "200"})
+
+# What json/listsubscribe says on success. Zoho documents only the confirmation wording;
+# the added/updated wordings are the emulator's, and the adapter reads them through
+# `message_kind`, which falls back to "written" for any other wording.
+CONFIRMATION_MESSAGE = (
+    "A confirmation email is sent to the user. User needs to confirm to successfully subscribe."
+)
+ADDED_MESSAGE = "Contact added to the list successfully."
+UPDATED_MESSAGE = "Contact details updated successfully."
+
+# Lower-case fragments that identify each wording, tolerant of small rewordings.
+_CONFIRMATION_MARKERS = ("confirmation email", "needs to confirm")
+_ADDED_MARKERS = ("added",)
+_UPDATED_MARKERS = ("updated",)
+
+# Endpoints whose per-record codes skip one contact rather than fail the whole call.
+_RECORD_ENDPOINTS = ("listsubscribe", "addlistsubscribersinbulk")
+
+
+class CodeKind(enum.Enum):
+    """What a Campaigns error code means for the caller."""
+
+    RECORD = "record"  # this contact was refused; skip it with the code's reason
+    AUTH = "auth"  # the token or its privileges are refused
+    LIST_GONE = "list_gone"  # the list key is invalid or the list was deleted
+    RETRY = "retry"  # temporary: try again later
+    DUPLICATE_FIELD = "duplicate_field"  # custom/add: the field exists already
+    NO_LISTS = "no_lists"  # getmailinglists: the account has no list yet
+    FATAL = "fatal"  # a request fieldsync should never make (wrong URL)
+    OTHER = "other"  # an error that is none of the above
+
+
+@attrs.frozen
+class CodeInfo:
+    """One Campaigns error code: its kind, the reason it skips a record with, its meaning."""
+
+    kind: CodeKind
+    meaning: str
+    reason: ReasonCode | None = None
+
+
+def _record(meaning: str, reason: ReasonCode) -> CodeInfo:
+    return CodeInfo(CodeKind.RECORD, meaning, reason)
+
+
+_LIST_INVALID = CodeInfo(CodeKind.LIST_GONE, "the list key is empty or invalid")
+_LIST_DELETED = CodeInfo(CodeKind.LIST_GONE, "the list has been deleted")
+_PRIVILEGE = CodeInfo(CodeKind.AUTH, "the user may not access this mailing list")
+_TRY_LATER = CodeInfo(CodeKind.RETRY, "Zoho asks to try again after some time")
+_PLAN = _record("the plan's contact limit is reached", ReasonCode.PLAN_LIMIT)
+
+CODES: Mapping[str, CodeInfo] = {
+    "903": _record("a mandatory field is missing", ReasonCode.MANDATORY_FIELD_MISSING),
+    "910": CodeInfo(CodeKind.OTHER, "no fields found"),
+    "914": _PLAN,
+    "916": CodeInfo(CodeKind.DUPLICATE_FIELD, "a custom field with this name exists"),
+    "1004": CodeInfo(CodeKind.FATAL, "no such resource: check the Campaigns base URL"),
+    "1007": CodeInfo(CodeKind.AUTH, "unauthorized: the access token is invalid or expired"),
+    "2001": _record("the contact details are not valid JSON", ReasonCode.TARGET_REJECTED),
+    "2003": _record("the contact is already in the list", ReasonCode.TARGET_REJECTED),
+    "2004": _record("the contact email address is invalid", ReasonCode.INVALID_EMAIL),
+    "2005": _record("group email addresses are not accepted", ReasonCode.GROUP_ADDRESS),
+    "2101": _TRY_LATER,
+    "2102": _LIST_INVALID,
+    "2202": _LIST_INVALID,
+    "2203": _LIST_DELETED,
+    "2206": _LIST_DELETED,
+    "2302": _PLAN,
+    "2401": CodeInfo(CodeKind.NO_LISTS, "no mailing list has been created"),
+    "2402": _TRY_LATER,
+    "2501": _LIST_INVALID,
+    "2502": _TRY_LATER,
+    "2701": _PRIVILEGE,
+    "2704": _PRIVILEGE,
+    "2706": _PRIVILEGE,
+    "2707": _LIST_DELETED,
+    "6502": CodeInfo(CodeKind.OTHER, "the requested range is above the maximum"),
+}
+
+
+def _inner(body: Mapping[str, object]) -> Mapping[str, object]:
+    """The answer's own object: some endpoints wrap it in ``{"response": {...}}``."""
+    inner = body.get("response")
+    if isinstance(inner, Mapping) and ("code" in inner or "Code" in inner or "status" in inner):
+        return inner
+    return body
+
+
+def answer_code(body: Mapping[str, object]) -> str | None:
+    """The answer's code as text (``2004`` and ``"2004"`` both give ``"2004"``), or ``None``."""
+    inner = _inner(body)
+    raw = inner.get("code", inner.get("Code"))
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = error_text(raw)
+    return text.strip() if text is not None else None
+
+
+def answer_message(body: Mapping[str, object]) -> str:
+    """The answer's message, or ``""``."""
+    message = _inner(body).get("message")
+    return message if isinstance(message, str) else ""
+
+
+def _is_error(body: Mapping[str, object], code: str | None) -> bool:
+    status = _inner(body).get("status")
+    if isinstance(status, str) and status.strip().lower() == "error":
+        return True
+    return code is not None and code not in SUCCESS_CODES
+
+
+class MessageKind(enum.Enum):
+    """What a successful ``json/listsubscribe`` answer says happened."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    CONFIRMATION_SENT = "confirmation_sent"
+    UNKNOWN = "unknown"  # success, but the wording does not say which
+
+
+def message_kind(message: str) -> MessageKind:
+    """Read a ``json/listsubscribe`` success message (any case; unknown wordings too)."""
+    text = message.lower()
+    if any(marker in text for marker in _CONFIRMATION_MARKERS):
+        return MessageKind.CONFIRMATION_SENT
+    if any(marker in text for marker in _UPDATED_MARKERS):
+        return MessageKind.UPDATED
+    if any(marker in text for marker in _ADDED_MARKERS):
+        return MessageKind.ADDED
+    return MessageKind.UNKNOWN
+
+
+def classify(response: httpx.Response, body: dict[str, object] | None, endpoint: str) -> None:
+    """Raise the fieldsync error a Campaigns answer stands for; return for a success.
+
+    The ``classify`` hook of :class:`fieldsync.zoho._api.ZohoApi`.
+
+    Raises:
+        AuthenticationError: HTTP 401, code 1007 or a privilege code.
+        ListNotFoundError: an invalid or deleted list.
+        RateLimitedError: HTTP 429 (also what a locked endpoint answers).
+        ServiceUnavailableError: HTTP 5xx or a "retry later" code.
+        TransportError: an error status with a body that is not JSON.
+        RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``), or
+            an unknown code there (reason ``TARGET_REJECTED``).
+        FatalSyncError: code 1004 (the base URL is wrong) or HTTP 404.
+        SyncError: any other error answer (``.api_code`` says which).
+    """
+    raise_for_http_status(response, endpoint)
+    status = response.status_code
+    if body is None:
+        if status >= 400:
+            raise TransportError(
+                "Zoho Campaigns answered an error page", status_code=status, endpoint=endpoint
+            )
+        return  # ZohoApi turns a non-JSON success into a TransportError itself
+    code = answer_code(body)
+    if not _is_error(body, code) and status < 400:
+        return
+    message = answer_message(body) or "Zoho Campaigns refused the call"
+    info = CODES.get(code or "")
+    _raise_for(info, message, code=code, status=status, endpoint=endpoint)
+
+
+def _raise_for(
+    info: CodeInfo | None, message: str, *, code: str | None, status: int, endpoint: str
+) -> None:
+    kind = info.kind if info is not None else None
+    if kind is CodeKind.AUTH or status == 403:
+        raise AuthenticationError(message, status_code=status, api_code=code, endpoint=endpoint)
+    if kind is CodeKind.LIST_GONE:
+        raise ListNotFoundError(message, status_code=status, api_code=code, endpoint=endpoint)
+    if kind is CodeKind.RETRY:
+        raise ServiceUnavailableError(message, status_code=status, api_code=code, endpoint=endpoint)
+    if kind is CodeKind.FATAL or status == 404:
+        raise FatalSyncError(message, status_code=status, api_code=code, endpoint=endpoint)
+    if any(name in endpoint for name in _RECORD_ENDPOINTS) and kind in (CodeKind.RECORD, None):
+        reason = info.reason if info is not None and info.reason else ReasonCode.TARGET_REJECTED
+        raise RecordRejectedError(
+            message, reason=reason, status_code=status, api_code=code, endpoint=endpoint
+        )
+    raise SyncError(message, status_code=status, api_code=code, endpoint=endpoint)

@@ -1,0 +1,299 @@
+"""Zoho Campaigns mailing lists as a fieldsync :class:`~fieldsync.ports.Target`.
+
+Every contact is written with one ``POST json/listsubscribe`` (an upsert by email). Zoho
+allows 500 of those a minute, 12,500 an hour and 75,000 a day, and locks the endpoint for
+30 minutes when a limit is passed; so every call, retries included, is paced by one
+client-side :class:`~fieldsync.http.Pacer` over those windows, and a batch reserves its
+calls before sending any: when a daily (or hourly) window cannot take the whole batch, the
+batch raises :class:`~fieldsync.exceptions.QuotaExhaustedError` and nothing of it is sent.
+
+Why not ``addlistsubscribersinbulk`` (10 addresses a call, 2,000 calls a minute) for
+contacts that carry nothing but an address: it answers one code for ten addresses and is
+silent about the ones it ignores (invalid, group, confirmation pending), and about whether
+each was new. A sync's history must say, per contact, added, updated or skipped and why,
+and its counts must add up; so every contact goes through ``json/listsubscribe``.
+
+Zoho does not report the plan's contact limit or whether auto-upgrade is on; pass them as
+``plan_limit`` and ``auto_upgrade``. Details and codes: ``docs/zoho-campaigns.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import httpx
+
+from fieldsync.clock import SystemClock
+from fieldsync.domain.fields import Field, FieldType, Schema
+from fieldsync.domain.records import (
+    Capacity,
+    RateWindow,
+    TargetContact,
+    TargetLimits,
+    UpsertOutcome,
+)
+from fieldsync.exceptions import ConfigurationError, ListNotFoundError, SyncError
+from fieldsync.http.ratelimit import Pacer, RateLimiter
+from fieldsync.http.retry import RetryPolicy
+from fieldsync.ports import Clock
+from fieldsync.zoho._api import ZohoApi
+from fieldsync.zoho._campaigns_codes import CODES, CodeKind, classify
+from fieldsync.zoho._campaigns_parse import (
+    MailingList,
+    alphanumeric,
+    list_rows,
+    schema_from,
+    to_int,
+)
+from fieldsync.zoho._campaigns_upsert import SUBSCRIBE, Subscriber
+from fieldsync.zoho._datacentres import DATA_CENTRES
+from fieldsync.zoho._field_types import campaigns_type
+from fieldsync.zoho.auth import ZohoOAuth
+
+__all__ = ["DEFAULT_LIMITS", "MailingList", "ZohoCampaignsTarget"]
+
+_LOCK = 1800.0  # Zoho's 30-minute lockout
+DEFAULT_LIMITS = TargetLimits(
+    max_batch=50,
+    windows=(
+        RateWindow(500, 60.0, _LOCK),
+        RateWindow(12_500, 3600.0, _LOCK),
+        RateWindow(75_000, 86_400.0, _LOCK),
+    ),
+)
+_FIELD_WINDOWS = (RateWindow(100, 300.0, _LOCK),)  # contact/allfields and custom/add, each
+_COUNT_WINDOWS = (RateWindow(500, 300.0, _LOCK),)  # listsubscriberscount
+TEXT_FIELD_LENGTH = 255  # custom/add defaults to 20 characters, too short for most text
+_TEXT_TYPES = frozenset({FieldType.TEXT, FieldType.TEXTAREA, FieldType.PICKLIST, FieldType.URL})
+_LIST_PAGE = 100
+
+
+class ZohoCampaignsTarget:
+    """Writes contacts to Zoho Campaigns mailing lists (a :class:`fieldsync.ports.Target`).
+
+    Field names are Campaigns *display names* (``"First Name"``), since ``contactinfo``
+    is keyed by them; the email field is ``"Contact Email"``.
+
+    Args:
+        auth: the account's OAuth token source.
+        client: the httpx client (tests pass one whose transport is ``CampaignsEmulator``);
+            by default one is made, and closed by :meth:`close`.
+        base_url: the API root, e.g. ``https://campaigns.zoho.eu/api/v1.1``; by default the
+            Campaigns host of the token answer's ``api_domain``, else of the data centre.
+        clock: where time comes from and waits happen (``SystemClock`` by default).
+        retry: how temporary failures are retried (``RetryPolicy()`` by default).
+        concurrency: calls in flight at once within a batch; 1 sends them one by one on the
+            calling thread (what simulated-time tests use).
+        max_wait: the longest pacing wait accepted, seconds; a longer one means an hourly or
+            daily window is used up and raises ``QuotaExhaustedError``.
+        limits: the batch size and ``json/listsubscribe`` windows (:data:`DEFAULT_LIMITS`).
+        plan_limit: the plan's contact limit, which the API does not report (``None``:
+            unknown, and :meth:`capacity` says unlimited).
+        auto_upgrade: whether the account upgrades its plan past the limit (not reported
+            by the API either).
+
+    Raises:
+        ValueError: ``concurrency`` below 1.
+    """
+
+    def __init__(
+        self,
+        auth: ZohoOAuth,
+        *,
+        client: httpx.Client | None = None,
+        base_url: str | None = None,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+        concurrency: int = 4,
+        max_wait: float = 900.0,
+        limits: TargetLimits | None = None,
+        plan_limit: int | None = None,
+        auto_upgrade: bool = False,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+        self._auth = auth
+        self._owns_client = client is None
+        self._client = client if client is not None else httpx.Client(timeout=30.0)
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._limits = limits if limits is not None else DEFAULT_LIMITS
+        self._concurrency = concurrency
+        self._plan_limit = plan_limit
+        self._auto_upgrade = auto_upgrade
+        root: str | Callable[[], str] = base_url if base_url else self._default_base_url
+        self._api = ZohoApi(
+            auth,
+            client=self._client,
+            base_url=root,
+            retry=retry if retry is not None else RetryPolicy(),
+            clock=self._clock,
+            classify=classify,
+        )
+        self._subscribe_pacer = self._pacer(self._limits.windows, f"POST {SUBSCRIBE}", max_wait)
+        self._fields_pacer = self._pacer(_FIELD_WINDOWS, "GET contact/allfields", max_wait)
+        self._add_pacer = self._pacer(_FIELD_WINDOWS, "POST custom/add", max_wait)
+        self._count_pacer = self._pacer(_COUNT_WINDOWS, "GET listsubscriberscount", max_wait)
+        self._subscriber = Subscriber(self._api, self._subscribe_pacer, concurrency=concurrency)
+
+    def _pacer(self, windows: Sequence[RateWindow], name: str, max_wait: float) -> Pacer:
+        return Pacer(RateLimiter(windows), self._clock, max_wait=max_wait, name=name)
+
+    def _default_base_url(self) -> str:
+        domain = self._auth.api_domain
+        centre = next((dc for dc in DATA_CENTRES.values() if dc.api == domain), None)
+        return f"{(centre or self._auth.data_centre).campaigns}/api/v1.1"
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def schema(self) -> Schema:
+        """The account's contact fields (``GET contact/allfields``), by display name.
+
+        Raises:
+            AuthenticationError: the credentials are refused.
+            SyncError: the answer is not a field list, or Zoho failed after retries.
+        """
+        body = self._api.request(
+            "GET", "contact/allfields", params={"type": "json"}, pacer=self._fields_pacer
+        )
+        return schema_from(body, endpoint="GET contact/allfields")
+
+    def create_field(self, field: Field) -> Field:
+        """Create a custom field (``POST custom/add``) and return it as Campaigns names it.
+
+        Campaigns takes alphanumeric names only, so ``field.name`` is sent without spaces
+        and punctuation; a name that is alphanumeric already (``"Country"``) comes back
+        unchanged, ``"Customer Type"`` comes back as ``"CustomerType"``: map to the name
+        returned. Creating a field that exists (code 916) returns the existing field.
+
+        Raises:
+            ConfigurationError: ``field.name`` has no ASCII letter or digit.
+            AuthenticationError: the credentials are refused.
+            SyncError: Zoho refused for another reason, or failed after retries.
+        """
+        name = alphanumeric(field.name)
+        if not name:
+            raise ConfigurationError(
+                f"Zoho Campaigns field names are alphanumeric; {field.name!r} has no letter "
+                "or digit to keep"
+            )
+        form = {"type": "json", "fieldname": name, "fieldtype": campaigns_type(field.type)}
+        if field.type in _TEXT_TYPES:
+            form["fieldlength"] = str(TEXT_FIELD_LENGTH)
+        try:
+            body = self._api.request("POST", "custom/add", data=form, pacer=self._add_pacer)
+        except SyncError as exc:
+            info = CODES.get(exc.api_code or "")
+            if info is None or info.kind is not CodeKind.DUPLICATE_FIELD:
+                raise
+            return self._existing_field(name, exc)
+        inner = body.get("response", body)
+        given = inner.get("fieldname") if isinstance(inner, dict) else None
+        created = given if isinstance(given, str) and given else name
+        return Field(name=created, type=field.type, required=False, custom=True)
+
+    def _existing_field(self, name: str, duplicate: SyncError) -> Field:
+        wanted = name.lower()
+        for existing in self.schema():
+            if alphanumeric(existing.name).lower() == wanted:
+                return existing
+        raise duplicate  # a clash with a name the field list does not show
+
+    # -- upsert ---------------------------------------------------------------------------
+
+    def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> Sequence[UpsertOutcome]:
+        """Add or update ``contacts`` in the list, one ``json/listsubscribe`` each.
+
+        Returns one outcome per contact, in order: ADDED / UPDATED (from Zoho's message;
+        WRITTEN when it does not say), SKIPPED with a reason for refusals (invalid email,
+        group address, mandatory field missing, confirmation pending, plan limit: after a
+        plan-limit refusal the rest of the batch is skipped unsent), FAILED ``target_error``
+        when retries ran out for that contact (the others go on).
+
+        Raises:
+            QuotaExhaustedError: the batch does not fit in the rate windows now; nothing of
+                it was sent.
+            AuthenticationError: the credentials are refused (the batch stops).
+            ListNotFoundError: the list key is invalid or the list was deleted.
+            FatalSyncError: Zoho says the request can never work (a wrong base URL).
+        """
+        return self._subscriber.upsert(list_key, contacts)
+
+    # -- capacity, lists, credentials ---------------------------------------------------
+
+    def limits(self) -> TargetLimits:
+        """The batch size and the ``json/listsubscribe`` rate windows."""
+        return self._limits
+
+    def lists(self) -> list[MailingList]:
+        """The account's mailing lists (``GET getmailinglists``), for looking up list keys.
+
+        Raises:
+            AuthenticationError: the credentials are refused.
+            SyncError: Zoho failed after retries.
+        """
+        found: dict[str, MailingList] = {}
+        start = 1
+        while True:
+            params: dict[str, str | int] = {
+                "resfmt": "JSON",
+                "sort": "asc",
+                "fromindex": start,
+                "range": _LIST_PAGE,
+            }
+            try:
+                body = self._api.request("GET", "getmailinglists", params=params)
+            except SyncError as exc:
+                info = CODES.get(exc.api_code or "")
+                if info is not None and info.kind is CodeKind.NO_LISTS:
+                    break
+                raise
+            page = [row for row in list_rows(body) if row.key not in found]
+            found.update((row.key, row) for row in page)
+            if len(page) < _LIST_PAGE:  # a short page, or one that repeats: the end
+                break
+            start += _LIST_PAGE
+        return list(found.values())
+
+    def capacity(self, list_key: str) -> Capacity:
+        """The account's contacts against the plan limit given at construction.
+
+        ``used`` is the sum of the lists' contact counts (``getmailinglists``): a contact
+        in two lists counts twice, so it errs on the side of "the plan is fuller". When
+        the lists carry no counts, the list's own count (``listsubscriberscount``) is used.
+
+        Raises:
+            ListNotFoundError: no list has this key.
+            AuthenticationError: the credentials are refused.
+            SyncError: Zoho failed after retries.
+        """
+        lists = self.lists()
+        if all(lst.key != list_key for lst in lists):
+            raise ListNotFoundError(
+                f"Zoho Campaigns has no mailing list {list_key!r}", endpoint="GET getmailinglists"
+            )
+        counts = [lst.contacts for lst in lists if lst.contacts is not None]
+        used = sum(counts) if counts else self._list_count(list_key)
+        return Capacity(used=used, limit=self._plan_limit, auto_upgrade=self._auto_upgrade)
+
+    def _list_count(self, list_key: str) -> int:
+        params = {"resfmt": "JSON", "listkey": list_key, "status": "active"}
+        body = self._api.request(
+            "GET", "listsubscriberscount", params=params, pacer=self._count_pacer
+        )
+        return to_int(body.get("no_of_contacts")) or 0
+
+    def describe_credentials(self) -> Sequence[str]:
+        """The OAuth refresh token :meth:`revoke` would revoke, without secrets."""
+        return (self._auth.describe(),)
+
+    def revoke(self) -> None:
+        """Revoke the OAuth refresh token (shared with the Invoice source). Idempotent."""
+        self._auth.revoke()
+
+    def close(self) -> None:
+        """Close the httpx client if this target made it."""
+        if self._owns_client:
+            self._client.close()
+
+    def __repr__(self) -> str:
+        return f"ZohoCampaignsTarget({self._api!r}, concurrency={self._concurrency})"

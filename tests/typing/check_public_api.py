@@ -1,0 +1,73 @@
+"""Uses the public API as a user would. Never executed: `mypy --strict tests/typing` checks it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import fieldsync as fs
+from fieldsync.ports import Notifier, Source, SyncStore, Target
+from fieldsync.testing import FakeClock, FakeSource, FakeTarget, RecordingNotifier
+
+
+def build_service(path: str) -> fs.SyncService:
+    store: SyncStore = fs.SQLiteStore(path)
+    notifier: Notifier = RecordingNotifier()
+    return fs.SyncService(store=store, notifier=notifier, clock=FakeClock())
+
+
+def a_whole_sync(service: fs.SyncService) -> tuple[int, int, int, int, int, int]:
+    source: Source = FakeSource()
+    target: Target = FakeTarget()
+    service.register_integration("crm", source=source, target=target)
+    sync: fs.Sync = service.create_sync(
+        "Customers",
+        integration="crm",
+        list_key="list-1",
+        mapping=fs.FieldMapping.of(
+            ("email", "Contact Email"),
+            fs.FieldMap("country", "Country", create=True),
+        ),
+        criteria=fs.Criteria.parse('country == "India"'),
+        schedule=fs.Schedule.daily("02:00", tz="Asia/Kolkata"),
+        options=fs.SyncOptions(update_empty_values=True),
+    )
+    preview: fs.Preview = service.preview(sync.id)
+    print(preview)
+    try:
+        run: fs.SyncRun = service.initiate(sync.id)
+    except fs.DisclaimerNotAcknowledged as refused:
+        print(refused.disclaimer)
+        run = service.initiate(sync.id, acknowledge_disclaimer=True)
+    status: fs.RunStatus = run.status
+    print(status.value)
+    service.export_skipped(run.id, "skipped.csv")
+    detail: fs.SyncDetail = service.sync_detail(sync.id)
+    history: list[fs.SyncRun] = detail.history
+    print(len(history), detail.sync.state is fs.SyncState.ACTIVE)
+    service.pause(sync.id)
+    service.resume(sync.id)
+    service.edit(sync.id, criteria=fs.Criteria.all())
+    due: list[fs.SyncRun] = service.run_due(datetime(2026, 1, 2, tzinfo=UTC))
+    print(len(due))
+    unread: list[fs.Notification] = service.notifications(unread_only=True)
+    service.mark_read([n.id for n in unread])
+    impact: fs.DisableImpact = service.disable_integration("crm")
+    print(impact.syncs, impact.credentials)
+    return (run.total, run.added, run.updated, run.unchanged, run.skipped, run.failed)
+
+
+def a_verdict() -> str:
+    verdict: fs.Verdict = fs.Criteria.parse("amount > 10").evaluate({"amount": 5})
+    return verdict.reason if not verdict.matched else "matched"
+
+
+def a_mapping_plan() -> fs.MappingPlan:
+    source = fs.Schema.of(fs.Field("email", fs.FieldType.EMAIL), fs.Field("Region"))
+    target = fs.Schema.of(fs.Field("Contact Email", fs.FieldType.EMAIL, required=True))
+    plan = fs.FieldMapping.of(("email", "Contact Email"), ("Region", "Region", True)).plan(
+        source, target
+    )
+    created: tuple[fs.Field, ...] = plan.fields_to_create
+    problems: tuple[fs.MappingProblem, ...] = plan.problems
+    print(created, problems)
+    return plan

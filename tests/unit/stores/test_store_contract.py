@@ -1,0 +1,30 @@
+"""Both shipped stores pass the store contract suite that custom stores run too."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fieldsync.stores import InMemoryStore, SQLiteStore
+from fieldsync.testing.store_contract import StoreContract
+
+
+class TestInMemoryStore(StoreContract):
+    @pytest.fixture
+    def store(self) -> Iterator[InMemoryStore]:
+        with InMemoryStore() as store:
+            yield store
+
+
+class TestSQLiteStore(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[SQLiteStore]:
+        with SQLiteStore(tmp_path / "state.db") as store:
+            yield store
+
+
+class TestSQLiteStoreInMemory(StoreContract):
+    @pytest.fixture
+    def store(self) -> Iterator[SQLiteStore]:
+        with SQLiteStore(":memory:") as store:
+            yield store

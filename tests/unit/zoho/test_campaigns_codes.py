@@ -1,0 +1,128 @@
+"""Campaigns answers become the right fieldsync errors, whatever form their code takes."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from fieldsync.domain.reasons import ReasonCode
+from fieldsync.exceptions import (
+    AuthenticationError,
+    FatalSyncError,
+    ListNotFoundError,
+    RateLimitedError,
+    RecordRejectedError,
+    ServiceUnavailableError,
+    SyncError,
+    TransportError,
+)
+from fieldsync.zoho._campaigns_codes import (
+    ADDED_MESSAGE,
+    CONFIRMATION_MESSAGE,
+    UPDATED_MESSAGE,
+    MessageKind,
+    answer_code,
+    classify,
+    message_kind,
+)
+
+SUBSCRIBE = "POST json/listsubscribe"
+FIELDS = "GET contact/allfields"
+
+
+def error(code: object) -> dict[str, object]:
+    return {"status": "error", "code": code, "message": "refused"}
+
+
+def rejection(body: dict[str, object], endpoint: str = SUBSCRIBE) -> SyncError:
+    with pytest.raises(SyncError) as caught:
+        classify(httpx.Response(200), body, endpoint)
+    return caught.value
+
+
+@pytest.mark.parametrize("code", ["2004", 2004, 2004.0, " 2004 "])
+def test_a_code_as_text_or_number_reads_the_same(code: object) -> None:
+    assert "2004" == answer_code(error(code))
+
+
+def test_a_code_wrapped_in_response_is_read() -> None:
+    assert "200" == answer_code({"response": {"code": "200", "message": "Success"}})
+
+
+@pytest.mark.parametrize("body", [{"status": "success", "code": "0"}, {"response": {"code": 200}}])
+def test_success_answers_pass(body: dict[str, object]) -> None:
+    assert classify(httpx.Response(200), body, SUBSCRIBE) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("903", ReasonCode.MANDATORY_FIELD_MISSING),
+        (914, ReasonCode.PLAN_LIMIT),
+        ("2004", ReasonCode.INVALID_EMAIL),
+        (2005, ReasonCode.GROUP_ADDRESS),
+        ("2302", ReasonCode.PLAN_LIMIT),
+        ("7777", ReasonCode.TARGET_REJECTED),
+    ],
+)
+def test_per_record_codes_on_listsubscribe_reject_the_record_with_a_reason(
+    code: object, reason: ReasonCode
+) -> None:
+    rejected = rejection(error(code))
+
+    assert isinstance(rejected, RecordRejectedError)
+    assert reason is rejected.reason
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("1007", AuthenticationError),
+        ("2704", AuthenticationError),
+        ("2102", ListNotFoundError),
+        ("2501", ListNotFoundError),
+        (2206, ListNotFoundError),
+        ("2707", ListNotFoundError),
+        ("2101", ServiceUnavailableError),
+        ("1004", FatalSyncError),
+    ],
+)
+def test_call_level_codes_raise_their_error(code: object, kind: type[SyncError]) -> None:
+    assert kind is type(rejection(error(code)))
+
+
+def test_a_per_record_code_elsewhere_is_a_plain_sync_error_with_its_code() -> None:
+    rejected = rejection(error("903"), FIELDS)
+
+    assert (SyncError, "903") == (type(rejected), rejected.api_code)
+
+
+def test_http_429_is_rate_limited_even_without_retry_after() -> None:
+    with pytest.raises(RateLimitedError) as caught:
+        classify(httpx.Response(429), {"status": "error", "message": "locked"}, SUBSCRIBE)
+
+    assert caught.value.retry_after is None
+
+
+def test_an_html_error_page_is_a_transport_error() -> None:
+    with pytest.raises(TransportError):
+        classify(httpx.Response(418, text="<html></html>"), None, SUBSCRIBE)
+
+
+def test_a_server_error_is_retriable() -> None:
+    with pytest.raises(ServiceUnavailableError):
+        classify(httpx.Response(503), None, SUBSCRIBE)
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        (ADDED_MESSAGE, MessageKind.ADDED),
+        (UPDATED_MESSAGE, MessageKind.UPDATED),
+        (CONFIRMATION_MESSAGE, MessageKind.CONFIRMATION_SENT),
+        ("User successfully subscribed.", MessageKind.UNKNOWN),
+        ("", MessageKind.UNKNOWN),
+    ],
+)
+def test_success_messages_say_what_happened_when_they_can(message: str, kind: MessageKind) -> None:
+    assert kind is message_kind(message)
