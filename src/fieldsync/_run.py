@@ -107,6 +107,9 @@ class Runner:
             store=store, clock=clock, outbox=outbox, watermark_overlap=watermark_overlap
         )
         self._on_progress = on_progress
+        # owner -> when its lease was last renewed: renewing at every batch would double
+        # the store's writes for nothing; a quarter of the lease is plenty of headroom.
+        self._renewed: dict[str, datetime] = {}
 
     def continuable(self, sync: Sync) -> Checkpoint | None:
         """The sync's checkpoint when its pass ran with the sync's current configuration."""
@@ -137,6 +140,7 @@ class Runner:
         """
         store = self._store
         store.acquire_lease(sync_id, owner, now=self._clock.now(), ttl=self._ttl)
+        self._renewed[owner] = self._clock.now()
         try:
             self._interrupt_dead_runs(sync_id)
             sync = store.get_sync(sync_id)
@@ -165,6 +169,7 @@ class Runner:
             )
             return self._guarded(run, sync, source, target, start, owner)
         finally:
+            self._renewed.pop(owner, None)
             store.release_lease(sync_id, owner)
 
     # -- the pass -----------------------------------------------------------------------------
@@ -296,7 +301,10 @@ class Runner:
             checkpoint.position,
             checkpoint.offset,
         )
-        self._store.renew_lease(run.sync_id, owner, now=self._clock.now(), ttl=self._ttl)
+        now = self._clock.now()
+        if now - self._renewed.get(owner, now - self._ttl) >= self._ttl / 4:
+            self._store.renew_lease(run.sync_id, owner, now=now, ttl=self._ttl)
+            self._renewed[owner] = now
         if self._on_progress is not None:
             try:
                 self._on_progress(attrs.evolve(run))

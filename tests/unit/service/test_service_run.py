@@ -4,7 +4,7 @@ limit, deferrals, fatal errors and leases."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from service_helpers import LIST, MAPPING, START, counter_ids, put_people
@@ -697,13 +697,20 @@ def test_an_expired_lease_is_taken_over_and_the_dead_run_marked_interrupted(
 
 
 def test_a_run_whose_lease_was_taken_over_stops_as_interrupted(
-    service: SyncService, sync: Sync, source: FakeSource, target: FakeTarget, store: InMemoryStore
+    service: SyncService,
+    sync: Sync,
+    source: FakeSource,
+    target: FakeTarget,
+    store: InMemoryStore,
+    clock: FakeClock,
 ) -> None:
     put_people(source, 10)
-    later = START + timedelta(hours=1)
-    target.on_upsert = lambda key, contacts: store.acquire_lease(
-        sync.id, "thief", now=later, ttl=timedelta(minutes=10)
-    )
+
+    def stall_and_lose_the_lease(list_key: str, contacts: Sequence[TargetContact]) -> None:
+        clock.advance(timedelta(hours=1))  # the run stalls past its lease ...
+        store.acquire_lease(sync.id, "thief", now=clock.now(), ttl=timedelta(minutes=10))
+
+    target.on_upsert = stall_and_lose_the_lease
 
     run = service.initiate(sync.id)
 
@@ -832,3 +839,28 @@ def test_a_duplicate_that_changes_later_never_takes_the_first_records_contact(
     assert first.counts.skipped_by_reason == {ReasonCode.DUPLICATE_EMAIL: 1}
     assert again.counts.skipped_by_reason == {ReasonCode.DUPLICATE_EMAIL: 1}
     assert target.contact(LIST, "ann@example.com")["First Name"] == "Ann"
+
+
+class CountingStore(InMemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.renewals = 0
+
+    def renew_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
+        self.renewals += 1
+        super().renew_lease(sync_id, owner, now=now, ttl=ttl)
+
+
+def test_the_lease_is_renewed_once_a_quarter_of_it_has_passed_not_every_batch(
+    source: FakeSource, target: FakeTarget, clock: FakeClock
+) -> None:
+    store = CountingStore()
+    service = SyncService(store=store, clock=clock, lease_ttl=timedelta(minutes=8))
+    service.register_integration("crm", source=source, target=target)
+    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    put_people(source, 40)  # pages of 10 in batches of 4, 4 and 2: 12 batches, 12 minutes
+    target.on_upsert = lambda key, contacts: clock.advance(timedelta(minutes=1))
+
+    service.initiate(sync.id)
+
+    assert store.renewals == 6  # every 2 minutes of a lease of 8
