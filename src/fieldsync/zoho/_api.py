@@ -142,8 +142,9 @@ class ZohoApi:
                 token = self._token()
                 try:
                     return self._once(method, path, endpoint, token, params, data, headers)
-                except AuthenticationError:
-                    if refreshed:
+                except AuthenticationError as refused:
+                    # A 403 refuses the user, not the token: a new token would change nothing.
+                    if refreshed or refused.status_code == 403:
                         raise
                     refreshed = True
                     _log.info("%s: the access token was refused; refreshing it once", endpoint)

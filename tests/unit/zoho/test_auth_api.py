@@ -52,6 +52,8 @@ class TinyApi:
 
 
 def classify(response: httpx.Response, body: dict[str, object] | None, endpoint: str) -> None:
+    if response.status_code == 403:
+        raise AuthenticationError("not a member", status_code=403, endpoint=endpoint)
     raise_for_http_status(response, endpoint)
     if body is not None and body.get("code") not in (0, None):
         raise SyncError(str(body.get("message")), api_code=str(body["code"]), endpoint=endpoint)
@@ -149,6 +151,21 @@ def test_a_token_refused_again_after_the_refresh_is_an_authentication_error(
         make(accounts, always_401, clock).request("GET", "contacts")
 
     assert (len(requests), accounts.minted) == (2, 2)
+
+
+def test_a_403_refuses_the_user_and_is_not_worth_a_new_token(
+    accounts: AccountsEmulator, clock: FakeClock
+) -> None:
+    requests: list[httpx.Request] = []
+
+    def always_403(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(403, json={"code": 6041, "message": "not a member"})
+
+    with pytest.raises(AuthenticationError):
+        make(accounts, always_403, clock).request("GET", "contacts")
+
+    assert (len(requests), accounts.minted) == (1, 1)
 
 
 def test_a_revoked_refresh_token_surfaces_as_an_authentication_error(

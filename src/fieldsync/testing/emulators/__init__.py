@@ -5,10 +5,26 @@ Each emulator keeps its data in memory, enforces the real rate limits and lockou
 injected clock, and injects faults on demand (:class:`Faults`).
 """
 
-# The Zoho Campaigns and Zoho Invoice engineers own campaigns.py and invoice.py; any further
-# exports of theirs (data generators, answer constants) are added here by the lead.
 from fieldsync.testing.emulators._common import AccountsEmulator, FaultKind, Faults
 from fieldsync.testing.emulators.campaigns import CampaignsEmulator
+from fieldsync.testing.emulators.generate import (
+    CustomFieldSpec,
+    Organization,
+    generate_organization,
+    iter_contacts,
+)
 from fieldsync.testing.emulators.invoice import InvoiceEmulator
+from fieldsync.testing.emulators.serve import EmulatorServer
 
-__all__ = ["AccountsEmulator", "CampaignsEmulator", "FaultKind", "Faults", "InvoiceEmulator"]
+__all__ = [
+    "AccountsEmulator",
+    "CampaignsEmulator",
+    "CustomFieldSpec",
+    "EmulatorServer",
+    "FaultKind",
+    "Faults",
+    "InvoiceEmulator",
+    "Organization",
+    "generate_organization",
+    "iter_contacts",
+]
