@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from fieldsync.domain.sync import Notification, Sync, SyncRun
+from fieldsync.notifiers import notification_payload
 
 __all__ = [
     "Progress",
@@ -116,17 +117,8 @@ def sync_to_json(sync: Sync) -> dict[str, Any]:
 
 
 def notification_to_json(notification: Notification) -> dict[str, Any]:
-    """A notification as plain JSON values."""
-    return {
-        "id": notification.id,
-        "kind": notification.kind.value,
-        "title": notification.title,
-        "summary": notification.summary,
-        "created_at": notification.created_at.isoformat(),
-        "sync_id": notification.sync_id,
-        "run_id": notification.run_id,
-        "read": notification.read,
-    }
+    """A notification as plain JSON values: the webhook payload, and whether it was read."""
+    return {**notification_payload(notification), "read": notification.read}
 
 
 def dump_json(value: object, out: TextIO | None = None) -> None:
