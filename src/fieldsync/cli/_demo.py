@@ -164,8 +164,10 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     changed = _change_some(invoice, count=50)
     second = _with_progress(progress, "second run", lambda: service.run(sync.id))
     sent = campaigns.calls[_LISTSUBSCRIBE] - calls_first
+    reasons = ", ".join(f"{n} {r.value}" for r, n in second.counts.skipped_by_reason.items())
     print(f"{changed} contacts changed in Invoice; listsubscribe calls this run: {sent}")
-    print(f"updated {second.updated}, unchanged {second.unchanged} (no call for those)")
+    print(f"(one per changed contact that meets the criteria; skipped: {reasons or 'none'})")
+    print(f"the {len(customers) - changed:,} customers that did not change cost no call")
 
     _heading("9. Pause and resume")
     print(f"pause  -> {service.pause(sync.id).state.value}")
