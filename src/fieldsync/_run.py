@@ -21,6 +21,7 @@ from fieldsync._outbox import Outbox, describe_counts
 from fieldsync._preview import plan_config
 from fieldsync._run_batch import BatchResult, contacts_to_send, tally
 from fieldsync._run_end import RunEnd
+from fieldsync._secrets import redact_text
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.planner import Planner
 from fieldsync.domain.records import BatchCommit, Checkpoint, SourceRecord
@@ -37,6 +38,7 @@ from fieldsync.exceptions import (
     Problem,
     QuotaExhaustedError,
     RetriableError,
+    StateError,
     SyncAlreadyRunning,
 )
 from fieldsync.ports import Clock, Source, SyncStore, Target
@@ -128,14 +130,18 @@ class Runner:
         trigger: RunTrigger,
         owner: str,
         fields_created: Sequence[str] = (),
+        due_by: datetime | None = None,
     ) -> SyncRun:
         """Run the sync once, under the lease of ``owner``, and return the finished run.
 
         Takes the lease (or keeps it, when ``owner`` holds it already) and releases it.
+        With ``due_by`` (a scheduled run), the sync must still be due then once the lease
+        is held: another worker may have run it since the due syncs were listed.
 
         Raises:
             SyncAlreadyRunning: another worker holds the lease.
             InvalidTransition: the sync is not active.
+            StateError: ``due_by`` is given and the sync is no longer due.
             Exception: anything unexpected, after the run is marked failed.
         """
         store = self._store
@@ -145,6 +151,8 @@ class Runner:
             self._interrupt_dead_runs(sync_id)
             sync = store.get_sync(sync_id)
             transition(sync.state, SyncAction.RUN, sync_id=sync_id)
+            if due_by is not None and (sync.next_run_at is None or sync.next_run_at > due_by):
+                raise StateError(f"sync {sync_id!r} is no longer due: it ran meanwhile")
             run_id = self._ids()
             start = self._start(sync, run_id)
             if start.resumes_pause and trigger in (RunTrigger.MANUAL, RunTrigger.SCHEDULE):
@@ -197,9 +205,9 @@ class Runner:
             return self._end.close(run, RunStatus.INTERRUPTED, "another worker took the lease over")
         except Exception as exc:
             _log.exception("run %s of sync %s failed unexpectedly", run.id, run.sync_id)
-            self._end.close_quietly(
-                run, RunStatus.FAILED, f"unexpected {type(exc).__name__}: {exc}"
-            )
+            # Not our own message: it may quote a URL or a header with a credential in it.
+            error = redact_text(f"unexpected {type(exc).__name__}: {exc}")
+            self._end.crash(run, error, self._clock.now() + RETRY_DELAY)
             raise
         except BaseException as exc:
             # Ctrl-C or a process exit: the checkpoint stays and the next run continues.

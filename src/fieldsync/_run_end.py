@@ -49,6 +49,17 @@ class RunEnd:
         except Exception:
             _log.exception("could not record the end of run %s", run.id)
 
+    def crash(self, run: SyncRun, error: str, retry_at: datetime) -> None:
+        """An unexpected exception ended the run: it failed, and the sync is tried again at
+        ``retry_at`` rather than at every scheduler tick. Logs instead of raising."""
+        try:
+            run.status, run.finished_at, run.error = RunStatus.FAILED, self._clock.now(), error
+            sync = self._store.get_sync(run.sync_id)
+            sync.next_run_at = retry_at
+            self._store.finish_run(run, sync, clear_checkpoint=False)
+        except Exception:
+            _log.exception("could not record the end of run %s", run.id)
+
     def complete(self, run: SyncRun, pass_started_at: datetime) -> SyncRun:
         """The pass is done: the watermark moves, the checkpoint goes, the schedule goes on.
 

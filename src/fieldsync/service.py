@@ -285,9 +285,13 @@ class SyncService:
                 _log.debug("sync %s is due; its integration is unavailable", sync.id)
                 continue
             try:
-                runs.append(self._run(sync, RunTrigger.SCHEDULE))
+                runs.append(self._run(sync, RunTrigger.SCHEDULE, due_by=due_at))
             except StateError as exc:
                 _log.info("sync %s is due but was skipped: %s", sync.id, exc)
+            except Exception:
+                # One broken sync (a bug in a custom adapter, say) must not starve the others;
+                # its run is already marked failed and it waits for its next retry.
+                _log.exception("the scheduled run of sync %s failed", sync.id)
         return runs
 
     def pause(self, sync_id: str) -> Sync:
@@ -450,8 +454,7 @@ class SyncService:
         impact = impact_of(name, syncs, source, target)
         if not confirm:
             return impact
-        self._integrations.pop(name, None)
-        return carry_out(
+        done = carry_out(
             impact,
             source=source,
             target=target,
@@ -459,10 +462,13 @@ class SyncService:
             outbox=self._outbox,
             clock=self._clock,
         )
+        # Forgotten only once carried out: a retry after a failure must still revoke.
+        self._integrations.pop(name, None)
+        return done
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _run(self, sync: Sync, trigger: RunTrigger) -> SyncRun:
+    def _run(self, sync: Sync, trigger: RunTrigger, *, due_by: datetime | None = None) -> SyncRun:
         adapters = self._integration(sync.integration)
         return self._runner.run(
             sync.id,
@@ -470,6 +476,7 @@ class SyncService:
             target=adapters.target,
             trigger=trigger,
             owner=self._owner(),
+            due_by=due_by,
         )
 
     def _move(self, sync_id: str, action: SyncAction) -> Sync:

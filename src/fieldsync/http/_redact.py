@@ -11,9 +11,10 @@ import logging
 
 import httpx
 
+from fieldsync._secrets import SENSITIVE_PARAMS
+
 __all__ = ["SENSITIVE_PARAMS", "install_log_redaction"]
 
-SENSITIVE_PARAMS = frozenset({"token", "refresh_token", "access_token", "client_secret", "code"})
 _MARK = "REDACTED"
 
 

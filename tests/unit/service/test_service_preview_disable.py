@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from service_helpers import LIST, put_people
 
@@ -11,7 +13,12 @@ from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import NotificationKind, Sync
-from fieldsync.exceptions import AuthenticationError, InvalidTransition, NotFoundError
+from fieldsync.exceptions import (
+    AuthenticationError,
+    InvalidTransition,
+    NotFoundError,
+    StoreError,
+)
 from fieldsync.service import SyncService
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing.clock import FakeClock
@@ -191,3 +198,31 @@ def test_preview_of_a_sync_whose_integration_is_not_registered_is_refused(
 
     with pytest.raises(NotFoundError, match="integration"):
         fresh.preview(sync.id)
+
+
+class FailingOnceStore(InMemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail = True
+
+    def disable_integration(self, name: str, *, at: datetime) -> None:
+        if self.fail:
+            self.fail = False
+            raise StoreError("the disk is full")
+        super().disable_integration(name, at=at)
+
+
+def test_a_disable_retried_after_a_store_failure_still_revokes_the_credentials(
+    source: FakeSource, target: FakeTarget, clock: FakeClock
+) -> None:
+    store = FailingOnceStore()
+    service = SyncService(store=store, clock=clock)
+    service.register_integration("crm", source=source, target=target)
+    with pytest.raises(StoreError):
+        service.disable_integration("crm", confirm=True)
+
+    done = service.disable_integration("crm", confirm=True)
+
+    assert done.confirmed
+    assert (source.revoked, target.revoked) == (True, True)
+    assert done.credentials != ()

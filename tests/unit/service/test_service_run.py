@@ -864,3 +864,87 @@ def test_the_lease_is_renewed_once_a_quarter_of_it_has_passed_not_every_batch(
     service.initiate(sync.id)
 
     assert store.renewals == 6  # every 2 minutes of a lease of 8
+
+
+class StaleListingStore(InMemoryStore):
+    """Lists syncs as they were before another worker ran them (a race made plain)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stale: list[Sync] | None = None
+
+    def list_syncs(self, **kwargs: object) -> list[Sync]:  # type: ignore[override]
+        return self.stale if self.stale is not None else super().list_syncs(**kwargs)  # type: ignore[arg-type]
+
+
+def test_run_due_does_not_run_again_a_sync_another_worker_ran_meanwhile(
+    source: FakeSource, target: FakeTarget, clock: FakeClock
+) -> None:
+    store = StaleListingStore()
+    service = SyncService(store=store, clock=clock)
+    service.register_integration("crm", source=source, target=target)
+    sync = service.create_sync(
+        "Hourly",
+        integration="crm",
+        list_key=LIST,
+        mapping=MAPPING,
+        schedule=Schedule.every(hours=1),
+    )
+    service.initiate(sync.id)
+    clock.advance(timedelta(hours=1))
+    service.run_due()  # another worker runs it: its next run is an hour away
+    stale = store.get_sync(sync.id)
+    stale.next_run_at = clock.now()  # this worker's listing, made before that run: due
+    store.stale = [stale]
+
+    assert service.run_due() == []
+    assert len(service.history(sync.id)) == 2  # the initiate and the other worker's run
+
+
+class BrokenSource(FakeSource):
+    def read(self, **kwargs: object):  # type: ignore[no-untyped-def, override]
+        raise RuntimeError("a bug in a custom adapter")
+
+
+def test_one_broken_sync_does_not_stop_the_others_and_waits_before_its_retry(
+    service: SyncService, source: FakeSource, target: FakeTarget, clock: FakeClock
+) -> None:
+    put_people(source, 2)
+    good = service.create_sync(
+        "Good", integration="crm", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)
+    )
+    service.initiate(good.id)
+    service.register_integration("broken", source=BrokenSource(clock=clock), target=target)
+    bad = service.create_sync(
+        "Bad", integration="broken", list_key=LIST, mapping=MAPPING, schedule=Schedule.once()
+    )
+    with pytest.raises(RuntimeError):
+        service.initiate(bad.id)
+    clock.advance(timedelta(hours=1))
+
+    runs = service.run_due()
+
+    assert [r.sync_id for r in runs] == [good.id]
+    statuses = [r.status for r in service.history(bad.id)]
+    assert statuses == [RunStatus.FAILED, RunStatus.FAILED]  # retried once it was due again
+    assert service.sync_detail(bad.id).sync.next_run_at == clock.now() + RETRY_DELAY
+
+
+class LeakySource(FakeSource):
+    def read(self, **kwargs: object):  # type: ignore[no-untyped-def, override]
+        raise RuntimeError("GET https://crm.example/api?access_token=SECRET-123 blew up")
+
+
+def test_an_unexpected_error_is_stored_without_the_credentials_it_quotes(
+    service: SyncService, target: FakeTarget, clock: FakeClock
+) -> None:
+    service.register_integration("leaky", source=LeakySource(clock=clock), target=target)
+    sync = service.create_sync("Leaky", integration="leaky", list_key=LIST, mapping=MAPPING)
+
+    with pytest.raises(RuntimeError):
+        service.initiate(sync.id)
+
+    (run,) = service.history(sync.id)
+    assert run.error is not None
+    assert "SECRET-123" not in run.error
+    assert "access_token=REDACTED" in run.error
