@@ -77,6 +77,21 @@ class _Pass:
     resumes_pause: bool = False
 
 
+@attrs.frozen
+class _FieldRenamed:
+    """A field created during a run got another name: the mapping must be initiated again."""
+
+    detail: str
+    code: str = "field_renamed"
+
+    @property
+    def message(self) -> str:
+        return (
+            f"the target created a mapped field under another name ({self.detail}); "
+            "initiate the sync again to map it"
+        )
+
+
 class Runner:
     """Runs syncs. Holds no per-run state: one Runner serves every run of a service.
 
@@ -232,10 +247,17 @@ class Runner:
         plan, problems = plan_config(config, source, target)
         if problems:
             return _End.INVALID, problems
-        created = [target.create_field(field).name for field in plan.fields_to_create]
-        if created:
-            run.fields_created = (*run.fields_created, *created)
+        made = [(field.name, target.create_field(field).name) for field in plan.fields_to_create]
+        if made:
+            # Initiate created these: the target lost them since, and with them every value
+            # written there. The records are forgotten and the whole source read again.
+            run.fields_created = (*run.fields_created, *(got for _, got in made))
             self._store.save_run(run)
+            self._store.forget_records(run.sync_id)
+            start = attrs.evolve(start, since=None, position=None, offset=0)
+            renamed = [f"{asked!r} became {got!r}" for asked, got in made if asked != got]
+            if renamed:
+                return _End.INVALID, [_FieldRenamed("; ".join(renamed))]
         planner = Planner(
             plan, config.criteria, update_empty_values=config.options.update_empty_values
         )

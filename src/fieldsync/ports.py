@@ -204,6 +204,11 @@ class SyncStore(Protocol):
         """
         ...
 
+    def forget_records(self, sync_id: str) -> None:
+        """Forget the fingerprints and claims of every record of a sync, so that the next
+        pass sends every record again (its list changed, or the target lost a field)."""
+        ...
+
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records, in the order they were stored."""
         ...

@@ -228,6 +228,9 @@ class SyncService:
             made = [(f.name, adapters.target.create_field(f).name) for f in plan.fields_to_create]
             created = [name for _, name in made]
             if sync.pending is not None:
+                if sync.pending.list_key != sync.config.list_key:
+                    # The new list has none of what was written to the old one.
+                    self._store.forget_records(sync_id)
                 # A new mapping or criteria needs every record, not just the changed ones.
                 sync.config, sync.pending, sync.watermark = sync.pending, None, None
             renamed = {asked: got for asked, got in made if asked != got}

@@ -212,6 +212,13 @@ class InMemoryStore:
                         break
             return claimed
 
+    def forget_records(self, sync_id: str) -> None:
+        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+        with self._lock:
+            self._sync(sync_id)
+            self._records[sync_id] = {}
+            self._by_email.pop(sync_id, None)
+
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records in stored order. Raises NotFoundError at once."""
         with self._lock:

@@ -230,6 +230,12 @@ class SQLiteStore:
                         found[email] = key
         return found
 
+    def forget_records(self, sync_id: str) -> None:
+        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+        with self._db.write() as conn:
+            ops.require(conn, "syncs", sync_id, "sync")
+            conn.execute("DELETE FROM records WHERE sync_id = ?", (sync_id,))
+
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records in stored order, read in chunks.
 

@@ -399,6 +399,23 @@ class StoreContract:
 
         assert found == {"b@example.com": "k1"}
 
+    def test_forgetting_records_drops_fingerprints_and_claims_of_that_sync_only(
+        self, store: SyncStore
+    ) -> None:
+        run = _with_run(store)
+        store.add_sync(a_sync("other"))
+        written = [("k1", StoredFingerprint("f1", "a@example.com"))]
+        store.commit_batch(BatchCommit(run=run, written=written, claims=[("k1", "a@example.com")]))
+
+        store.forget_records("s1")
+
+        assert store.fingerprints("s1", ["k1"]) == {}
+        assert store.claimed_emails("s1", "r1", ["a@example.com"]) == {}
+
+    def test_forgetting_the_records_of_an_unknown_sync_is_refused(self, store: SyncStore) -> None:
+        with pytest.raises(NotFoundError):
+            store.forget_records("nope")
+
     def test_fingerprints_belong_to_their_sync(self, store: SyncStore) -> None:
         run = _with_run(store)
         store.add_sync(a_sync("other"))

@@ -10,7 +10,7 @@ import pytest
 from service_helpers import LIST, MAPPING, put_people
 
 from fieldsync.domain.criteria import Condition, Criteria, Operator
-from fieldsync.domain.fields import Field
+from fieldsync.domain.fields import Field, Schema
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import RunStatus, RunTrigger, Sync
@@ -199,3 +199,41 @@ def test_a_field_the_target_created_under_another_name_is_mapped_by_that_name(
         "First Name": "Ann",
         "HomeCountry": "India",
     }
+
+
+def test_moving_a_sync_to_another_list_sends_every_record_to_the_new_list(
+    service: SyncService, sync: Sync, source: FakeSource, target: FakeTarget
+) -> None:
+    put_people(source, 3)
+    service.initiate(sync.id)
+    target.create_list("other")
+    service.edit(sync.id, list_key="other")
+
+    run = service.initiate(sync.id)
+
+    assert (run.added, run.unchanged) == (3, 0)
+    assert len(target.lists["other"]) == 3
+
+
+def test_a_created_field_the_target_lost_is_created_again_and_every_record_resent(
+    service: SyncService, source: FakeSource, target: FakeTarget
+) -> None:
+    for n in range(3):
+        source.put(f"c{n}", {"email": f"p{n}@example.com", "first_name": "P", "country": "Peru"})
+    sync = service.create_sync(
+        "People",
+        integration="crm",
+        list_key=LIST,
+        mapping=MAPPING.with_pairs(FieldMap("country", "Country", create=True)),
+    )
+    service.initiate(sync.id)
+    # someone deletes the field in the target, and its values with it
+    target._schema = Schema(f for f in target.schema() if f.name != "Country")
+    for contact in target.lists[LIST].values():
+        contact.pop("Country", None)
+
+    run = service.run(sync.id)
+
+    assert run.fields_created == ("Country",)
+    assert (run.updated + run.added, run.unchanged) == (3, 0)
+    assert all("Country" in c for c in target.lists[LIST].values())
