@@ -118,6 +118,23 @@ class RateLimiter:
                 log.prune(slot)
             return delay
 
+    def delay_for(self, now: float, count: int) -> float:
+        """Seconds the last of ``count`` calls would wait if they were reserved now, one
+        after the other. Reserves nothing: for checking that a whole batch fits before any
+        of it is sent."""
+        with self._lock:
+            logs = [(log, deque(log.times)) for log in self._logs]
+            slot = last = self._last
+            for _ in range(count):
+                slot = max(now, last)
+                for log, times in logs:
+                    if len(times) >= log.window.limit:
+                        slot = max(slot, times[-log.window.limit] + log.span)
+                for _, times in logs:
+                    times.append(slot)
+                last = slot
+            return max(0.0, slot - now) if count > 0 else 0.0
+
     def held(self) -> tuple[int, ...]:
         """How many call times each window's log holds now (old ones are dropped as slots
         are reserved, so a window never holds more than its limit)."""

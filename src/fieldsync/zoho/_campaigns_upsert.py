@@ -7,11 +7,17 @@ import json
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, TargetContact, UpsertOutcome
-from fieldsync.exceptions import FatalSyncError, QuotaExhaustedError, RecordRejectedError, SyncError
+from fieldsync.exceptions import (
+    FatalSyncError,
+    QuotaExhaustedError,
+    RateLimitedError,
+    RecordRejectedError,
+    SyncError,
+)
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
 from fieldsync.zoho._campaigns_codes import MessageKind, answer_message, message_kind
@@ -42,22 +48,23 @@ class Subscriber:
         self._api = api
         self._pacer = pacer
         self._concurrency = concurrency
-        self._reserve_lock = threading.Lock()
 
     def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> list[UpsertOutcome]:
         """Write ``contacts``; see :meth:`ZohoCampaignsTarget.upsert` for the outcomes.
 
         Raises:
-            QuotaExhaustedError: the batch does not fit in the windows; nothing was sent.
+            QuotaExhaustedError: the batch does not fit in the windows, or the endpoint
+                stopped answering for a quota before any contact of it was written;
+                nothing of the batch was written.
             FatalSyncError: credentials refused, list gone, wrong URL (the batch stops).
         """
         if not contacts:
             return []
-        slots = self._reserve(len(contacts))
+        self._check_fits(len(contacts))
         batch = _Batch(len(contacts))
 
         def one(index: int) -> None:
-            batch.outcomes[index] = self._write(list_key, contacts[index], slots[index], batch)
+            batch.outcomes[index] = self._write(list_key, contacts[index], batch)
 
         if self._concurrency == 1 or len(contacts) == 1:
             for index in range(len(contacts)):
@@ -68,37 +75,32 @@ class Subscriber:
                 list(pool.map(one, range(len(contacts))))
         if batch.fatal is not None:
             raise batch.fatal
+        if batch.stopped is not None and not batch.answered:
+            raise batch.stopped
         return [outcome for outcome in batch.outcomes if outcome is not None]
 
-    def _reserve(self, count: int) -> list[float]:
-        """The send times of ``count`` calls, reserved together.
+    def _check_fits(self, count: int) -> None:
+        """All or nothing as far as quotas go: when the whole batch does not fit within
+        the pacer's ``max_wait``, none of it is sent. Slots are reserved later, by each call
+        as it leaves, so that the limiter logs when calls really go (a thread that starts
+        late must not hold an early slot the server never saw used)."""
+        pacer = self._pacer
+        now = pacer.clock.now().timestamp()
+        delay = pacer.limiter.delay_for(now, count)
+        if delay > pacer.max_wait:
+            resume_at = datetime.fromtimestamp(now + delay, UTC)
+            raise QuotaExhaustedError(
+                f"the Zoho Campaigns {SUBSCRIBE} limits are used up until "
+                f"{resume_at.isoformat()}; the batch was not sent",
+                resume_at=resume_at,
+                endpoint=pacer.name,
+            )
 
-        All or nothing as far as sending goes: when one call does not fit within the
-        pacer's ``max_wait``, none is sent. The slots reserved before it stay counted (the
-        limiter cannot hand them back), which only makes later pacing a little more careful.
-        """
-        limiter, max_wait = self._pacer.limiter, self._pacer.max_wait
-        with self._reserve_lock:
-            now = self._pacer.clock.now().timestamp()
-            slots = []
-            for _ in range(count):
-                delay = limiter.reserve(now, max_delay=max_wait)
-                if delay > max_wait:
-                    resume_at = datetime.fromtimestamp(now + delay, UTC)
-                    raise QuotaExhaustedError(
-                        f"the Zoho Campaigns {SUBSCRIBE} limits are used up until "
-                        f"{resume_at.isoformat()}; the batch was not sent",
-                        resume_at=resume_at,
-                        endpoint=self._pacer.name,
-                    )
-                slots.append(now + delay)
-            return slots
-
-    def _write(
-        self, list_key: str, contact: TargetContact, slot: float, batch: _Batch
-    ) -> UpsertOutcome | None:
+    def _write(self, list_key: str, contact: TargetContact, batch: _Batch) -> UpsertOutcome | None:
         if batch.fatal is not None:
             return None
+        if batch.stopped is not None:
+            return _failed(contact, f"Not sent: {batch.stopped.message}")
         if batch.plan_full.is_set():
             return _skipped(contact, ReasonCode.PLAN_LIMIT, "Not sent: the plan limit is reached.")
         info = {EMAIL_FIELD: contact.email}
@@ -111,23 +113,46 @@ class Subscriber:
             "contactinfo": json.dumps(info, ensure_ascii=False),
         }
         try:
-            body = self._api.request(
-                "POST", SUBSCRIBE, data=form, pacer=_PrepaidPacer(self._pacer, slot)
-            )
+            body = self._api.request("POST", SUBSCRIBE, data=form, pacer=self._pacer)
         except RecordRejectedError as exc:
+            batch.answered = True
             if exc.reason is ReasonCode.PLAN_LIMIT:
                 batch.plan_full.set()
             return _skipped(contact, exc.reason, exc.message)
         except FatalSyncError as exc:
             batch.fail(exc)
             return None
-        except SyncError as exc:  # retries ran out (or the day's quota, mid-retry)
-            return UpsertOutcome(contact.key, OutcomeKind.FAILED, ReasonCode.TARGET_ERROR, str(exc))
+        except QuotaExhaustedError as exc:  # a window ran out under this batch
+            batch.stop(exc)
+            return _failed(contact, str(exc))
+        except RateLimitedError as exc:
+            # Zoho documents no throttling answer; a 429 that outlasted the retries is
+            # taken for a locked endpoint: calling it again would only prolong the lock.
+            batch.stop(self._locked(exc))
+            return _failed(contact, str(exc))
+        except SyncError as exc:  # retries ran out
+            return _failed(contact, str(exc))
+        batch.answered = True
         message = answer_message(body)
         kind = message_kind(message)
         if kind is MessageKind.CONFIRMATION_SENT:
             return _skipped(contact, ReasonCode.CONFIRMATION_PENDING, message)
         return UpsertOutcome(contact.key, _WRITTEN[kind], message=message)
+
+    def _locked(self, exc: RateLimitedError) -> QuotaExhaustedError:
+        lockout = max((w.lockout for w in self._pacer.limiter.windows), default=0.0)
+        resume_at = self._pacer.clock.now() + timedelta(seconds=lockout)
+        return QuotaExhaustedError(
+            f"Zoho Campaigns kept refusing {SUBSCRIBE} for its rate ({exc.message}); "
+            f"the endpoint is taken as locked until {resume_at.isoformat()}",
+            resume_at=resume_at,
+            status_code=exc.status_code,
+            endpoint=exc.endpoint,
+        )
+
+
+def _failed(contact: TargetContact, message: str) -> UpsertOutcome:
+    return UpsertOutcome(contact.key, OutcomeKind.FAILED, ReasonCode.TARGET_ERROR, message)
 
 
 def _skipped(contact: TargetContact, reason: ReasonCode, message: str) -> UpsertOutcome:
@@ -141,28 +166,16 @@ class _Batch:
         self.outcomes: list[UpsertOutcome | None] = [None] * size
         self.plan_full = threading.Event()
         self.fatal: FatalSyncError | None = None
+        self.stopped: QuotaExhaustedError | None = None  # no more calls: a quota or a lock
+        self.answered = False  # the service answered for at least one contact
         self._lock = threading.Lock()
+
+    def stop(self, error: QuotaExhaustedError) -> None:
+        with self._lock:
+            if self.stopped is None:
+                self.stopped = error
 
     def fail(self, error: FatalSyncError) -> None:
         with self._lock:
             if self.fatal is None:
                 self.fatal = error
-
-
-class _PrepaidPacer(Pacer):
-    """A pacer whose first wait is for a slot reserved earlier with the rest of the batch;
-    later waits (retries, a token refresh) reserve new slots as usual."""
-
-    def __init__(self, base: Pacer, slot: float) -> None:
-        super().__init__(base.limiter, base.clock, max_wait=base.max_wait, name=base.name)
-        self._slot: float | None = slot
-
-    def acquire(self) -> None:
-        """Wait for the prepaid slot the first time, for a new slot afterwards."""
-        if self._slot is None:
-            super().acquire()
-            return
-        wait = self._slot - self.clock.now().timestamp()
-        self._slot = None
-        if wait > 0:
-            self.clock.sleep(wait)

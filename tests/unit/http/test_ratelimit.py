@@ -236,3 +236,12 @@ def test_slots_are_handed_out_in_order(
     slots = [now + limiter.reserve(now) for now in times]
 
     assert all(later >= earlier - ROUNDING for earlier, later in itertools.pairwise(slots))
+
+
+def test_delay_for_says_when_the_last_of_several_calls_could_go_and_reserves_nothing() -> None:
+    limiter = RateLimiter([RateWindow(2, 10.0)], margin=0.0)
+    limiter.reserve(0.0)
+
+    delay = limiter.delay_for(0.0, 3)
+
+    assert (delay, limiter.held()) == (10.0, (1,))

@@ -367,6 +367,40 @@ def test_when_the_daily_cap_is_used_up_the_next_batch_raises_and_sends_nothing()
     assert caught.value.resume_at > rig.clock.now()
 
 
+def test_a_locked_endpoint_stops_the_batch_and_defers_instead_of_calling_it_again() -> None:
+    rig = Rig()
+    locked = httpx.Client(transport=rig.emulator)
+    token = rig.auth.access_token()
+    for _ in range(501):  # an unpaced client trips the lock for everyone on the account
+        locked.post(
+            f"{ROOT}/json/listsubscribe",
+            headers={"Authorization": f"Zoho-oauthtoken {token}"},
+            data={"listkey": rig.list_key, "resfmt": "JSON", "contactinfo": "{}"},
+        )
+    assert rig.emulator.windows.lockouts == 1
+    refused = rig.emulator.windows.refused
+    target = rig.target(retry=RetryPolicy(attempts=3, jitter=0.0))
+
+    with pytest.raises(QuotaExhaustedError) as caught:
+        target.upsert(rig.list_key, [contact(f"p{i}@example.com") for i in range(10)])
+
+    assert rig.emulator.windows.refused - refused == 3  # one contact's attempts, no more
+    assert caught.value.resume_at is not None
+    assert caught.value.resume_at >= rig.clock.now()
+
+
+def test_the_whole_batch_is_checked_against_the_windows_before_any_call() -> None:
+    rig = Rig()
+    limits = TargetLimits(max_batch=8, windows=(RateWindow(500, 60.0), RateWindow(10, 86_400.0)))
+    target = rig.target(limits=limits)
+    target.upsert(rig.list_key, [contact(f"p{i}@example.com") for i in range(6)])
+
+    with pytest.raises(QuotaExhaustedError):
+        target.upsert(rig.list_key, [contact(f"q{i}@example.com") for i in range(5)])
+
+    assert 6 == rig.emulator.calls[SUBSCRIBE]
+
+
 def test_limits_are_the_documented_listsubscribe_windows() -> None:
     limits = Rig().target().limits()
 
