@@ -127,7 +127,12 @@ class WebhookNotifier:
         self.failures = 0
 
     def __repr__(self) -> str:
-        return f"WebhookNotifier(url={httpx.URL(self._url).copy_with(query=None)!s})"
+        # The host only: webhook paths (Slack's, say), queries and user:password@ are secrets.
+        try:
+            host = httpx.URL(self._url).host
+        except httpx.InvalidURL:
+            host = "?"
+        return f"WebhookNotifier(host={host!r})"
 
     def notify(self, notification: Notification) -> None:
         """Deliver one notification; after the retries, a failure is logged and counted."""
@@ -135,7 +140,7 @@ class WebhookNotifier:
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, self._secret)}
         try:
             self._retry.call(lambda: self._post(body, headers), clock=self._clock)
-        except (RetriableError, httpx.HTTPError) as exc:
+        except (RetriableError, httpx.HTTPError, httpx.InvalidURL) as exc:
             self.failures += 1
             _log.warning("webhook delivery of %s failed: %s", notification.id, _describe(exc))
             return
@@ -152,8 +157,10 @@ class WebhookNotifier:
             raise ServiceUnavailableError(
                 "webhook answered an error", status_code=response.status_code
             )
-        if response.status_code >= 400:
-            # A 4xx other than 429 will not get better by retrying: give up at once.
+        if response.status_code >= 300:
+            # A redirect is not a delivery (it is not followed, since it would resend the
+            # signed body elsewhere), and a 4xx other than 429 will not get better by
+            # retrying: give up at once.
             raise httpx.HTTPStatusError(
                 f"webhook refused the notification with HTTP {response.status_code}",
                 request=response.request,
@@ -165,4 +172,6 @@ def _describe(exc: BaseException) -> str:
     # httpx errors can carry the URL, and a URL's query can carry a token: say only the kind.
     if isinstance(exc, httpx.HTTPStatusError):
         return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, httpx.InvalidURL):
+        return "the webhook URL is not valid"
     return str(exc) if isinstance(exc, RetriableError) else type(exc).__name__

@@ -138,3 +138,31 @@ def test_webhook_failure_after_retries_never_raises_nor_logs_the_secret(
     assert notifier.failures == 1
     assert SECRET not in caplog.text
     assert SECRET not in repr(notifier)
+
+
+def test_the_webhook_repr_shows_the_host_only() -> None:
+    notifier = WebhookNotifier(
+        "https://user:hunter2@hooks.example/services/T0/B0/XyZ", secret=SECRET
+    )
+
+    assert repr(notifier) == "WebhookNotifier(host='hooks.example')"
+
+
+def test_a_redirect_is_not_a_delivery() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(301, headers={"Location": "https://elsewhere.example/"})
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    notifier = WebhookNotifier("http://hooks.example/fs", secret=SECRET, client=client)
+
+    notifier.notify(a_notification())
+
+    assert (notifier.delivered, notifier.failures) == (0, 1)
+
+
+def test_an_invalid_webhook_url_is_a_failed_delivery_not_an_exception() -> None:
+    notifier = WebhookNotifier("http://[not a url", secret=SECRET, clock=FakeClock())
+
+    notifier.notify(a_notification())
+
+    assert notifier.failures == 1

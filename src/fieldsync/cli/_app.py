@@ -53,8 +53,14 @@ class App:
             options=definition.options,
         )
 
+    adapters: list[object] = attrs.field(factory=list)
+
     def close(self) -> None:
-        """Close the store."""
+        """Close the adapters that hold connections (httpx clients), then the store."""
+        for adapter in self.adapters:
+            close = getattr(adapter, "close", None)
+            if callable(close):
+                close()
         self.store.close()
 
 
@@ -65,7 +71,11 @@ def open_app(config_path: Path, *, json: bool) -> App:
     store = SQLiteStore(config.store_path)
     hook = ProgressHook()
     service = SyncService(store=store, on_progress=hook)
+    adapters: list[object] = []
     for integration in config.integrations.values():
         source, target = integration.build()
+        adapters += [source, target]
         service.register_integration(integration.name, source=source, target=target)
-    return App(config=config, store=store, service=service, json=json, progress=hook)
+    return App(
+        config=config, store=store, service=service, json=json, progress=hook, adapters=adapters
+    )

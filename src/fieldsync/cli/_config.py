@@ -182,8 +182,10 @@ def _sync(
             f"{where} uses integration {integration!r}, which is not configured"
         )
     since = raw.get("retrieve_since")
-    if since is not None and not isinstance(since, datetime):
-        raise ConfigurationError(f"{where} retrieve_since must be a TOML date-time")
+    if since is not None and not (isinstance(since, datetime) and since.tzinfo is not None):
+        raise ConfigurationError(
+            f"{where} retrieve_since must be a TOML date-time with an offset (2024-01-01T00:00:00Z)"
+        )
     return SyncDefinition(
         name=name,
         integration=integration,
@@ -193,7 +195,7 @@ def _sync(
         schedule=parse_schedule(raw.get("schedule", "once"), where),
         options=SyncOptions(
             update_empty_values=bool(raw.get("update_empty_values", False)),
-            retrieve_since=since if since is None or since.tzinfo else None,
+            retrieve_since=since,
         ),
     )
 
@@ -235,6 +237,13 @@ def parse_schedule(raw: object, where: str = "schedule") -> Schedule:
         raise ConfigurationError(
             f'{where} schedule must be "once" or a table such as {{ daily = "02:00" }}'
         )
+    try:
+        return _schedule(raw, where)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{where} schedule is not valid: {exc}") from None
+
+
+def _schedule(raw: dict[str, Any], where: str) -> Schedule:
     tz = str(raw.get("tz", "UTC"))
     kinds = [k for k in ("daily", "weekly", "monthly", "every_hours", "every_days") if k in raw]
     if len(kinds) != 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fieldsync.exceptions import ConfigurationError
 from fieldsync.ports import Source, Target
 from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
 
@@ -27,10 +28,12 @@ def build_zoho(name: str, settings: Mapping[str, Any]) -> tuple[Source, Target]:
         only_active=bool(settings.get("only_active", False)),
     )
     plan_limit = settings.get("plan_limit")
+    if plan_limit is not None and (not isinstance(plan_limit, int) or plan_limit < 0):
+        raise ConfigurationError(f"[integrations.{name}] plan_limit must be a whole number")
     target = ZohoCampaignsTarget(
         auth,
         base_url=_optional(settings, "campaigns_url"),
-        plan_limit=int(plan_limit) if plan_limit is not None else None,
+        plan_limit=plan_limit,
         auto_upgrade=bool(settings.get("auto_upgrade", False)),
     )
     return source, target

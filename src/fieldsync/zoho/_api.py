@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
@@ -143,8 +144,9 @@ class ZohoApi:
                 try:
                     return self._once(method, path, endpoint, token, params, data, headers)
                 except AuthenticationError as refused:
-                    # A 403 refuses the user, not the token: a new token would change nothing.
-                    if refreshed or refused.status_code == 403:
+                    # Only a refused *token* is worth a new one; a 403 or a privilege code
+                    # refuses the user, and a refresh would spend a mint for nothing.
+                    if refreshed or not _token_refused(refused):
                         raise
                     refreshed = True
                     _log.info("%s: the access token was refused; refreshing it once", endpoint)
@@ -227,22 +229,42 @@ def error_text(value: object) -> str | None:
     return str(value)
 
 
+_LONGEST_RETRY_AFTER = 86_400.0  # a day: anything longer (or not finite) is nonsense
+
+
 def retry_after(response: httpx.Response) -> float | None:
-    """The ``Retry-After`` header in seconds (delta or HTTP date), or ``None``."""
+    """The ``Retry-After`` header in seconds (delta or HTTP date), or ``None`` when absent
+    or unreadable. Capped at a day; headers come from outside and may be anything."""
     value = response.headers.get("Retry-After")
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = _aware(email.utils.parsedate_to_datetime(value))
+            said = response.headers.get("Date")
+            now = _aware(email.utils.parsedate_to_datetime(said)) if said else datetime.now(UTC)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = (when - now).total_seconds()
+    if not math.isfinite(seconds):
         return None
-    said = response.headers.get("Date")
-    now = email.utils.parsedate_to_datetime(said) if said else datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, seconds), _LONGEST_RETRY_AFTER)
+
+
+def _aware(moment: datetime) -> datetime:
+    # "-0000" in an HTTP date parses to a naive datetime; it means UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# Codes with which the Zoho APIs refuse an invalid or expired access token (Campaigns
+# 1007; Invoice 57 and 14), besides HTTP 401.
+TOKEN_REFUSED_CODES = frozenset({"1007", "57", "14"})
+
+
+def _token_refused(error: AuthenticationError) -> bool:
+    return error.status_code == 401 or error.api_code in TOKEN_REFUSED_CODES
 
 
 def raise_for_http_status(response: httpx.Response, endpoint: str) -> None:

@@ -23,6 +23,7 @@ call, paced under Zoho's limit of 100 calls a minute per organization:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -327,8 +328,11 @@ def _seconds(header: str | None, now: datetime) -> float | None:
         value = float(header)
     except ValueError:
         return None
+    if not math.isfinite(value):
+        return None
     # A value this large is a POSIX timestamp rather than a number of seconds.
-    return max(0.0, value - now.timestamp()) if value > 1e9 else max(0.0, value)
+    seconds = value - now.timestamp() if value > 1e9 else value
+    return min(max(0.0, seconds), 86_400.0)  # at most a day: it comes from outside
 
 
 def _next_midnight(now: datetime) -> datetime:

@@ -264,3 +264,22 @@ def test_the_demo_runs_end_to_end_and_never_prints_its_secrets(
         assert heading in out.out
     assert (tmp_path / "skipped.csv").exists()
     assert "never-printed" not in out.out + out.err
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "names"),
+    [
+        ("schedule = { every_hours = 6 }", 'schedule = { every_hours = "six" }', "schedule"),
+        ("schedule = { every_hours = 6 }", "retrieve_since = 2024-01-01T00:00:00", "offset"),
+    ],
+)
+def test_a_wrong_value_in_the_file_is_one_line_naming_it(
+    config: Path, capsys: pytest.CaptureFixture[str], replace: str, by: str, names: str
+) -> None:
+    config.write_text(CONFIG.replace(replace, by), encoding="utf-8")
+
+    code = fieldsync(config, "syncs")
+
+    err = capsys.readouterr().err
+    assert (code, err.count("\n")) == (2, 1)
+    assert names in err

@@ -19,7 +19,7 @@ from fieldsync.exceptions import (
 from fieldsync.http import Pacer, RateLimiter, RetryPolicy
 from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.emulators import AccountsEmulator, FaultKind, Faults
-from fieldsync.zoho._api import ZohoApi, raise_for_http_status
+from fieldsync.zoho._api import ZohoApi, raise_for_http_status, retry_after
 from fieldsync.zoho.auth import ZohoOAuth
 
 CLIENT_ID = "1000.ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -313,3 +313,27 @@ def test_form_bodies_and_query_parameters_are_sent(
 
     sent = api.requests[0]
     assert (sent.url.params["resfmt"], sent.content) == ("JSON", b"listkey=k1")
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "7"}, 7.0),
+        ({"Retry-After": "inf"}, None),
+        ({"Retry-After": "1e12"}, 86_400.0),
+        ({"Retry-After": "-5"}, 0.0),
+        ({"Retry-After": "soon"}, None),
+        (
+            {
+                "Retry-After": "Wed, 21 Oct 2026 07:28:10 -0000",
+                "Date": "Wed, 21 Oct 2026 07:28:00 GMT",
+            },
+            10.0,
+        ),
+        ({"Retry-After": "Wed, 21 Oct 2026 07:28:10 GMT", "Date": "not a date"}, None),
+    ],
+)
+def test_retry_after_reads_what_it_can_and_never_raises(
+    headers: dict[str, str], expected: float | None
+) -> None:
+    assert retry_after(httpx.Response(429, headers=headers)) == expected

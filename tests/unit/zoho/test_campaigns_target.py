@@ -263,6 +263,17 @@ def test_revoked_credentials_stop_the_batch_with_an_authentication_error() -> No
         target.upsert(rig.list_key, [contact("bob@example.com")])
 
 
+def test_a_privilege_refusal_stops_the_batch_without_spending_a_token_mint() -> None:
+    rig = Rig()
+    script = {"ann@example.com": [answer("2701", "no privilege")]}
+    target = rig.target(Scripted(rig.emulator, script))
+
+    with pytest.raises(AuthenticationError):
+        target.upsert(rig.list_key, [contact("ann@example.com")])
+
+    assert rig.accounts.minted == 1
+
+
 def test_an_expired_token_is_refreshed_and_the_write_goes_through() -> None:
     rig = Rig()
     target = rig.target()
