@@ -71,7 +71,8 @@ class RunEnd:
         now = self._clock.now()
         run.status, run.finished_at = RunStatus.COMPLETED, now
         sync = self._store.get_sync(run.sync_id)
-        retry = self._retryable_failures(run)
+        runs = self._runs_of_the_pass(run)
+        retry = sum(_passing(each) for each in runs)
         # An initiate that applied a new configuration meanwhile reset the watermark on
         # purpose (its mapping needs every record): leave it alone then.
         if sync.config.version == run.config_version and not retry:
@@ -79,23 +80,24 @@ class RunEnd:
         sync.next_run_at = sync.config.schedule.next_run_after(now)
         self._store.finish_run(run, sync, clear_checkpoint=True)
         summary = describe_counts(run.counts)
+        if len(runs) > 1:
+            # Paused or interrupted on the way: the notification speaks of the whole pass
+            # (history keeps each run's own counts, so that no record counts twice there).
+            whole = sum((each.counts for each in runs[1:]), runs[0].counts)
+            summary = f"{describe_counts(whole)} over {len(runs)} runs"
         if retry:
             summary += f"; {retry} record(s) not written in this pass will be sent by the next run"
         _log.info("run %s of sync %s completed: %s", run.id, run.sync_id, summary)
         self._notify(NotificationKind.RUN_COMPLETED, f'Sync "{sync.name}" completed', summary, run)
         return run
 
-    def _retryable_failures(self, run: SyncRun) -> int:
-        """Records of this pass left unwritten for a passing reason, in this run and the
-        runs it continues (each run that counted anything wrote the checkpoint the next one
-        resumed from)."""
-        failures = _passing(run)
-        earlier = run.resumed_from
-        while earlier is not None:
-            previous = self._store.get_run(earlier)
-            failures += _passing(previous)
-            earlier = previous.resumed_from
-        return failures
+    def _runs_of_the_pass(self, run: SyncRun) -> list[SyncRun]:
+        """This run and the runs of its pass that it continues, newest first (each run
+        that counted anything wrote the checkpoint the next one resumed from)."""
+        runs = [run]
+        while runs[-1].resumed_from is not None:
+            runs.append(self._store.get_run(runs[-1].resumed_from))
+        return runs
 
     def defer(
         self, run: SyncRun, error: str, resume_at: datetime | None, *, clear_checkpoint: bool

@@ -181,7 +181,8 @@ class SyncService:
         sync = self._store.get_sync(sync_id)
         adapters = self._integration(sync.integration)
         config = sync.pending or sync.config
-        since = None if sync.pending is not None else pass_since(sync.watermark, config)
+        # A pending edit restarts from the configured start, as its initiate will.
+        since = pass_since(None if sync.pending is not None else sync.watermark, config)
         return _preview(
             sync_id,
             config,
@@ -226,6 +227,12 @@ class SyncService:
                 config, adapters.source, adapters.target, acknowledged=acknowledge_disclaimer
             )
             made = [(f.name, adapters.target.create_field(f).name) for f in plan.fields_to_create]
+            if self._store.get_sync(sync_id) != sync:
+                # Paused, edited or disabled elsewhere while we talked to the adapters:
+                # saving our copy now would undo that.
+                raise StateError(
+                    f"sync {sync_id!r} changed while it was being initiated; initiate it again"
+                )
             created = [name for _, name in made]
             if sync.pending is not None:
                 if sync.pending.list_key != sync.config.list_key:

@@ -12,12 +12,14 @@ from service_helpers import LIST, MAPPING, put_people
 from fieldsync.domain.criteria import Condition, Criteria, Operator
 from fieldsync.domain.fields import Field, Schema
 from fieldsync.domain.mapping import FieldMap, FieldMapping
+from fieldsync.domain.records import Capacity
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import RunStatus, RunTrigger, Sync
 from fieldsync.exceptions import (
     DisclaimerNotAcknowledged,
     InvalidConfiguration,
     InvalidTransition,
+    StateError,
     SyncAlreadyRunning,
 )
 from fieldsync.service import DISCLAIMER, SyncService
@@ -237,3 +239,30 @@ def test_a_created_field_the_target_lost_is_created_again_and_every_record_resen
     assert run.fields_created == ("Country",)
     assert (run.updated + run.added, run.unchanged) == (3, 0)
     assert all("Country" in c for c in target.lists[LIST].values())
+
+
+def test_a_pause_that_lands_while_initiate_talks_to_the_target_is_not_undone(
+    store: InMemoryStore, clock: FakeClock, source: FakeSource
+) -> None:
+    service = SyncService(store=store, clock=clock)
+
+    class PausingTarget(FakeTarget):
+        armed = False
+
+        def capacity(self, list_key: str) -> Capacity:
+            if self.armed:
+                service.pause(sync.id)  # another process, in effect
+            return super().capacity(list_key)
+
+    target = PausingTarget()
+    target.create_list(LIST)
+    service.register_integration("crm", source=source, target=target)
+    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    service.initiate(sync.id)  # active now
+    put_people(source, 2)
+    target.armed = True
+
+    with pytest.raises(StateError):
+        service.initiate(sync.id)
+
+    assert service.sync_detail(sync.id).sync.state is SyncState.PAUSED

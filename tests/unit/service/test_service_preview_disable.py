@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from service_helpers import LIST, put_people
@@ -12,7 +12,7 @@ from fieldsync.domain.fields import Field
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.state import SyncState
-from fieldsync.domain.sync import NotificationKind, Sync
+from fieldsync.domain.sync import NotificationKind, Sync, SyncOptions
 from fieldsync.exceptions import (
     AuthenticationError,
     InvalidTransition,
@@ -95,6 +95,20 @@ def test_a_preview_shows_a_pending_configuration(
         preview.would_add,
         preview.skipped_by_reason,
     )
+
+
+def test_a_preview_of_a_pending_edit_reads_from_its_retrieve_since_as_initiate_will(
+    service: SyncService, sync: Sync, source: FakeSource, clock: FakeClock
+) -> None:
+    put_people(source, 2)
+    clock.advance(timedelta(days=1))
+    put_people(source, 1, first=2)
+    service.edit(sync.id, options=SyncOptions(retrieve_since=clock.now() - timedelta(hours=1)))
+
+    preview = service.preview(sync.id)
+    run = service.initiate(sync.id)
+
+    assert (preview.would_add, preview.total) == (1, 1) == (run.added, run.total)
 
 
 # -- disable_integration -----------------------------------------------------------------

@@ -299,6 +299,26 @@ def test_resuming_a_cut_short_pass_makes_the_sync_due_at_once(
     assert clock.now() == service.resume(sync.id).next_run_at
 
 
+def test_the_completed_notification_of_a_resumed_pass_counts_the_whole_pass(
+    service: SyncService,
+    sync: Sync,
+    source: FakeSource,
+    target: FakeTarget,
+    notifier: RecordingNotifier,
+) -> None:
+    put_people(source, 10)
+    pause_after_calls(service, sync, target, 1)
+    service.initiate(sync.id)
+    target.on_upsert = None
+    service.resume(sync.id)
+
+    second = service.run(sync.id)
+
+    assert second.total == 6
+    assert notifier.sent[-1].summary.startswith("10 records: 10 added")
+    assert "over 2 runs" in notifier.sent[-1].summary
+
+
 def test_a_duplicate_across_a_pause_is_still_a_duplicate(
     service: SyncService, sync: Sync, source: FakeSource, target: FakeTarget, store: InMemoryStore
 ) -> None:
