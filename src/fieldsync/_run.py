@@ -321,6 +321,7 @@ class Runner:
             claims=result.claims,
             skipped=result.skipped,
             checkpoint=checkpoint,
+            lease_owner=owner,
         )
         self._store.commit_batch(batch)
         run.counts = counts  # only once committed: a failed commit leaves the run as stored

@@ -182,7 +182,12 @@ class SyncStore(Protocol):
 
     def commit_batch(self, batch: BatchCommit) -> None:
         """Write one batch's run counts, fingerprints, claims, skipped records and
-        checkpoint in one transaction: all of it or none of it."""
+        checkpoint in one transaction: all of it or none of it.
+
+        Raises:
+            SyncAlreadyRunning: ``batch.lease_owner`` is set and does not hold the sync's
+                lease (nothing is written).
+        """
         ...
 
     def finish_run(self, run: SyncRun, sync: Sync, *, clear_checkpoint: bool) -> None:

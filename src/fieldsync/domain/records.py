@@ -173,6 +173,8 @@ class BatchCommit:
         claims: ``(key, email)`` pairs seen in this pass, for duplicate-email detection.
         skipped: the batch's skipped and failed records.
         checkpoint: where the next run continues if this one stops after this batch.
+        lease_owner: when given, the batch is written only while this owner holds the
+            sync's run lease: a worker that stalled past its lease writes nothing more.
     """
 
     run: SyncRun
@@ -180,3 +182,4 @@ class BatchCommit:
     claims: Sequence[tuple[str, str]] = ()
     skipped: Sequence[SkippedRecord] = ()
     checkpoint: Checkpoint | None = None
+    lease_owner: str | None = None

@@ -155,6 +155,11 @@ class InMemoryStore:
             # check everything first: once writing starts, nothing below can fail
             run = batch.run
             self._run(run.id)
+            if batch.lease_owner is not None:
+                held = self._leases.get(run.sync_id)
+                if held is None or held[0] != batch.lease_owner:
+                    expires = run.started_at if held is None else held[1]
+                    raise SyncAlreadyRunning(run.sync_id, expires_at=expires)
             for run_id in {record.run_id for record in batch.skipped}:
                 self._run(run_id)
             records = self._records[run.sync_id]
@@ -246,15 +251,16 @@ class InMemoryStore:
             self._leases[sync_id] = (owner, now + ttl)
 
     def renew_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
-        """Extend our lease to ``now + ttl`` (taking it again if nobody holds it).
+        """Extend our lease to ``now + ttl``.
 
         Raises:
-            SyncAlreadyRunning: another owner holds the lease (it took ours over).
+            SyncAlreadyRunning: another owner holds the lease, or nobody does (it was
+                taken over, and given back): our run must stop.
         """
         with self._lock:
             held = self._leases.get(sync_id)
-            if held is not None and held[0] != owner:
-                raise SyncAlreadyRunning(sync_id, expires_at=held[1])
+            if held is None or held[0] != owner:
+                raise SyncAlreadyRunning(sync_id, expires_at=now if held is None else held[1])
             self._leases[sync_id] = (owner, now + ttl)
 
     def release_lease(self, sync_id: str, owner: str) -> None:

@@ -159,6 +159,11 @@ class SQLiteStore:
         ]
         claimed = [(run.sync_id, key, email, pass_id) for key, email in claims.items()]
         with self._db.write() as conn:
+            if batch.lease_owner is not None:
+                held = ops.lease(conn, run.sync_id)
+                if held is None or held[0] != batch.lease_owner:
+                    expires = run.started_at if held is None else held[1]
+                    raise SyncAlreadyRunning(run.sync_id, expires_at=expires)
             ops.update_run(conn, run)
             conn.executemany(
                 "INSERT INTO records"
@@ -283,15 +288,16 @@ class SQLiteStore:
             ops.set_lease(conn, sync_id, owner, now + ttl)
 
     def renew_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
-        """Extend our lease to ``now + ttl`` (taking it again if nobody holds it).
+        """Extend our lease to ``now + ttl``.
 
         Raises:
-            SyncAlreadyRunning: another owner holds the lease (it took ours over).
+            SyncAlreadyRunning: another owner holds the lease, or nobody does (it was
+                taken over, and given back): our run must stop.
         """
         with self._db.write() as conn:
             held = ops.lease(conn, sync_id)
-            if held is not None and held[0] != owner:
-                raise SyncAlreadyRunning(sync_id, expires_at=held[1])
+            if held is None or held[0] != owner:
+                raise SyncAlreadyRunning(sync_id, expires_at=now if held is None else held[1])
             ops.set_lease(conn, sync_id, owner, now + ttl)
 
     def release_lease(self, sync_id: str, owner: str) -> None:

@@ -573,6 +573,26 @@ class StoreContract:
         with pytest.raises(SyncAlreadyRunning):
             store.acquire_lease("s1", "worker-b", now=T0 + 1.25 * HOUR, ttl=HOUR)
 
+    def test_renewing_a_lease_nobody_holds_is_refused(self, store: SyncStore) -> None:
+        store.add_sync(a_sync())
+        store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
+        store.release_lease("s1", "worker-a")
+
+        with pytest.raises(SyncAlreadyRunning):
+            store.renew_lease("s1", "worker-a", now=T0, ttl=HOUR)
+
+    def test_a_batch_of_a_worker_that_lost_the_lease_writes_nothing(self, store: SyncStore) -> None:
+        run = _with_run(store)
+        store.acquire_lease("s1", "thief", now=T0, ttl=HOUR)
+        batch = BatchCommit(
+            run=run, written=[("k1", _fp(1))], checkpoint=a_checkpoint(), lease_owner="stalled"
+        )
+
+        with pytest.raises(SyncAlreadyRunning):
+            store.commit_batch(batch)
+
+        assert (store.fingerprints("s1", ["k1"]), store.checkpoint("s1")) == ({}, None)
+
     def test_renew_raises_when_another_owner_holds_the_lease(self, store: SyncStore) -> None:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
         store.acquire_lease("s1", "worker-b", now=T0 + 2 * HOUR, ttl=HOUR)
