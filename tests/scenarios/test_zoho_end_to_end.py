@@ -5,25 +5,17 @@ up exactly as the mapping and the criteria say, computed here from the organizat
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 import fieldsync as fs
 from fieldsync.domain.emails import email_key, is_valid_email, normalize_email
-from fieldsync.testing import FakeClock
-from fieldsync.testing.emulators import (
-    AccountsEmulator,
-    CampaignsEmulator,
-    InvoiceEmulator,
-    generate_organization,
-)
+from fieldsync.testing import EmulatedZoho, FakeClock
 from fieldsync.testing.emulators._campaigns_state import is_group_address
-from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
 
 START = datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
 MAPPING = fs.FieldMapping.of(
@@ -55,52 +47,29 @@ def expected_list(rows: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, 
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> dict[str, Any]:
-    clock = FakeClock(START)
-    accounts = AccountsEmulator(clock=clock)
-    accounts.register_client("1000.E2E", "e2e-secret", "1000.e2e-refresh")
-    organization = generate_organization(600, seed=11)
-    invoice = InvoiceEmulator(
-        accounts=accounts, clock=clock, organization=organization, daily_cap=None
-    )
-    campaigns = CampaignsEmulator(accounts=accounts, clock=clock, latency=0.05)
-    list_key = campaigns.create_list("Customers")
-    auth = ZohoOAuth(
-        client_id="1000.E2E",
-        client_secret="e2e-secret",
-        refresh_token="1000.e2e-refresh",
-        client=httpx.Client(transport=accounts),
-        clock=clock,
-    )
-    source = ZohoInvoiceSource(
-        auth,
-        organization_id=organization.organization_id,
-        client=httpx.Client(transport=invoice),
-        clock=clock,
-    )
-    target = ZohoCampaignsTarget(
-        auth, client=httpx.Client(transport=campaigns), clock=clock, concurrency=1
-    )
+def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    zoho = EmulatedZoho.build(contacts=600, seed=11, clock=FakeClock(START), campaigns_latency=0.05)
     store = fs.SQLiteStore(tmp_path / "e2e.db")
-    service = fs.SyncService(store=store, clock=clock)
-    service.register_integration("zoho", source=source, target=target)
+    service = fs.SyncService(store=store, clock=zoho.clock)
+    service.register_integration("zoho", source=zoho.source, target=zoho.target)
     sync = service.create_sync(
         "Customers",
         integration="zoho",
-        list_key=list_key,
+        list_key=zoho.list_key,
         mapping=MAPPING,
         criteria=fs.Criteria.parse(CRITERIA),
     )
     yield {
-        "clock": clock,
-        "invoice": invoice,
-        "campaigns": campaigns,
-        "list_key": list_key,
+        "clock": zoho.clock,
+        "invoice": zoho.invoice,
+        "campaigns": zoho.campaigns,
+        "list_key": zoho.list_key,
         "service": service,
         "sync": sync,
-        "rows": list(organization.contacts),
+        "rows": list(zoho.organization.contacts),
     }
     store.close()
+    zoho.close()
 
 
 def test_the_list_ends_up_exactly_as_the_mapping_and_criteria_say(world: dict[str, Any]) -> None:

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-
 from fieldsync.cli._render import HISTORY_COLUMNS, Progress, ProgressHook, run_row, table
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
@@ -25,15 +23,10 @@ from fieldsync.exceptions import DisclaimerNotAcknowledged
 from fieldsync.service import SyncService
 from fieldsync.stores.sqlite import SQLiteStore
 from fieldsync.testing.clock import FakeClock
-from fieldsync.testing.emulators import AccountsEmulator, CampaignsEmulator, InvoiceEmulator
-from fieldsync.testing.emulators.generate import generate_organization
-from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
+from fieldsync.testing.emulators import EmulatedZoho, InvoiceEmulator
 
 __all__ = ["run_demo"]
 
-_CLIENT_ID = "1000.DEMOCLIENT00000000000000000000"
-_CLIENT_SECRET = "demo-client-secret-never-printed"  # noqa: S105 - the emulator's own
-_REFRESH_TOKEN = "1000.demo-refresh-token-never-printed"  # noqa: S105
 _LISTSUBSCRIBE = "POST json/listsubscribe"
 _START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 _MAPPING_COLUMNS = ("Zoho Invoice", "Zoho Campaigns", "new field")
@@ -50,41 +43,21 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         stale.unlink(missing_ok=True)  # repeatable: every demo starts from nothing
 
-    clock = FakeClock(_START)
-    accounts = AccountsEmulator(clock=clock)
-    accounts.register_client(_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN)
-    organization = generate_organization(contacts, seed=seed)
-    invoice = InvoiceEmulator(
-        accounts=accounts, clock=clock, organization=organization, latency=0.3, daily_cap=None
-    )
     plan_limit = int(contacts * 0.8)
-    campaigns = CampaignsEmulator(
-        accounts=accounts, clock=clock, plan_limit=plan_limit, auto_upgrade=True, latency=0.2
-    )
-    list_key = campaigns.create_list("Invoice customers")
-
-    auth = ZohoOAuth(
-        client_id=_CLIENT_ID,
-        client_secret=_CLIENT_SECRET,
-        refresh_token=_REFRESH_TOKEN,
-        data_centre="in",
-        client=httpx.Client(transport=accounts),
+    clock = FakeClock(_START)
+    zoho = EmulatedZoho.build(
+        contacts=contacts,
+        seed=seed,
         clock=clock,
-    )
-    source = ZohoInvoiceSource(
-        auth,
-        organization_id=organization.organization_id,
-        client=httpx.Client(transport=invoice),
-        clock=clock,
-    )
-    target = ZohoCampaignsTarget(
-        auth,
-        client=httpx.Client(transport=campaigns),
-        clock=clock,
-        concurrency=1,  # one simulated clock: calls in flight would add up their latency
         plan_limit=plan_limit,
         auto_upgrade=True,
+        invoice_latency=0.3,
+        campaigns_latency=0.2,
+        list_name="Invoice customers",
     )
+    invoice, campaigns = zoho.invoice, zoho.campaigns
+    organization, list_key = zoho.organization, zoho.list_key
+    source, target = zoho.source, zoho.target
     progress = ProgressHook()
     store = SQLiteStore(database)
     service = SyncService(store=store, clock=clock, on_progress=progress)
@@ -179,6 +152,7 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     print(table(HISTORY_COLUMNS, [run_row(r) for r in service.history(sync.id)]))
     print(f"\nstate kept in {database}")
     store.close()
+    zoho.close()
     return 0
 
 

@@ -5,6 +5,8 @@
 - :class:`InvoiceEmulator`, :class:`CampaignsEmulator` and :class:`AccountsEmulator`: httpx
   transports that answer like the real Zoho APIs (shapes, error codes, rate limits and
   lockouts, faults on demand), for ``httpx.Client(transport=...)``.
+- :class:`EmulatedZoho`: all three emulators and the real Zoho adapters wired together in
+  one call (a generated organization, a mailing list, simulated time).
 - Contract suites for your own adapters and stores live in ``fieldsync.testing.contract`` and
   ``fieldsync.testing.store_contract``; they import pytest, so import them from your tests only.
 """
@@ -13,6 +15,7 @@ from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.emulators import (
     AccountsEmulator,
     CampaignsEmulator,
+    EmulatedZoho,
     FaultKind,
     Faults,
     InvoiceEmulator,
@@ -22,6 +25,7 @@ from fieldsync.testing.fakes import FakeSource, FakeTarget, RecordingNotifier
 __all__ = [
     "AccountsEmulator",
     "CampaignsEmulator",
+    "EmulatedZoho",
     "FakeClock",
     "FakeSource",
     "FakeTarget",

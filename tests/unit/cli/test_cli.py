@@ -263,7 +263,8 @@ def test_the_demo_runs_end_to_end_and_never_prints_its_secrets(
     for heading in ("Initiate", "notification", "Export the skipped", "Pause and resume"):
         assert heading in out.out
     assert (tmp_path / "skipped.csv").exists()
-    assert "never-printed" not in out.out + out.err
+    for secret in ("emulated-client-secret", "emulated-refresh-token"):
+        assert secret not in out.out + out.err
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,13 @@ from fieldsync.testing.emulators.generate import (
 )
 from fieldsync.testing.emulators.invoice import InvoiceEmulator
 from fieldsync.testing.emulators.serve import EmulatorServer
+from fieldsync.testing.emulators.world import EmulatedZoho
 
 __all__ = [
     "AccountsEmulator",
     "CampaignsEmulator",
     "CustomFieldSpec",
+    "EmulatedZoho",
     "EmulatorServer",
     "FaultKind",
     "Faults",
