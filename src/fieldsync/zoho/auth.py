@@ -112,6 +112,9 @@ class ZohoOAuth:
         self._retry = retry if retry is not None else RetryPolicy()
         # No margin: the client counts a mint when it asks, before Zoho can count it.
         self._mints = RateLimiter([RateWindow(MINT_LIMIT, MINT_WINDOW)], margin=0.0)
+        # Until when Zoho blocks minting (after "Access Denied"): asking again meanwhile
+        # would only be refused, and each refusal may prolong the block.
+        self._blocked_until = 0.0
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
@@ -198,6 +201,13 @@ class ZohoOAuth:
 
     def _mint(self) -> str:
         now = self._now()
+        if now < self._blocked_until:
+            raise RateLimitedError(
+                "Zoho blocked minting access tokens for this refresh token; "
+                f"asking again in {self._blocked_until - now:.0f} s",
+                retry_after=self._blocked_until - now,
+                endpoint=GRANT_ENDPOINT,
+            )
         wait = self._mints.reserve(now, max_delay=0.0)
         if wait > 0:
             raise RateLimitedError(
@@ -214,7 +224,11 @@ class ZohoOAuth:
         }
         url = self._accounts + "/oauth/v2/token"
         response = send(lambda: self._client.post(url, data=form), endpoint=GRANT_ENDPOINT)
-        body = _accounts_answer(response, GRANT_ENDPOINT)
+        try:
+            body = _accounts_answer(response, GRANT_ENDPOINT)
+        except RateLimitedError:
+            self._blocked_until = now + _MINT_BLOCK
+            raise
         token = body.get("access_token")
         if not isinstance(token, str) or not token:
             raise TransportError(

@@ -187,6 +187,23 @@ def test_a_block_by_zoho_is_a_rate_limit_of_ten_minutes(clock: FakeClock) -> Non
     )
 
 
+def test_during_a_block_by_zoho_nothing_is_asked_of_zoho_until_it_ends(clock: FakeClock) -> None:
+    emulator = AccountsEmulator(clock=clock, mint_limit=1)
+    emulator.register_client(CLIENT_ID, SECRET, REFRESH)
+    auth = oauth(emulator, clock)
+    auth.access_token()
+    auth.invalidate()
+    with pytest.raises(RateLimitedError):
+        auth.access_token()
+    calls = len(emulator.calls)
+    clock.advance(300)
+
+    auth.access_token()
+
+    # it waited out the rest of the block, then asked once
+    assert (len(emulator.calls) - calls, clock.sleeps[-1]) == (1, 300.0)
+
+
 def test_api_domain_comes_from_the_token_answer(
     accounts: AccountsEmulator, clock: FakeClock
 ) -> None:
