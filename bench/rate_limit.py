@@ -153,8 +153,8 @@ def run(
         f"{1800 / factor:g} s); rates are given back per real minute; concurrency {concurrency}.",
         "Sustained rate: 500 divided by the mean time 500 consecutive calls took (a client "
         "at the limit takes one window period; the opening burst does not inflate it).",
-        "The target's pacer stretches each window by a 5 % margin against latency jitter, so "
-        "its ceiling is 500/63 s = 95.2 % of 500/min.",
+        "The target's pacer stretches each window by a 3 % margin against latency jitter, so "
+        "its ceiling is 500/61.8 s = 97.1 % of 500/min.",
     ]
     if deferred:
         notes.append(
