@@ -3,9 +3,10 @@
 Every contact is written with one ``POST json/listsubscribe`` (an upsert by email). Zoho
 allows 500 of those a minute, 12,500 an hour and 75,000 a day, and locks the endpoint for
 30 minutes when a limit is passed; so every call, retries included, is paced by one
-client-side :class:`~fieldsync.http.Pacer` over those windows, and a batch reserves its
-calls before sending any: when a daily (or hourly) window cannot take the whole batch, the
-batch raises :class:`~fieldsync.exceptions.QuotaExhaustedError` and nothing of it is sent.
+client-side :class:`~fieldsync.http.Pacer` over those windows, each call booking its slot
+as it leaves; a batch is first checked to fit as a whole: when a daily (or hourly) window
+cannot take it, the batch raises :class:`~fieldsync.exceptions.QuotaExhaustedError` and
+nothing of it is sent.
 
 Why not ``addlistsubscribersinbulk`` (10 addresses a call, 2,000 calls a minute) for
 contacts that carry nothing but an address: it answers one code for ten addresses and is
