@@ -197,7 +197,7 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
         ServiceUnavailableError: HTTP 5xx or a "retry later" code.
         TransportError: an error status with a body that is not JSON.
         RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``), or
-            an unknown code there (reason ``TARGET_REJECTED``).
+            an unknown code there is a plain ``SyncError`` (the contact counts as failed).
         FatalSyncError: code 1004 (the base URL is wrong) or HTTP 404.
         SyncError: any other error answer (``.api_code`` says which).
     """
@@ -229,7 +229,10 @@ def _raise_for(
         raise ServiceUnavailableError(message, status_code=status, api_code=code, endpoint=endpoint)
     if kind is CodeKind.FATAL or status == 404:
         raise FatalSyncError(message, status_code=status, api_code=code, endpoint=endpoint)
-    if any(name in endpoint for name in _RECORD_ENDPOINTS) and kind in (CodeKind.RECORD, None):
+    # An unknown code is not taken for a refusal of the record: it could be a throttle Zoho
+    # never documented. As a SyncError it counts the contact failed, which keeps the
+    # watermark where it was, so the next pass sends it again instead of dropping it.
+    if any(name in endpoint for name in _RECORD_ENDPOINTS) and kind is CodeKind.RECORD:
         reason = info.reason if info is not None and info.reason else ReasonCode.TARGET_REJECTED
         raise RecordRejectedError(
             message, reason=reason, status_code=status, api_code=code, endpoint=endpoint

@@ -62,7 +62,6 @@ def test_success_answers_pass(body: dict[str, object]) -> None:
         ("2004", ReasonCode.INVALID_EMAIL),
         (2005, ReasonCode.GROUP_ADDRESS),
         ("2302", ReasonCode.PLAN_LIMIT),
-        ("7777", ReasonCode.TARGET_REJECTED),
     ],
 )
 def test_per_record_codes_on_listsubscribe_reject_the_record_with_a_reason(
@@ -72,6 +71,13 @@ def test_per_record_codes_on_listsubscribe_reject_the_record_with_a_reason(
 
     assert isinstance(rejected, RecordRejectedError)
     assert reason is rejected.reason
+
+
+def test_an_unknown_code_on_listsubscribe_is_a_failure_not_a_refusal_of_the_record() -> None:
+    failure = rejection(error("7777"))
+
+    assert isinstance(failure, SyncError)
+    assert not isinstance(failure, RecordRejectedError)
 
 
 @pytest.mark.parametrize(
