@@ -39,12 +39,16 @@ class _Log:
         self.span = window.period * (1.0 + margin)
         self.times: deque[float] = deque()
 
-    def earliest(self) -> float:
-        """The earliest time one more call fits, given that it goes after all logged ones."""
-        if len(self.times) < self.window.limit:
+    def earliest(self, planned: Sequence[float] = ()) -> float:
+        """The earliest time one more call fits, given that it goes after all logged ones
+        and after ``planned`` (calls not logged yet, in order, each after the logged ones)."""
+        limit, logged = self.window.limit, len(self.times)
+        back = logged + len(planned) - limit  # index of the call `limit` places back
+        if back < 0:
             return -math.inf
-        # The call `limit` places back must have left the window: t >= that call + span.
-        return self.times[-self.window.limit] + self.span
+        # That call must have left the window: t >= that call + span.
+        oldest = self.times[back] if back < logged else planned[back - logged]
+        return oldest + self.span
 
     def prune(self, horizon: float) -> None:
         # Calls at or before `horizon - span` cannot share a window with a call at or
@@ -123,17 +127,10 @@ class RateLimiter:
         after the other. Reserves nothing: for checking that a whole batch fits before any
         of it is sent."""
         with self._lock:
-            logs = [(log, deque(log.times)) for log in self._logs]
-            slot = last = self._last
+            planned: list[float] = []
             for _ in range(count):
-                slot = max(now, last)
-                for log, times in logs:
-                    if len(times) >= log.window.limit:
-                        slot = max(slot, times[-log.window.limit] + log.span)
-                for _, times in logs:
-                    times.append(slot)
-                last = slot
-            return max(0.0, slot - now) if count > 0 else 0.0
+                planned.append(self._slot(now, planned)[0])
+            return planned[-1] - now if planned else 0.0
 
     def held(self) -> tuple[int, ...]:
         """How many call times each window's log holds now (old ones are dropped as slots
@@ -146,10 +143,10 @@ class RateLimiter:
         with self._lock:
             return self._slot(now)[1]
 
-    def _slot(self, now: float) -> tuple[float, RateWindow | None]:
-        slot, binding = max(now, self._last), None
+    def _slot(self, now: float, planned: Sequence[float] = ()) -> tuple[float, RateWindow | None]:
+        slot, binding = max(now, planned[-1] if planned else self._last), None
         for log in self._logs:
-            earliest = log.earliest()
+            earliest = log.earliest(planned)
             if earliest > slot:
                 slot, binding = earliest, log.window
         return slot, binding
