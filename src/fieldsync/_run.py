@@ -77,6 +77,14 @@ class _Pass:
     resumes_pause: bool = False
 
 
+@attrs.define
+class _Lease:
+    """The run lease this run holds, and when it was last renewed."""
+
+    owner: str
+    renewed_at: datetime
+
+
 @attrs.frozen
 class _FieldRenamed:
     """A field created during a run got another name: the mapping must be initiated again."""
@@ -124,9 +132,6 @@ class Runner:
             store=store, clock=clock, outbox=outbox, watermark_overlap=watermark_overlap
         )
         self._on_progress = on_progress
-        # owner -> when its lease was last renewed: renewing at every batch would double
-        # the store's writes for nothing; a quarter of the lease is plenty of headroom.
-        self._renewed: dict[str, datetime] = {}
 
     def continuable(self, sync: Sync) -> Checkpoint | None:
         """The sync's checkpoint when its pass ran with the sync's current configuration."""
@@ -161,7 +166,7 @@ class Runner:
         """
         store = self._store
         store.acquire_lease(sync_id, owner, now=self._clock.now(), ttl=self._ttl)
-        self._renewed[owner] = self._clock.now()
+        lease = _Lease(owner, renewed_at=self._clock.now())
         try:
             self._interrupt_dead_runs(sync_id)
             sync = store.get_sync(sync_id)
@@ -190,18 +195,17 @@ class Runner:
                 run.config_version,
                 f"continuing run {start.resumed_from}" if start.resumed_from else "new pass",
             )
-            return self._guarded(run, sync, source, target, start, owner)
+            return self._guarded(run, sync, source, target, start, lease)
         finally:
-            self._renewed.pop(owner, None)
             store.release_lease(sync_id, owner)
 
     # -- the pass -----------------------------------------------------------------------------
 
     def _guarded(
-        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, owner: str
+        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
     ) -> SyncRun:
         try:
-            end, problems = self._pass(run, sync, source, target, start, owner)
+            end, problems = self._pass(run, sync, source, target, start, lease)
         except QuotaExhaustedError as exc:
             resume_at = exc.resume_at or self._clock.now() + RETRY_DELAY
             return self._end.defer(run, str(exc), resume_at, clear_checkpoint=False)
@@ -241,7 +245,7 @@ class Runner:
         return self._end.complete(run, start.started_at)
 
     def _pass(
-        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, owner: str
+        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
     ) -> tuple[_End, Sequence[Problem]]:
         config = sync.config
         plan, problems = plan_config(config, source, target)
@@ -283,7 +287,7 @@ class Runner:
                     position=page.position,
                     offset=low + len(chunk),
                 )
-                self._commit(run, result, checkpoint, owner)
+                self._commit(run, result, checkpoint, lease)
         return (_End.PLAN_LIMIT if limit_reached else _End.COMPLETED), ()
 
     def _batch(
@@ -312,7 +316,7 @@ class Runner:
         return tally(run.id, decisions, {answer.key: answer for answer in answers})
 
     def _commit(
-        self, run: SyncRun, result: BatchResult, checkpoint: Checkpoint, owner: str
+        self, run: SyncRun, result: BatchResult, checkpoint: Checkpoint, lease: _Lease
     ) -> None:
         counts = run.counts + result.counts
         batch = BatchCommit(
@@ -321,7 +325,7 @@ class Runner:
             claims=result.claims,
             skipped=result.skipped,
             checkpoint=checkpoint,
-            lease_owner=owner,
+            lease_owner=lease.owner,
         )
         self._store.commit_batch(batch)
         run.counts = counts  # only once committed: a failed commit leaves the run as stored
@@ -333,9 +337,11 @@ class Runner:
             checkpoint.offset,
         )
         now = self._clock.now()
-        if now - self._renewed.get(owner, now - self._ttl) >= self._ttl / 4:
-            self._store.renew_lease(run.sync_id, owner, now=now, ttl=self._ttl)
-            self._renewed[owner] = now
+        # Renewing at every batch would double the store's writes for nothing: a quarter
+        # of the lease is plenty of headroom (and a commit checks the lease anyway).
+        if now - lease.renewed_at >= self._ttl / 4:
+            self._store.renew_lease(run.sync_id, lease.owner, now=now, ttl=self._ttl)
+            lease.renewed_at = now
         if self._on_progress is not None:
             try:
                 self._on_progress(attrs.evolve(run))
