@@ -14,6 +14,7 @@ from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
 from fieldsync.exceptions import NotFoundError, StoreError, SyncAlreadyRunning
+from fieldsync.stores._lease import require_holder
 
 __all__ = ["InMemoryStore"]
 
@@ -157,9 +158,7 @@ class InMemoryStore:
             self._run(run.id)
             if batch.lease_owner is not None:
                 held = self._leases.get(run.sync_id)
-                if held is None or held[0] != batch.lease_owner:
-                    expires = run.started_at if held is None else held[1]
-                    raise SyncAlreadyRunning(run.sync_id, expires_at=expires)
+                require_holder(run.sync_id, batch.lease_owner, held, when_free=run.started_at)
             for run_id in {record.run_id for record in batch.skipped}:
                 self._run(run_id)
             records = self._records[run.sync_id]
@@ -258,9 +257,7 @@ class InMemoryStore:
                 taken over, and given back): our run must stop.
         """
         with self._lock:
-            held = self._leases.get(sync_id)
-            if held is None or held[0] != owner:
-                raise SyncAlreadyRunning(sync_id, expires_at=now if held is None else held[1])
+            require_holder(sync_id, owner, self._leases.get(sync_id), when_free=now)
             self._leases[sync_id] = (owner, now + ttl)
 
     def release_lease(self, sync_id: str, owner: str) -> None:

@@ -14,6 +14,7 @@ from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig,
 from fieldsync.exceptions import NotFoundError, StoreError, SyncAlreadyRunning
 from fieldsync.stores import _codec as codec
 from fieldsync.stores import _sqlite_ops as ops
+from fieldsync.stores._lease import require_holder
 from fieldsync.stores._sqlite_db import Database
 
 __all__ = ["SQLiteStore"]
@@ -161,9 +162,7 @@ class SQLiteStore:
         with self._db.write() as conn:
             if batch.lease_owner is not None:
                 held = ops.lease(conn, run.sync_id)
-                if held is None or held[0] != batch.lease_owner:
-                    expires = run.started_at if held is None else held[1]
-                    raise SyncAlreadyRunning(run.sync_id, expires_at=expires)
+                require_holder(run.sync_id, batch.lease_owner, held, when_free=run.started_at)
             ops.update_run(conn, run)
             conn.executemany(
                 "INSERT INTO records"
@@ -297,9 +296,7 @@ class SQLiteStore:
                 taken over, and given back): our run must stop.
         """
         with self._db.write() as conn:
-            held = ops.lease(conn, sync_id)
-            if held is None or held[0] != owner:
-                raise SyncAlreadyRunning(sync_id, expires_at=now if held is None else held[1])
+            require_holder(sync_id, owner, ops.lease(conn, sync_id), when_free=now)
             ops.set_lease(conn, sync_id, owner, now + ttl)
 
     def release_lease(self, sync_id: str, owner: str) -> None:
