@@ -258,9 +258,10 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-# Codes with which the Zoho APIs refuse an invalid or expired access token (Campaigns
-# 1007; Invoice 57 and 14), besides HTTP 401.
-TOKEN_REFUSED_CODES = frozenset({"1007", "57", "14"})
+# Codes with which the Zoho APIs refuse an invalid or expired access token, besides HTTP
+# 401: the adapters classify with these, and ZohoApi refreshes the token on them.
+INVOICE_TOKEN_CODES = frozenset({"57", "14"})  # 14: "invalid authtoken"
+TOKEN_REFUSED_CODES = INVOICE_TOKEN_CODES | {"1007"}  # Campaigns 1007: "unauthorized"
 
 
 def _token_refused(error: AuthenticationError) -> bool:

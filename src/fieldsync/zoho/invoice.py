@@ -43,7 +43,13 @@ from fieldsync.exceptions import (
 )
 from fieldsync.http.ratelimit import Pacer, RateLimiter
 from fieldsync.http.retry import RetryPolicy
-from fieldsync.zoho._api import ZohoApi, error_text, raise_for_http_status, retry_after
+from fieldsync.zoho._api import (
+    INVOICE_TOKEN_CODES,
+    ZohoApi,
+    error_text,
+    raise_for_http_status,
+    retry_after,
+)
 from fieldsync.zoho._invoice_schema import (
     STANDARD_FIELDS,
     CustomFields,
@@ -70,7 +76,8 @@ INVOICE_WINDOWS: tuple[RateWindow, ...] = (RateWindow(limit=100, period=60.0),)
 """Zoho's per-organization limit (documented for Books and Inventory; unconfirmed for
 Invoice, which shares their API)."""
 MAX_PER_PAGE = 200
-AUTH_CODES = frozenset({"57", "14"})  # invalid or expired token (14: "invalid authtoken")
+# Invalid or expired token (14: "invalid authtoken"); ZohoApi refreshes the token on these.
+AUTH_CODES = INVOICE_TOKEN_CODES
 NOT_FOUND_CODE = "1002"
 _QUOTA_WAIT = 900.0  # a 429 asking for a longer wait than this is a daily cap, not a throttle
 _LIST = "contacts"
