@@ -25,6 +25,7 @@ class App:
     service: SyncService
     json: bool
     progress: ProgressHook
+    adapters: list[object] = attrs.field(factory=list)  # closed with the app (httpx clients)
 
     def sync(self, name: str) -> Sync:
         """The stored sync called ``name``, created from the file on first use."""
@@ -52,8 +53,6 @@ class App:
             schedule=definition.schedule,
             options=definition.options,
         )
-
-    adapters: list[object] = attrs.field(factory=list)
 
     def close(self) -> None:
         """Close the adapters that hold connections (httpx clients), then the store."""
