@@ -21,15 +21,6 @@ __all__ = ["BatchResult", "contacts_to_send", "tally"]
 _SENT = frozenset({DecisionKind.ADD, DecisionKind.UPDATE})
 _NOT_SENT_TEXT = "The target plan's contact limit was reached earlier in this run; not sent."
 _NO_OUTCOME_TEXT = "The target gave no outcome for this record."
-# Refusals that the same data would earn again; a plan limit or a failure passes.
-_REFUSALS_IN_THE_DATA = frozenset(
-    {
-        ReasonCode.INVALID_EMAIL,
-        ReasonCode.GROUP_ADDRESS,
-        ReasonCode.MANDATORY_FIELD_MISSING,
-        ReasonCode.TARGET_REJECTED,
-    }
-)
 
 
 @attrs.frozen
@@ -127,7 +118,7 @@ def tally(
             if reason is ReasonCode.CONFIRMATION_PENDING:
                 # Remembered as written, so the contact is not sent (and mailed) again.
                 written.append((key, stored))
-            elif result is OutcomeKind.SKIPPED and reason in _REFUSALS_IN_THE_DATA:
+            elif result is OutcomeKind.SKIPPED and reason.refused_for_its_data:
                 # Remembered as refused: unchanged, it is not sent again for the same answer.
                 written.append((key, attrs.evolve(stored, rejected=reason)))
 

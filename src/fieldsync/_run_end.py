@@ -6,7 +6,6 @@ import logging
 from datetime import datetime, timedelta
 
 from fieldsync._outbox import Outbox, describe_counts
-from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.state import SyncAction, transition
 from fieldsync.domain.sync import NotificationKind, RunStatus, SyncRun
 from fieldsync.exceptions import InvalidTransition
@@ -139,6 +138,5 @@ class RunEnd:
 def _passing(run: SyncRun) -> int:
     """Records a run left unwritten for a reason that passes: a later pass sends them."""
     counts = run.counts
-    return counts.failed_by_reason.get(ReasonCode.TARGET_ERROR, 0) + counts.skipped_by_reason.get(
-        ReasonCode.PLAN_LIMIT, 0
-    )
+    by_reason = (*counts.failed_by_reason.items(), *counts.skipped_by_reason.items())
+    return sum(n for reason, n in by_reason if reason.passes)

@@ -27,6 +27,30 @@ class ReasonCode(enum.Enum):
         """A sentence for people, used when no more specific text is known."""
         return _TEXT[self]
 
+    @property
+    def refused_for_its_data(self) -> bool:
+        """The target refused the record for what it holds: the same data would earn the
+        same answer, so the refusal is remembered and the record not sent again until it
+        changes."""
+        return self in _REFUSED_FOR_ITS_DATA
+
+    @property
+    def passes(self) -> bool:
+        """Nothing in the record is wrong (retries ran out, the plan was full): the pass
+        keeps its watermark so that the next one sends the record again."""
+        return self in _PASSING
+
+
+_REFUSED_FOR_ITS_DATA = frozenset(
+    {
+        ReasonCode.INVALID_EMAIL,
+        ReasonCode.GROUP_ADDRESS,
+        ReasonCode.MANDATORY_FIELD_MISSING,
+        ReasonCode.TARGET_REJECTED,
+    }
+)
+_PASSING = frozenset({ReasonCode.TARGET_ERROR, ReasonCode.PLAN_LIMIT})
+
 
 _TEXT: dict[ReasonCode, str] = {
     ReasonCode.CRITERIA_NOT_MET: "The record does not meet the sync criteria.",
