@@ -43,6 +43,17 @@ def counts(run: SyncRun) -> tuple[int, int, int, int, int]:
     return (run.added, run.updated, run.unchanged, run.skipped, run.failed)
 
 
+def hourly_sync(service: SyncService) -> Sync:
+    """A sync of the "crm" integration that runs every hour."""
+    return service.create_sync(
+        "Hourly",
+        integration="crm",
+        list_key=LIST,
+        mapping=MAPPING,
+        schedule=Schedule.every(hours=1),
+    )
+
+
 def pause_after_calls(service: SyncService, sync: Sync, target: FakeTarget, calls: int) -> None:
     def hook(list_key: str, contacts: Sequence[TargetContact]) -> None:
         if target.calls == calls:
@@ -137,13 +148,7 @@ def test_a_new_pass_reads_from_retrieve_since_when_it_is_later(
 def test_a_completed_run_schedules_the_next_one(
     service: SyncService, store: InMemoryStore, clock: FakeClock
 ) -> None:
-    sync = service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
-    )
+    sync = hourly_sync(service)
 
     service.initiate(sync.id)
 
@@ -747,13 +752,7 @@ def test_run_due_runs_the_active_syncs_that_are_due(
     service: SyncService, source: FakeSource, clock: FakeClock
 ) -> None:
     put_people(source, 2)
-    hourly = service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
-    )
+    hourly = hourly_sync(service)
     daily = service.create_sync(
         "Daily", integration="crm", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(days=1)
     )
@@ -769,13 +768,7 @@ def test_run_due_runs_the_active_syncs_that_are_due(
 def test_run_due_skips_a_sync_running_elsewhere(
     service: SyncService, store: InMemoryStore, clock: FakeClock
 ) -> None:
-    sync = service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
-    )
+    sync = hourly_sync(service)
     service.initiate(sync.id)
     clock.advance(timedelta(hours=1))
     store.acquire_lease(sync.id, "elsewhere", now=clock.now(), ttl=timedelta(minutes=5))
@@ -784,13 +777,7 @@ def test_run_due_skips_a_sync_running_elsewhere(
 
 
 def test_run_due_leaves_out_paused_syncs(service: SyncService, clock: FakeClock) -> None:
-    sync = service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
-    )
+    sync = hourly_sync(service)
     service.initiate(sync.id)
     service.pause(sync.id)
     clock.advance(timedelta(hours=2))
@@ -801,13 +788,7 @@ def test_run_due_leaves_out_paused_syncs(service: SyncService, clock: FakeClock)
 def test_run_due_leaves_out_syncs_of_unregistered_integrations(
     service: SyncService, store: InMemoryStore, clock: FakeClock
 ) -> None:
-    sync = service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
-    )
+    sync = hourly_sync(service)
     service.initiate(sync.id)
     fresh = SyncService(store=store, clock=clock, ids=counter_ids())
 
@@ -906,13 +887,7 @@ def test_run_due_does_not_run_again_a_sync_another_worker_ran_meanwhile(
     store = StaleListingStore()
     service = SyncService(store=store, clock=clock)
     service.register_integration("crm", source=source, target=target)
-    sync = service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
-    )
+    sync = hourly_sync(service)
     service.initiate(sync.id)
     clock.advance(timedelta(hours=1))
     service.run_due()  # another worker runs it: its next run is an hour away
