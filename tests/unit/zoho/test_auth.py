@@ -170,12 +170,18 @@ def test_a_policy_that_waits_out_the_minting_limit_then_mints(
     assert (clock.sleeps, accounts.minted, accounts.blocks) == ([300.0], 11, 0)
 
 
-def test_a_block_by_zoho_is_a_rate_limit_of_ten_minutes(clock: FakeClock) -> None:
+def a_second_mint_ahead_of_zohos_limit(clock: FakeClock) -> tuple[AccountsEmulator, ZohoOAuth]:
+    """Accounts that allow one mint, and an auth that used it and dropped its token."""
     emulator = AccountsEmulator(clock=clock, mint_limit=1)
     emulator.register_client(CLIENT_ID, SECRET, REFRESH)
     auth = oauth(emulator, clock)
     auth.access_token()
     auth.invalidate()
+    return emulator, auth
+
+
+def test_a_block_by_zoho_is_a_rate_limit_of_ten_minutes(clock: FakeClock) -> None:
+    _, auth = a_second_mint_ahead_of_zohos_limit(clock)
 
     with pytest.raises(RateLimitedError) as raised:
         auth.access_token()
@@ -188,11 +194,7 @@ def test_a_block_by_zoho_is_a_rate_limit_of_ten_minutes(clock: FakeClock) -> Non
 
 
 def test_during_a_block_by_zoho_nothing_is_asked_of_zoho_until_it_ends(clock: FakeClock) -> None:
-    emulator = AccountsEmulator(clock=clock, mint_limit=1)
-    emulator.register_client(CLIENT_ID, SECRET, REFRESH)
-    auth = oauth(emulator, clock)
-    auth.access_token()
-    auth.invalidate()
+    emulator, auth = a_second_mint_ahead_of_zohos_limit(clock)
     with pytest.raises(RateLimitedError):
         auth.access_token()
     calls = len(emulator.calls)
