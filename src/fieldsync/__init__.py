@@ -64,8 +64,8 @@ from fieldsync.exceptions import (
     TransportError,
 )
 from fieldsync.service import SyncService
+from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDetail
 from fieldsync.stores import InMemoryStore, SQLiteStore
-from fieldsync.views import DisableImpact, MappingRow, Preview, SyncDetail
 
 __version__ = "0.1.0.dev0"
 

@@ -1,5 +1,5 @@
 """A batch's decisions and the target's answers become counts, fingerprints, claims and
-skipped records (fieldsync._run_batch, plain data)."""
+skipped records (fieldsync.service._batch, plain data)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldsync._run_batch import contacts_to_send, tally
 from fieldsync.domain.planner import Decision, DecisionKind
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, StoredFingerprint, TargetContact, UpsertOutcome
+from fieldsync.service._batch import contacts_to_send, tally
 
 
 def decision(kind: DecisionKind, key: str = "k", reason: ReasonCode | None = None) -> Decision:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from fieldsync._export import FIXED_COLUMNS, neutralise, write_skipped
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.sync import SkippedRecord
+from fieldsync.service._export import FIXED_COLUMNS, neutralise, write_skipped
 
 MAPPING = FieldMapping.of(("email", "Contact Email"), ("name", "First Name"))
 

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from fieldsync._outbox import Outbox, describe_counts
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.sync import Notification, NotificationKind, RunCounts
+from fieldsync.service._outbox import Outbox, describe_counts
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing.clock import FakeClock
 

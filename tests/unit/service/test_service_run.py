@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 import pytest
 from service_helpers import LIST, MAPPING, START, counter_ids, put_people
 
-from fieldsync._run import RETRY_DELAY
 from fieldsync.domain.fields import Field, FieldType, Schema
 from fieldsync.domain.mapping import FieldMap
 from fieldsync.domain.reasons import ReasonCode
@@ -30,6 +29,7 @@ from fieldsync.exceptions import (
     SyncAlreadyRunning,
 )
 from fieldsync.service import SyncService
+from fieldsync.service._run import RETRY_DELAY
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.fakes import FakeSource, FakeTarget, RecordingNotifier

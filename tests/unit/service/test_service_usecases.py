@@ -16,10 +16,10 @@ from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import RunStatus, Sync, SyncOptions
 from fieldsync.exceptions import InvalidTransition, NotFoundError, StateError
 from fieldsync.service import SyncService
+from fieldsync.service.views import MappingRow
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.fakes import FakeSource, FakeTarget
-from fieldsync.views import MappingRow
 
 INDIA = Criteria.all_of(Condition("country", Operator.EQ, "India"))
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from fieldsync._outbox import Outbox
 from fieldsync.domain.state import SyncAction, SyncState, transition
 from fieldsync.domain.sync import NotificationKind, Sync
 from fieldsync.exceptions import FieldSyncError
 from fieldsync.ports import Clock, Source, SyncStore, Target
-from fieldsync.views import DisableImpact
+from fieldsync.service._outbox import Outbox
+from fieldsync.service.views import DisableImpact
 
 __all__ = ["carry_out", "impact_of"]
 

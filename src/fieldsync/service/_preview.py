@@ -13,7 +13,7 @@ from fieldsync.domain.records import Capacity
 from fieldsync.domain.sync import SyncConfig
 from fieldsync.exceptions import DisclaimerNotAcknowledged, Problem
 from fieldsync.ports import Source, SyncStore, Target
-from fieldsync.views import Preview
+from fieldsync.service.views import Preview
 
 __all__ = ["DISCLAIMER", "check_capacity", "plan_config", "preview"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from fieldsync._outbox import Outbox, describe_counts
 from fieldsync.domain.state import SyncAction, transition
 from fieldsync.domain.sync import NotificationKind, RunStatus, SyncRun
 from fieldsync.exceptions import InvalidTransition
 from fieldsync.ports import Clock, SyncStore
+from fieldsync.service._outbox import Outbox, describe_counts
 
 __all__ = ["RunEnd"]
 

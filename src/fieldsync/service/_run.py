@@ -17,10 +17,6 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from fieldsync._outbox import Outbox, describe_counts
-from fieldsync._preview import plan_config
-from fieldsync._run_batch import BatchResult, contacts_to_send, tally
-from fieldsync._run_end import RunEnd
 from fieldsync._secrets import redact_text
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.planner import Planner
@@ -42,6 +38,10 @@ from fieldsync.exceptions import (
     SyncAlreadyRunning,
 )
 from fieldsync.ports import Clock, Source, SyncStore, Target
+from fieldsync.service._batch import BatchResult, contacts_to_send, tally
+from fieldsync.service._outbox import Outbox, describe_counts
+from fieldsync.service._preview import plan_config
+from fieldsync.service._run_end import RunEnd
 
 __all__ = ["RETRY_DELAY", "Runner", "pass_since"]
 

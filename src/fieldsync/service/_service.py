@@ -13,12 +13,6 @@ from typing import TextIO
 
 import attrs
 
-from fieldsync._disable import carry_out, impact_of
-from fieldsync._export import write_skipped
-from fieldsync._outbox import Outbox
-from fieldsync._preview import DISCLAIMER, check_capacity, plan_config
-from fieldsync._preview import preview as _preview
-from fieldsync._run import Runner, pass_since
 from fieldsync.clock import SystemClock
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMapping
@@ -33,12 +27,18 @@ from fieldsync.domain.sync import (
     SyncRun,
 )
 from fieldsync.exceptions import (
-    InvalidConfiguration,
     NotFoundError,
     StateError,
 )
 from fieldsync.ports import Clock, Notifier, Source, SyncStore, Target
-from fieldsync.views import DisableImpact, MappingRow, Preview, SyncDetail
+from fieldsync.service._disable import carry_out, impact_of
+from fieldsync.service._export import write_skipped
+from fieldsync.service._initiate import activate
+from fieldsync.service._outbox import Outbox
+from fieldsync.service._preview import DISCLAIMER
+from fieldsync.service._preview import preview as _preview
+from fieldsync.service._run import Runner, pass_since
+from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDetail
 
 __all__ = ["DISCLAIMER", "SyncService"]
 
@@ -217,42 +217,14 @@ class SyncService:
         # Held from validation to the run, so that no run starts between them.
         self._store.acquire_lease(sync_id, owner, now=self._clock.now(), ttl=self._lease_ttl)
         try:
-            sync = self._store.get_sync(sync_id)
-            state = transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
-            config = sync.pending or sync.config
-            plan, problems = plan_config(config, adapters.source, adapters.target)
-            if problems:
-                raise InvalidConfiguration(problems)
-            check_capacity(
-                config, adapters.source, adapters.target, acknowledged=acknowledge_disclaimer
+            created = activate(
+                sync_id,
+                store=self._store,
+                clock=self._clock,
+                source=adapters.source,
+                target=adapters.target,
+                acknowledged=acknowledge_disclaimer,
             )
-            made = [(f.name, adapters.target.create_field(f).name) for f in plan.fields_to_create]
-            if self._store.get_sync(sync_id) != sync:
-                # Paused, edited or disabled elsewhere while we talked to the adapters:
-                # saving our copy now would undo that.
-                raise StateError(
-                    f"sync {sync_id!r} changed while it was being initiated; initiate it again"
-                )
-            created = [name for _, name in made]
-            if sync.pending is not None:
-                if sync.pending.list_key != sync.config.list_key:
-                    # The new list has none of what was written to the old one.
-                    self._store.forget_records(sync_id)
-                # A new mapping or criteria needs every record, not just the changed ones.
-                sync.config, sync.pending, sync.watermark = sync.pending, None, None
-            renamed = {asked: got for asked, got in made if asked != got}
-            if renamed:
-                # The target named a field its own way (Zoho Campaigns keeps letters and
-                # digits only): a new version maps to the names that exist.
-                sync.config = attrs.evolve(
-                    sync.config,
-                    version=sync.config.version + 1,
-                    mapping=sync.config.mapping.with_targets_renamed(renamed),
-                    created_at=self._clock.now(),
-                )
-            sync.state, sync.attention, sync.updated_at = state, None, self._clock.now()
-            self._store.save_sync(sync)
-            _log.info("sync %s initiated at config v%d", sync_id, sync.config.version)
             return self._runner.run(
                 sync_id,
                 source=adapters.source,

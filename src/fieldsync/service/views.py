@@ -1,0 +1,117 @@
+"""What the sync service shows: read models for a preview, a sync's detail and the impact
+of disabling an integration. Plain frozen values, built by :class:`~fieldsync.SyncService`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from fieldsync.domain.fields import Field
+from fieldsync.domain.reasons import ReasonCode
+from fieldsync.domain.sync import Sync, SyncConfig, SyncRun
+from fieldsync.exceptions import Problem
+
+__all__ = ["DisableImpact", "MappingRow", "Preview", "SyncDetail"]
+
+
+def _counts(value: Mapping[ReasonCode, int]) -> Mapping[ReasonCode, int]:
+    return {reason: n for reason, n in sorted(value.items(), key=lambda kv: kv[0].value) if n}
+
+
+@attrs.frozen
+class Preview:
+    """What the next run would do, found without writing anything anywhere.
+
+    Args:
+        sync_id: the sync previewed.
+        config_version: the configuration version previewed (a pending edit, if any).
+        problems: every mapping and criteria problem against the live schemas; when there
+            are any, nothing was read and the counts are zero.
+        fields_to_create: target fields initiate would create.
+        would_add: records that would be added to the list.
+        would_update: records whose changed values would be written.
+        unchanged: records identical to their last write (no call needed).
+        skipped_by_reason: records that would be skipped, by reason.
+    """
+
+    sync_id: str
+    config_version: int
+    problems: tuple[Problem, ...] = ()
+    fields_to_create: tuple[Field, ...] = ()
+    would_add: int = 0
+    would_update: int = 0
+    unchanged: int = 0
+    skipped_by_reason: Mapping[ReasonCode, int] = attrs.field(factory=dict, converter=_counts)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the configuration fits the live schemas."""
+        return not self.problems
+
+    @property
+    def skipped(self) -> int:
+        """Records that would be skipped, whatever the reason."""
+        return sum(self.skipped_by_reason.values())
+
+    @property
+    def total(self) -> int:
+        """Every record the run would read."""
+        return self.would_add + self.would_update + self.unchanged + self.skipped
+
+
+@attrs.frozen
+class MappingRow:
+    """One row of a sync's field mapping as a screen shows it."""
+
+    source: str
+    target: str
+    create: bool = False  # the target field is (or was) created by the sync
+
+
+@attrs.frozen
+class SyncDetail:
+    """Everything about one sync: configuration, field mapping, schedule and history.
+
+    Args:
+        sync: the sync itself (state, watermark, attention).
+        config: the configuration in force.
+        pending: an edited configuration waiting for the next initiate, if any.
+        mapping: the field mapping of ``config``, row by row.
+        criteria: the criteria of ``config`` as text (empty: every record).
+        schedule: the schedule of ``config`` in words.
+        next_run_at: when the schedule runs the sync next, if it does.
+        history: the sync's runs, newest first.
+        config_versions: every configuration version, oldest first.
+    """
+
+    sync: Sync
+    config: SyncConfig
+    pending: SyncConfig | None
+    mapping: tuple[MappingRow, ...]
+    criteria: str
+    schedule: str
+    next_run_at: datetime | None
+    history: list[SyncRun]
+    config_versions: list[SyncConfig]
+
+
+@attrs.frozen
+class DisableImpact:
+    """What disabling an integration does, or did.
+
+    Args:
+        integration: the integration's name.
+        syncs: the syncs that will stop (before confirming) or were stopped (after).
+        credentials: the credentials that will be (or were) revoked, without secrets.
+        confirmed: whether it was carried out.
+        revoke_errors: why revoking a credential failed, when it did (the integration is
+            disabled all the same; revoke it by hand in the app).
+    """
+
+    integration: str
+    syncs: tuple[Sync, ...]
+    credentials: tuple[str, ...]
+    confirmed: bool = False
+    revoke_errors: tuple[str, ...] = ()
