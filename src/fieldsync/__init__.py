@@ -9,6 +9,8 @@ says otherwise (``fieldsync.ports``, ``fieldsync.zoho``, ``fieldsync.testing``,
     service = fs.SyncService(store=fs.SQLiteStore("fieldsync.db"))
 """
 
+from typing import TYPE_CHECKING, Any
+
 from fieldsync.clock import SystemClock
 from fieldsync.domain.criteria import Condition, Criteria, Operator, Verdict
 from fieldsync.domain.fields import Field, FieldType, Schema
@@ -43,11 +45,11 @@ from fieldsync.exceptions import (
     ConfigurationError,
     CriteriaError,
     CriteriaSyntaxError,
-    DisclaimerNotAcknowledged,
+    DisclaimerNotAcknowledgedError,
     FatalSyncError,
     FieldSyncError,
-    InvalidConfiguration,
-    InvalidTransition,
+    InvalidConfigurationError,
+    InvalidTransitionError,
     ListNotFoundError,
     MappingError,
     NotFoundError,
@@ -59,13 +61,22 @@ from fieldsync.exceptions import (
     ServiceUnavailableError,
     StateError,
     StoreError,
-    SyncAlreadyRunning,
+    SyncAlreadyRunningError,
     SyncError,
     TransportError,
+    _renamed,
 )
 from fieldsync.service import SyncService
 from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDetail
 from fieldsync.stores import InMemoryStore, SQLiteStore
+
+if TYPE_CHECKING:
+    from fieldsync.exceptions import (  # noqa: F401  (deprecated names, for type checkers)
+        DisclaimerNotAcknowledged,
+        InvalidConfiguration,
+        InvalidTransition,
+        SyncAlreadyRunning,
+    )
 
 __version__ = "0.1.0.dev0"
 
@@ -78,7 +89,7 @@ __all__ = [
     "CriteriaError",
     "CriteriaSyntaxError",
     "DisableImpact",
-    "DisclaimerNotAcknowledged",
+    "DisclaimerNotAcknowledgedError",
     "FatalSyncError",
     "Field",
     "FieldMap",
@@ -86,8 +97,8 @@ __all__ = [
     "FieldSyncError",
     "FieldType",
     "InMemoryStore",
-    "InvalidConfiguration",
-    "InvalidTransition",
+    "InvalidConfigurationError",
+    "InvalidTransitionError",
     "ListNotFoundError",
     "MappingError",
     "MappingPlan",
@@ -120,7 +131,7 @@ __all__ = [
     "StoreError",
     "Sync",
     "SyncAction",
-    "SyncAlreadyRunning",
+    "SyncAlreadyRunningError",
     "SyncConfig",
     "SyncDetail",
     "SyncError",
@@ -136,3 +147,9 @@ __all__ = [
     "Verdict",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The four errors renamed in 0.2 (InvalidTransition and the others): the new class,
+    # after a DeprecationWarning. See fieldsync.exceptions.
+    return _renamed(name, __name__)

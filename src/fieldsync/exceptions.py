@@ -7,55 +7,74 @@ never leak out of fieldsync: adapters translate them and chain the original with
 ::
 
     FieldSyncError
-    ├── ConfigurationError            fix the configuration, then try again
-    │   ├── MappingError              .problems: every problem of a field mapping
-    │   ├── CriteriaSyntaxError       .text, .position: criteria text that does not parse
-    │   ├── CriteriaError             .problems: criteria that do not fit the source schema
-    │   ├── InvalidConfiguration      .problems: everything initiate found wrong at once
-    │   ├── ScheduleError             a schedule that cannot be built
-    │   ├── DisclaimerNotAcknowledged .disclaimer: the plan-limit auto-upgrade disclaimer
-    │   └── NotFoundError             an unknown sync, run or integration
-    ├── StateError                    the action does not fit the current state
-    │   ├── InvalidTransition         .state, .action: a lifecycle move that is not allowed
-    │   └── SyncAlreadyRunning        .sync_id, .expires_at: another run holds the lease
-    ├── StoreError                    the state database failed or is of an unknown version
-    └── SyncError                     talking to a source or target failed
-        ├── FatalSyncError            stops the run; the sync needs attention
-        │   ├── AuthenticationError   credentials invalid or revoked
-        │   └── ListNotFoundError     the target list was deleted or never existed
-        ├── RetriableError            temporary; retried inside the adapter first
-        │   ├── RateLimitedError      .retry_after: the service asked us to slow down
-        │   ├── ServiceUnavailableError  5xx answers, "retry later" codes
-        │   └── TransportError        timeouts, dropped connections, malformed answers
-        ├── QuotaExhaustedError       .resume_at: a daily (or longer) cap is used up;
-        │                             the run is deferred, not failed
-        └── RecordRejectedError       .reason: one record was refused; the run goes on
+    ├── ConfigurationError                 fix the configuration, then try again
+    │   ├── MappingError                   .problems: every problem of a field mapping
+    │   ├── CriteriaSyntaxError            .text, .position: criteria text that does not parse
+    │   ├── CriteriaError                  .problems: criteria that do not fit the source schema
+    │   ├── InvalidConfigurationError      .problems: everything initiate found wrong at once
+    │   ├── ScheduleError                  a schedule that cannot be built
+    │   └── DisclaimerNotAcknowledgedError .disclaimer: the plan-limit auto-upgrade disclaimer
+    ├── NotFoundError                      .kind, .key: an unknown sync, run or integration
+    ├── StateError                         the action does not fit the current state
+    │   ├── InvalidTransitionError         .state, .action: a lifecycle move not allowed
+    │   └── SyncAlreadyRunningError        .sync_id, .expires_at: another run holds the lease
+    ├── StoreError                         the state database failed or is of an unknown version
+    └── SyncError                          talking to a source or target failed
+        ├── FatalSyncError                 stops the run; the sync needs attention
+        │   ├── AuthenticationError        credentials invalid or revoked
+        │   └── ListNotFoundError          the target list was deleted or never existed
+        ├── RetriableError                 temporary; retried inside the adapter first
+        │   ├── RateLimitedError           .retry_after: the service asked us to slow down
+        │   ├── ServiceUnavailableError    5xx answers, "retry later" codes
+        │   └── TransportError             timeouts, dropped connections, malformed answers
+        ├── QuotaExhaustedError            .resume_at: a daily (or longer) cap is used up;
+        │                                  the run is deferred, not failed
+        └── RecordRejectedError            .reason: one record was refused; the run goes on
 
 API errors carry ``.status_code`` and ``.api_code`` where the service gave them, and a
 ``.endpoint`` (method and path, never the query string, which may hold a token).
+
+The errors of the pure domain (the configuration and state errors, and the root) are defined
+in ``fieldsync.domain.errors`` so that the domain depends on nothing else; import every error
+from here.
+
+Renamed in 0.2 (the old names still work, warn with a ``DeprecationWarning`` and go in 1.0;
+see ``docs/deprecations.md``): ``InvalidConfiguration``, ``DisclaimerNotAcknowledged``,
+``InvalidTransition`` and ``SyncAlreadyRunning`` gained their ``Error`` suffix.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from fieldsync.domain.criteria import CriteriaProblem
-    from fieldsync.domain.mapping import MappingProblem
-    from fieldsync.domain.reasons import ReasonCode
+from typing_extensions import deprecated
+
+from fieldsync.domain.errors import (
+    ConfigurationError,
+    CriteriaError,
+    CriteriaSyntaxError,
+    FieldSyncError,
+    InvalidTransitionError,
+    MappingError,
+    Problem,
+    ScheduleError,
+    StateError,
+)
+from fieldsync.domain.reasons import ReasonCode
 
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "CriteriaError",
     "CriteriaSyntaxError",
-    "DisclaimerNotAcknowledged",
+    "DisclaimerNotAcknowledgedError",
     "FatalSyncError",
     "FieldSyncError",
-    "InvalidConfiguration",
-    "InvalidTransition",
+    "InvalidConfigurationError",
+    "InvalidTransitionError",
     "ListNotFoundError",
     "MappingError",
     "NotFoundError",
@@ -68,66 +87,13 @@ __all__ = [
     "ServiceUnavailableError",
     "StateError",
     "StoreError",
-    "SyncAlreadyRunning",
+    "SyncAlreadyRunningError",
     "SyncError",
     "TransportError",
 ]
 
 
-class FieldSyncError(Exception):
-    """The root of every error fieldsync raises."""
-
-
-# -- configuration -------------------------------------------------------------------------
-
-
-class ConfigurationError(FieldSyncError):
-    """The configuration is wrong; retrying without changing it will fail again."""
-
-
-class MappingError(ConfigurationError):
-    """A field mapping does not fit the source and target schemas.
-
-    ``problems`` lists every problem found, not just the first.
-    """
-
-    def __init__(self, problems: Sequence[MappingProblem]) -> None:
-        self.problems = tuple(problems)
-        lines = "; ".join(f"{p.code}: {p.message}" for p in self.problems)
-        super().__init__(f"the field mapping has {len(self.problems)} problem(s): {lines}")
-
-
-class CriteriaSyntaxError(ConfigurationError):
-    """Criteria text that does not parse. ``position`` is the 0-based character offset."""
-
-    def __init__(self, message: str, *, text: str, position: int) -> None:
-        self.text = text
-        self.position = position
-        self.reason = message
-        pointer = " " * position + "^"
-        super().__init__(f"{message} at position {position}:\n  {text}\n  {pointer}")
-
-
-class CriteriaError(ConfigurationError):
-    """Criteria that parse but do not fit the source schema (unknown field, bad operator)."""
-
-    def __init__(self, problems: Sequence[CriteriaProblem]) -> None:
-        self.problems = tuple(problems)
-        lines = "; ".join(f"{p.code}: {p.message}" for p in self.problems)
-        super().__init__(f"the criteria have {len(self.problems)} problem(s): {lines}")
-
-
-class Problem(Protocol):
-    """Anything wrong with a configuration: a stable ``code`` and a ``message`` for people."""
-
-    @property
-    def code(self) -> str: ...
-
-    @property
-    def message(self) -> str: ...
-
-
-class InvalidConfiguration(ConfigurationError):
+class InvalidConfigurationError(ConfigurationError):
     """A sync's configuration does not fit the live schemas: mapping and criteria problems,
     all of them, found before anything was written. ``problems`` lists them."""
 
@@ -137,11 +103,7 @@ class InvalidConfiguration(ConfigurationError):
         super().__init__(f"the sync configuration has {len(self.problems)} problem(s): {lines}")
 
 
-class ScheduleError(ConfigurationError):
-    """A schedule that cannot be built (bad time, unknown time zone, bad interval)."""
-
-
-class DisclaimerNotAcknowledged(ConfigurationError):
+class DisclaimerNotAcknowledgedError(ConfigurationError):
     """The sync may take the target account past its plan limit with auto-upgrade on.
 
     Call again with ``acknowledge_disclaimer=True`` once the user has accepted
@@ -156,7 +118,7 @@ class DisclaimerNotAcknowledged(ConfigurationError):
         super().__init__(disclaimer)
 
 
-class NotFoundError(ConfigurationError):
+class NotFoundError(FieldSyncError):
     """An unknown sync, run or integration. ``kind`` and ``key`` say which."""
 
     def __init__(self, kind: str, key: str) -> None:
@@ -165,25 +127,7 @@ class NotFoundError(ConfigurationError):
         super().__init__(f"no {kind} {key!r}")
 
 
-# -- state ---------------------------------------------------------------------------------
-
-
-class StateError(FieldSyncError):
-    """The action does not fit the current state of the sync."""
-
-
-class InvalidTransition(StateError):
-    """A lifecycle move that the sync's state does not allow."""
-
-    def __init__(self, state: str, action: str, *, sync_id: str | None = None) -> None:
-        self.state = state
-        self.action = action
-        self.sync_id = sync_id
-        who = f"sync {sync_id!r}" if sync_id else "a sync"
-        super().__init__(f"cannot {action} {who} that is {state}")
-
-
-class SyncAlreadyRunning(StateError):
+class SyncAlreadyRunningError(StateError):
     """Another worker holds the run lease of this sync until ``expires_at``."""
 
     def __init__(self, sync_id: str, *, expires_at: datetime) -> None:
@@ -308,3 +252,51 @@ class RecordRejectedError(SyncError):
     ) -> None:
         self.reason = reason
         super().__init__(message, status_code=status_code, api_code=api_code, endpoint=endpoint)
+
+
+# -- deprecated names ----------------------------------------------------------------------
+
+_RENAMED: dict[str, type[FieldSyncError]] = {
+    "DisclaimerNotAcknowledged": DisclaimerNotAcknowledgedError,
+    "InvalidConfiguration": InvalidConfigurationError,
+    "InvalidTransition": InvalidTransitionError,
+    "SyncAlreadyRunning": SyncAlreadyRunningError,
+}
+
+if TYPE_CHECKING:
+    # What type checkers see: the old names, marked deprecated. At run time the module
+    # __getattr__ below hands out the new classes themselves, so ``except OldName`` still
+    # catches what fieldsync raises.
+    @deprecated("renamed DisclaimerNotAcknowledgedError")
+    class DisclaimerNotAcknowledged(DisclaimerNotAcknowledgedError): ...
+
+    @deprecated("renamed InvalidConfigurationError")
+    class InvalidConfiguration(InvalidConfigurationError): ...
+
+    @deprecated("renamed InvalidTransitionError")
+    class InvalidTransition(InvalidTransitionError): ...
+
+    @deprecated("renamed SyncAlreadyRunningError")
+    class SyncAlreadyRunning(SyncAlreadyRunningError): ...
+
+
+def _renamed(name: str, module: str) -> type[FieldSyncError]:
+    """The class an old error name stands for, after a ``DeprecationWarning``.
+
+    Raises:
+        AttributeError: ``name`` is no old name (the module has no such attribute).
+    """
+    try:
+        new = _RENAMED[name]
+    except KeyError:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
+    warnings.warn(
+        f"{module}.{name} is deprecated and goes in fieldsync 1.0; use {new.__name__}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return new
+
+
+def __getattr__(name: str) -> Any:
+    return _renamed(name, __name__)

@@ -185,7 +185,7 @@ class SyncStore(Protocol):
         checkpoint in one transaction: all of it or none of it.
 
         Raises:
-            SyncAlreadyRunning: ``batch.lease_owner`` is set and does not hold the sync's
+            SyncAlreadyRunningError: ``batch.lease_owner`` is set and does not hold the sync's
                 lease (nothing is written).
         """
         ...
@@ -227,12 +227,12 @@ class SyncStore(Protocol):
         """Take the run lease of a sync until ``now + ttl``.
 
         Raises:
-            SyncAlreadyRunning: another owner holds a lease that has not expired.
+            SyncAlreadyRunningError: another owner holds a lease that has not expired.
         """
         ...
 
     def renew_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
-        """Extend our lease. Raises ``SyncAlreadyRunning`` when another owner took it."""
+        """Extend our lease. Raises ``SyncAlreadyRunningError`` when another owner took it."""
         ...
 
     def release_lease(self, sync_id: str, owner: str) -> None:

@@ -39,7 +39,7 @@ from fieldsync.domain.records import (
 )
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import SyncRun
-from fieldsync.exceptions import SyncAlreadyRunning
+from fieldsync.exceptions import SyncAlreadyRunningError
 from fieldsync.service import SyncService
 from fieldsync.stores.sqlite import SQLiteStore
 from fieldsync.testing.clock import FakeClock
@@ -342,7 +342,7 @@ class Attempt(enum.IntEnum):
     """How a contender's call ended, as its child's exit code."""
 
     RAN = 0
-    BUSY = 10  # SyncAlreadyRunning
+    BUSY = 10  # SyncAlreadyRunningError
     SKIPPED = 11  # run_due ran nothing
 
 
@@ -358,7 +358,7 @@ def attempt(paths: Paths, sync_id: str, *, minutes: float, due: bool) -> Attempt
             return Attempt.RAN if ran else Attempt.SKIPPED
         try:
             service.run(sync_id)
-        except SyncAlreadyRunning:
+        except SyncAlreadyRunningError:
             return Attempt.BUSY
         return Attempt.RAN
     finally:
@@ -405,7 +405,7 @@ def contend(
                     else:
                         service.run(sync_id)
                         lines.append({"call": "ran"})
-                except SyncAlreadyRunning:
+                except SyncAlreadyRunningError:
                     lines.append({"call": "busy"})
     finally:
         store.close()

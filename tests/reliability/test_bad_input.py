@@ -25,7 +25,7 @@ from fieldsync.domain.sync import RunStatus
 from fieldsync.exceptions import (
     CriteriaSyntaxError,
     FieldSyncError,
-    InvalidConfiguration,
+    InvalidConfigurationError,
 )
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.ports import SyncStore
@@ -217,9 +217,9 @@ def test_a_mapping_of_unknown_fields_is_refused_with_every_problem_and_changes_n
         return
     sync = service.create_sync("Bad", integration="crm", list_key=LIST, mapping=mapping)
 
-    refused = outcome(lambda: service.initiate(sync.id), InvalidConfiguration)
+    refused = outcome(lambda: service.initiate(sync.id), InvalidConfigurationError)
 
-    assert isinstance(refused, InvalidConfiguration)
+    assert isinstance(refused, InvalidConfigurationError)
     assert refused.problems
     assert str(refused)
     assert SyncState.DRAFT is store.get_sync(sync.id).state

@@ -1,6 +1,6 @@
 """Suite 3, concurrency: several processes share one SQLite store and call ``run`` and
 ``run_due`` for the same syncs. Exactly one run per sync happens at a time; the others
-get ``SyncAlreadyRunning`` (``run``) or are skipped (``run_due``); a lease left by a
+get ``SyncAlreadyRunningError`` (``run``) or are skipped (``run_due``); a lease left by a
 killed process is refused until it expires, then taken over.
 """
 

@@ -18,7 +18,7 @@ from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import NotificationKind, RunStatus, SyncRun
-from fieldsync.exceptions import AuthenticationError, InvalidTransition, StateError
+from fieldsync.exceptions import AuthenticationError, InvalidTransitionError, StateError
 from fieldsync.service import SyncService
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing.clock import FakeClock
@@ -85,7 +85,7 @@ class Lifecycle(RuleBasedStateMachine):
         event(f"{action} in {before.value}")
         try:
             result = call() if callable(call) else None
-        except InvalidTransition:
+        except InvalidTransitionError:
             assert not allowed, f"{action} refused in {before.value}"
             assert before is self.store.get_sync(sync_id).state
             assert runs_before == len(self.store.runs(sync_id))

@@ -19,10 +19,10 @@ from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import NotificationKind, RunStatus, RunTrigger, Sync, SyncRun
 from fieldsync.exceptions import (
-    DisclaimerNotAcknowledged,
-    InvalidTransition,
+    DisclaimerNotAcknowledgedError,
+    InvalidTransitionError,
     QuotaExhaustedError,
-    SyncAlreadyRunning,
+    SyncAlreadyRunningError,
 )
 from fieldsync.service import DISCLAIMER
 
@@ -54,7 +54,7 @@ def test_initiate_needs_the_disclaimer_then_syncs_notifies_and_shows_the_detail(
     sync = create(world)
     preview = world.service.preview(sync.id)
 
-    with pytest.raises(DisclaimerNotAcknowledged) as refused:
+    with pytest.raises(DisclaimerNotAcknowledgedError) as refused:
         world.service.initiate(sync.id)
     run = world.service.initiate(sync.id, acknowledge_disclaimer=True)
 
@@ -278,7 +278,7 @@ def test_a_second_worker_is_refused_and_an_expired_lease_is_taken_over(world: Wo
     world.store.acquire_lease(sync.id, "other", now=world.clock.now(), ttl=timedelta(minutes=5))
     world.store.add_run(SyncRun("dead", sync.id, 1, RunTrigger.SCHEDULE, world.clock.now()))
 
-    with pytest.raises(SyncAlreadyRunning):
+    with pytest.raises(SyncAlreadyRunningError):
         world.service.run(sync.id)
     world.clock.advance(timedelta(minutes=6))
     taken_over = world.service.run(sync.id)
@@ -309,5 +309,5 @@ def test_disabling_the_integration_shows_the_impact_then_stops_everything(world:
         [r.id for r in world.service.history(sync.id)],
     )
     assert done.confirmed
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         world.service.run(sync.id)

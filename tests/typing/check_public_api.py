@@ -35,7 +35,7 @@ def a_whole_sync(service: fs.SyncService) -> tuple[int, int, int, int, int, int]
     print(preview)
     try:
         run: fs.SyncRun = service.initiate(sync.id)
-    except fs.DisclaimerNotAcknowledged as refused:
+    except fs.DisclaimerNotAcknowledgedError as refused:
         print(refused.disclaimer)
         run = service.initiate(sync.id, acknowledge_disclaimer=True)
     status: fs.RunStatus = run.status

@@ -17,6 +17,7 @@ from fieldsync.exceptions import (
     AuthenticationError,
     ConfigurationError,
     FieldSyncError,
+    NotFoundError,
     StateError,
 )
 
@@ -99,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AuthenticationError as exc:
         print(f"fieldsync: credentials rejected: {exc}", file=sys.stderr)
         return EXIT_CREDENTIALS
-    except ConfigurationError as exc:
+    except (ConfigurationError, NotFoundError) as exc:
         print(f"fieldsync: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except StateError as exc:

@@ -22,7 +22,7 @@ from fieldsync.cli._render import (
     table,
 )
 from fieldsync.domain.sync import RunStatus, SyncRun
-from fieldsync.exceptions import DisclaimerNotAcknowledged
+from fieldsync.exceptions import DisclaimerNotAcknowledgedError
 
 __all__ = ["COMMANDS", "EXIT_OK", "EXIT_REFUSED", "EXIT_RUN_NOT_COMPLETED"]
 
@@ -164,7 +164,7 @@ def cmd_initiate(app: App, args: argparse.Namespace) -> int:
 
     try:
         run = initiate(args.accept_disclaimer)
-    except DisclaimerNotAcknowledged as refused:
+    except DisclaimerNotAcknowledgedError as refused:
         print(refused.disclaimer, file=sys.stderr)
         if not _confirm("Go ahead?"):
             print(

@@ -19,7 +19,7 @@ from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import SyncRun
-from fieldsync.exceptions import DisclaimerNotAcknowledged
+from fieldsync.exceptions import DisclaimerNotAcknowledgedError
 from fieldsync.service import SyncService
 from fieldsync.stores.sqlite import SQLiteStore
 from fieldsync.testing.clock import FakeClock
@@ -102,7 +102,7 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     _heading("4. Initiate: the plan-limit disclaimer, then the first run")
     try:
         service.initiate(sync.id)
-    except DisclaimerNotAcknowledged as refused:
+    except DisclaimerNotAcknowledgedError as refused:
         print(f"refused until acknowledged:\n  {refused.disclaimer}")
         print(f"  (plan limit {refused.limit:,}, contacts used {refused.used:,})")
     print("the user clicks 'Go Ahead' ...")

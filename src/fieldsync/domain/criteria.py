@@ -48,8 +48,8 @@ import attrs
 
 from fieldsync.domain import criteria_operators as ops
 from fieldsync.domain.criteria_operators import LIST_VALUE, NO_VALUE, Operator
+from fieldsync.domain.errors import CriteriaError
 from fieldsync.domain.fields import Schema
-from fieldsync.exceptions import CriteriaError
 
 __all__ = ["Combinator", "Condition", "Criteria", "CriteriaProblem", "Operator", "Verdict"]
 

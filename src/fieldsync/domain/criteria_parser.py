@@ -37,7 +37,7 @@ from fieldsync.domain.criteria import (
     Criteria,
     Operator,
 )
-from fieldsync.exceptions import CriteriaSyntaxError
+from fieldsync.domain.errors import CriteriaSyntaxError
 
 __all__ = ["parse_criteria"]
 

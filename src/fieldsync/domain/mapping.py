@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 import attrs
 
 from fieldsync.domain.conversion import Converter, Unconvertible, can_feed, converter_for
+from fieldsync.domain.errors import MappingError
 from fieldsync.domain.fields import Field, Schema
-from fieldsync.exceptions import MappingError
 
 __all__ = [
     "ConversionFailure",

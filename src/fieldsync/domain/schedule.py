@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from fieldsync.exceptions import ScheduleError
+from fieldsync.domain.errors import ScheduleError
 
 __all__ = ["Schedule", "ScheduleKind"]
 

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from fieldsync.exceptions import InvalidTransition
+from fieldsync.domain.errors import InvalidTransitionError
 
 __all__ = ["SyncAction", "SyncState", "allowed_actions", "transition"]
 
@@ -108,13 +108,13 @@ def transition(state: SyncState, action: SyncAction, *, sync_id: str | None = No
         The new state (which may be ``state`` itself, as for a run of an active sync).
 
     Raises:
-        InvalidTransition: ``state`` does not accept ``action``; its ``.state`` and
+        InvalidTransitionError: ``state`` does not accept ``action``; its ``.state`` and
             ``.action`` are the two enum values.
     """
     try:
         return _TRANSITIONS[state][action]
     except KeyError:
-        raise InvalidTransition(state.value, action.value, sync_id=sync_id) from None
+        raise InvalidTransitionError(state.value, action.value, sync_id=sync_id) from None
 
 
 def allowed_actions(state: SyncState) -> frozenset[SyncAction]:

@@ -8,7 +8,7 @@ import logging
 import attrs
 
 from fieldsync.domain.state import SyncAction, transition
-from fieldsync.exceptions import InvalidConfiguration, StateError
+from fieldsync.exceptions import InvalidConfigurationError, StateError
 from fieldsync.ports import Clock, Source, SyncStore, Target
 from fieldsync.service._preview import check_capacity, plan_config
 
@@ -36,7 +36,7 @@ def activate(
     config = sync.pending or sync.config
     plan, problems = plan_config(config, source, target)
     if problems:
-        raise InvalidConfiguration(problems)
+        raise InvalidConfigurationError(problems)
     check_capacity(config, source, target, acknowledged=acknowledged)
     made = [(f.name, target.create_field(f).name) for f in plan.fields_to_create]
     if store.get_sync(sync_id) != sync:

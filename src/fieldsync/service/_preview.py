@@ -11,7 +11,7 @@ from fieldsync.domain.planner import DecisionKind, Planner
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import Capacity
 from fieldsync.domain.sync import SyncConfig
-from fieldsync.exceptions import DisclaimerNotAcknowledged, Problem
+from fieldsync.exceptions import DisclaimerNotAcknowledgedError, Problem
 from fieldsync.ports import Source, SyncStore, Target
 from fieldsync.service.views import Preview
 
@@ -49,7 +49,7 @@ def check_capacity(
     Returns the target's capacity (``None`` when it does not say).
 
     Raises:
-        DisclaimerNotAcknowledged: the plan auto-upgrades, the sync may go past the limit
+        DisclaimerNotAcknowledgedError: the plan auto-upgrades, the sync may go past the limit
             (or the source cannot count), and ``acknowledged`` is false.
         SyncError: asking the target or the source failed.
     """
@@ -58,7 +58,7 @@ def check_capacity(
         return capacity
     incoming = source.count()
     if incoming is None or capacity.used + incoming > capacity.limit:
-        raise DisclaimerNotAcknowledged(
+        raise DisclaimerNotAcknowledgedError(
             DISCLAIMER, used=capacity.used, limit=capacity.limit, incoming=incoming
         )
     return capacity

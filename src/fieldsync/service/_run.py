@@ -35,7 +35,7 @@ from fieldsync.exceptions import (
     QuotaExhaustedError,
     RetriableError,
     StateError,
-    SyncAlreadyRunning,
+    SyncAlreadyRunningError,
 )
 from fieldsync.ports import Clock, Source, SyncStore, Target
 from fieldsync.service._batch import BatchResult, contacts_to_send, tally
@@ -159,8 +159,8 @@ class Runner:
         is held: another worker may have run it since the due syncs were listed.
 
         Raises:
-            SyncAlreadyRunning: another worker holds the lease.
-            InvalidTransition: the sync is not active.
+            SyncAlreadyRunningError: another worker holds the lease.
+            InvalidTransitionError: the sync is not active.
             StateError: ``due_by`` is given and the sync is no longer due.
             Exception: anything unexpected, after the run is marked failed.
         """
@@ -219,7 +219,7 @@ class Runner:
                 # Disabling revoked the credentials under the run: it stops like a pause.
                 return self._end.close(run, RunStatus.PAUSED, "the sync was disabled")
             return self._end.fail(run, str(exc))
-        except SyncAlreadyRunning:
+        except SyncAlreadyRunningError:
             # Our lease expired and another worker took it over: it continues the pass.
             return self._end.close(run, RunStatus.INTERRUPTED, "another worker took the lease over")
         except Exception as exc:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from fieldsync.domain.state import SyncAction, transition
 from fieldsync.domain.sync import NotificationKind, RunStatus, SyncRun
-from fieldsync.exceptions import InvalidTransition
+from fieldsync.exceptions import InvalidTransitionError
 from fieldsync.ports import Clock, SyncStore
 from fieldsync.service._outbox import Outbox, describe_counts
 
@@ -122,7 +122,7 @@ class RunEnd:
         try:
             sync.state = transition(sync.state, SyncAction.FLAG, sync_id=sync.id)
             sync.attention = error
-        except InvalidTransition:
+        except InvalidTransitionError:
             pass  # paused or disabled meanwhile: that state stands
         # The checkpoint stays: once fixed, initiating again continues the pass.
         self._store.finish_run(run, sync, clear_checkpoint=False)

@@ -204,10 +204,10 @@ class SyncService:
 
         Raises:
             NotFoundError: unknown sync, or its integration is not registered.
-            InvalidTransition: the sync's state does not allow initiating (disabled).
-            InvalidConfiguration: every mapping and criteria problem found.
-            DisclaimerNotAcknowledged: the disclaimer must be acknowledged first.
-            SyncAlreadyRunning: a run of the sync is in progress.
+            InvalidTransitionError: the sync's state does not allow initiating (disabled).
+            InvalidConfigurationError: every mapping and criteria problem found.
+            DisclaimerNotAcknowledgedError: the disclaimer must be acknowledged first.
+            SyncAlreadyRunningError: a run of the sync is in progress.
             SyncError: reading the schemas, the capacity or creating a field failed.
         """
         sync = self._store.get_sync(sync_id)
@@ -243,8 +243,8 @@ class SyncService:
 
         Raises:
             NotFoundError: unknown sync, or its integration is not registered.
-            InvalidTransition: the sync is not active.
-            SyncAlreadyRunning: a run of the sync is in progress.
+            InvalidTransitionError: the sync is not active.
+            SyncAlreadyRunningError: a run of the sync is in progress.
         """
         sync = self._store.get_sync(sync_id)
         transition(sync.state, SyncAction.RUN, sync_id=sync_id)
@@ -282,7 +282,7 @@ class SyncService:
 
         Raises:
             NotFoundError: unknown sync.
-            InvalidTransition: the sync is not active.
+            InvalidTransitionError: the sync is not active.
         """
         return self._move(sync_id, SyncAction.PAUSE)
 
@@ -293,7 +293,7 @@ class SyncService:
 
         Raises:
             NotFoundError: unknown sync.
-            InvalidTransition: the sync is not paused.
+            InvalidTransitionError: the sync is not paused.
         """
         sync = self._store.get_sync(sync_id)
         sync.state = transition(sync.state, SyncAction.RESUME, sync_id=sync_id)
@@ -323,7 +323,7 @@ class SyncService:
 
         Raises:
             NotFoundError: unknown sync.
-            InvalidTransition: the sync is disabled.
+            InvalidTransitionError: the sync is disabled.
         """
         sync = self._store.get_sync(sync_id)
         sync.state = transition(sync.state, SyncAction.EDIT, sync_id=sync_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fieldsync.exceptions import SyncAlreadyRunning
+from fieldsync.exceptions import SyncAlreadyRunningError
 
 __all__ = ["require_holder"]
 
@@ -18,7 +18,7 @@ def require_holder(
     error then says ``when_free`` for the expiry.
 
     Raises:
-        SyncAlreadyRunning: another owner holds the lease, or nobody does.
+        SyncAlreadyRunningError: another owner holds the lease, or nobody does.
     """
     if held is None or held[0] != owner:
-        raise SyncAlreadyRunning(sync_id, expires_at=when_free if held is None else held[1])
+        raise SyncAlreadyRunningError(sync_id, expires_at=when_free if held is None else held[1])

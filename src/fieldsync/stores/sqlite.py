@@ -11,7 +11,7 @@ from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
-from fieldsync.exceptions import NotFoundError, StoreError, SyncAlreadyRunning
+from fieldsync.exceptions import NotFoundError, StoreError, SyncAlreadyRunningError
 from fieldsync.stores import _codec as codec
 from fieldsync.stores import _sqlite_ops as ops
 from fieldsync.stores._lease import require_holder
@@ -280,19 +280,19 @@ class SQLiteStore:
         """Take the run lease when it is free, expired or already ours.
 
         Raises:
-            SyncAlreadyRunning: another owner holds a lease that has not expired.
+            SyncAlreadyRunningError: another owner holds a lease that has not expired.
         """
         with self._db.write() as conn:
             held = ops.lease(conn, sync_id)
             if held is not None and held[0] != owner and held[1] > now:
-                raise SyncAlreadyRunning(sync_id, expires_at=held[1])
+                raise SyncAlreadyRunningError(sync_id, expires_at=held[1])
             ops.set_lease(conn, sync_id, owner, now + ttl)
 
     def renew_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
         """Extend our lease to ``now + ttl``.
 
         Raises:
-            SyncAlreadyRunning: another owner holds the lease, or nobody does (it was
+            SyncAlreadyRunningError: another owner holds the lease, or nobody does (it was
                 taken over, and given back): our run must stop.
         """
         with self._db.write() as conn:

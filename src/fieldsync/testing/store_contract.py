@@ -44,7 +44,7 @@ from fieldsync.domain.sync import (
     SyncOptions,
     SyncRun,
 )
-from fieldsync.exceptions import NotFoundError, StoreError, SyncAlreadyRunning
+from fieldsync.exceptions import NotFoundError, StoreError, SyncAlreadyRunningError
 from fieldsync.ports import SyncStore
 
 __all__ = [
@@ -540,7 +540,7 @@ class StoreContract:
     def test_a_held_lease_refuses_another_owner_until_it_expires(self, store: SyncStore) -> None:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
 
-        with pytest.raises(SyncAlreadyRunning) as raised:
+        with pytest.raises(SyncAlreadyRunningError) as raised:
             store.acquire_lease("s1", "worker-b", now=T0 + HOUR / 2, ttl=HOUR)
 
         assert (raised.value.sync_id, raised.value.expires_at) == ("s1", T0 + HOUR)
@@ -549,14 +549,14 @@ class StoreContract:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
         store.acquire_lease("s1", "worker-b", now=T0 + HOUR, ttl=HOUR)
 
-        with pytest.raises(SyncAlreadyRunning):
+        with pytest.raises(SyncAlreadyRunningError):
             store.acquire_lease("s1", "worker-a", now=T0 + HOUR, ttl=HOUR)
 
     def test_the_owner_can_acquire_its_lease_again(self, store: SyncStore) -> None:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
         store.acquire_lease("s1", "worker-a", now=T0 + HOUR / 2, ttl=HOUR)
 
-        with pytest.raises(SyncAlreadyRunning) as raised:
+        with pytest.raises(SyncAlreadyRunningError) as raised:
             store.acquire_lease("s1", "worker-b", now=T0 + HOUR, ttl=HOUR)
 
         assert raised.value.expires_at == T0 + 1.5 * HOUR
@@ -570,7 +570,7 @@ class StoreContract:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
         store.renew_lease("s1", "worker-a", now=T0 + HOUR / 2, ttl=HOUR)
 
-        with pytest.raises(SyncAlreadyRunning):
+        with pytest.raises(SyncAlreadyRunningError):
             store.acquire_lease("s1", "worker-b", now=T0 + 1.25 * HOUR, ttl=HOUR)
 
     def test_renewing_a_lease_nobody_holds_is_refused(self, store: SyncStore) -> None:
@@ -578,7 +578,7 @@ class StoreContract:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
         store.release_lease("s1", "worker-a")
 
-        with pytest.raises(SyncAlreadyRunning):
+        with pytest.raises(SyncAlreadyRunningError):
             store.renew_lease("s1", "worker-a", now=T0, ttl=HOUR)
 
     def test_a_batch_of_a_worker_that_lost_the_lease_writes_nothing(self, store: SyncStore) -> None:
@@ -588,7 +588,7 @@ class StoreContract:
             run=run, written=[("k1", _fp(1))], checkpoint=a_checkpoint(), lease_owner="stalled"
         )
 
-        with pytest.raises(SyncAlreadyRunning):
+        with pytest.raises(SyncAlreadyRunningError):
             store.commit_batch(batch)
 
         assert (store.fingerprints("s1", ["k1"]), store.checkpoint("s1")) == ({}, None)
@@ -597,7 +597,7 @@ class StoreContract:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
         store.acquire_lease("s1", "worker-b", now=T0 + 2 * HOUR, ttl=HOUR)
 
-        with pytest.raises(SyncAlreadyRunning):
+        with pytest.raises(SyncAlreadyRunningError):
             store.renew_lease("s1", "worker-a", now=T0 + 2 * HOUR, ttl=HOUR)
 
     def test_release_frees_the_lease(self, store: SyncStore) -> None:
@@ -610,7 +610,7 @@ class StoreContract:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
         store.release_lease("s1", "worker-b")
 
-        with pytest.raises(SyncAlreadyRunning):
+        with pytest.raises(SyncAlreadyRunningError):
             store.acquire_lease("s1", "worker-b", now=T0, ttl=HOUR)
 
     # -- integrations ----------------------------------------------------------------------

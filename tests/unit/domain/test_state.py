@@ -3,7 +3,7 @@ import itertools
 import pytest
 
 from fieldsync.domain.state import SyncAction, SyncState, allowed_actions, transition
-from fieldsync.exceptions import InvalidTransition, StateError
+from fieldsync.exceptions import InvalidTransitionError, StateError
 
 D, A, P, N, X = (
     SyncState.DRAFT,
@@ -45,7 +45,7 @@ def test_an_allowed_action_moves_the_sync_to_the_state_in_the_table(
 
 @pytest.mark.parametrize(("state", "action"), REFUSED, ids=lambda v: v.value)
 def test_an_action_missing_from_the_table_is_refused(state: SyncState, action: SyncAction) -> None:
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         transition(state, action)
 
 
@@ -65,7 +65,7 @@ def test_disabled_accepts_no_action() -> None:
 
 
 def test_a_refused_move_names_the_state_and_the_action() -> None:
-    with pytest.raises(InvalidTransition) as caught:
+    with pytest.raises(InvalidTransitionError) as caught:
         transition(SyncState.PAUSED, SyncAction.PAUSE)
 
     expected = ("paused", "pause")
@@ -74,7 +74,7 @@ def test_a_refused_move_names_the_state_and_the_action() -> None:
 
 
 def test_a_refused_move_names_the_sync_when_its_id_is_given() -> None:
-    with pytest.raises(InvalidTransition) as caught:
+    with pytest.raises(InvalidTransitionError) as caught:
         transition(SyncState.DISABLED, SyncAction.RESUME, sync_id="s-42")
 
     expected = "cannot resume sync 's-42' that is disabled"
@@ -83,7 +83,7 @@ def test_a_refused_move_names_the_sync_when_its_id_is_given() -> None:
 
 
 def test_a_refused_move_without_an_id_has_no_sync_id() -> None:
-    with pytest.raises(InvalidTransition) as caught:
+    with pytest.raises(InvalidTransitionError) as caught:
         transition(SyncState.DRAFT, SyncAction.RUN)
 
     assert caught.value.sync_id is None

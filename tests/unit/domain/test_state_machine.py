@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from fieldsync.domain.state import SyncAction, SyncState, allowed_actions, transition
-from fieldsync.exceptions import InvalidTransition
+from fieldsync.exceptions import InvalidTransitionError
 
 LIFECYCLE_STATES = frozenset(
     {
@@ -31,7 +31,7 @@ class Lifecycle(RuleBasedStateMachine):
         before = self.state
         if action not in allowed_actions(before):
             # A refused move raises, names what was refused where, and leaves the model as is.
-            with pytest.raises(InvalidTransition) as refused:
+            with pytest.raises(InvalidTransitionError) as refused:
                 self.state = transition(before, action, sync_id="s1")
             assert (before.value, action.value) == (refused.value.state, refused.value.action)
             assert before is self.state

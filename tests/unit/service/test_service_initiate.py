@@ -16,11 +16,11 @@ from fieldsync.domain.records import Capacity
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import RunStatus, RunTrigger, Sync
 from fieldsync.exceptions import (
-    DisclaimerNotAcknowledged,
-    InvalidConfiguration,
-    InvalidTransition,
+    DisclaimerNotAcknowledgedError,
+    InvalidConfigurationError,
+    InvalidTransitionError,
     StateError,
-    SyncAlreadyRunning,
+    SyncAlreadyRunningError,
 )
 from fieldsync.service import DISCLAIMER, SyncService
 from fieldsync.stores.memory import InMemoryStore
@@ -56,7 +56,7 @@ def test_every_mapping_and_criteria_problem_is_reported_at_once(service: SyncSer
         "Bad", integration="crm", list_key=LIST, mapping=BROKEN, criteria=UNKNOWN_FIELD
     )
 
-    with pytest.raises(InvalidConfiguration) as refused:
+    with pytest.raises(InvalidConfigurationError) as refused:
         service.initiate(sync.id)
 
     codes = {p.code for p in refused.value.problems}
@@ -70,7 +70,7 @@ def test_a_refused_initiate_changes_nothing(
     mapping = BROKEN.with_pairs(FieldMap("country", "Country", create=True))
     sync = service.create_sync("Bad", integration="crm", list_key=LIST, mapping=mapping)
 
-    with pytest.raises(InvalidConfiguration):
+    with pytest.raises(InvalidConfigurationError):
         service.initiate(sync.id)
 
     assert (SyncState.DRAFT, [], [], 0) == (
@@ -87,7 +87,7 @@ def test_a_sync_that_may_pass_an_auto_upgrading_plan_limit_needs_the_disclaimer(
     put_people(source, 3)
     sync = limited(service, target, limit=2, auto_upgrade=True)
 
-    with pytest.raises(DisclaimerNotAcknowledged) as refused:
+    with pytest.raises(DisclaimerNotAcknowledgedError) as refused:
         service.initiate(sync.id)
 
     error = refused.value
@@ -153,7 +153,7 @@ def test_initiate_applies_a_pending_configuration_and_reads_every_record_again(
 def test_a_disabled_sync_cannot_be_initiated(service: SyncService, sync: Sync) -> None:
     service.disable_integration("crm", confirm=True)
 
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         service.initiate(sync.id)
 
 
@@ -164,7 +164,7 @@ def test_initiate_while_another_worker_runs_the_sync_changes_nothing(
     service.edit(sync.id, mapping=MAPPING.with_pairs(("last_name", "Last Name")))
     store.acquire_lease(sync.id, "elsewhere", now=clock.now(), ttl=timedelta(minutes=5))
 
-    with pytest.raises(SyncAlreadyRunning):
+    with pytest.raises(SyncAlreadyRunningError):
         service.initiate(sync.id)
     assert 1 == store.get_sync(sync.id).config.version
 

@@ -15,7 +15,7 @@ from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import NotificationKind, Sync, SyncOptions
 from fieldsync.exceptions import (
     AuthenticationError,
-    InvalidTransition,
+    InvalidTransitionError,
     NotFoundError,
     StoreError,
 )
@@ -169,7 +169,7 @@ def test_a_disabled_integration_can_run_nothing_again(service: SyncService, sync
     service.initiate(sync.id)
     service.disable_integration("crm", confirm=True)
 
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         service.run(sync.id)
 
 

@@ -26,7 +26,7 @@ from fieldsync.domain.sync import (
 from fieldsync.exceptions import (
     QuotaExhaustedError,
     ServiceUnavailableError,
-    SyncAlreadyRunning,
+    SyncAlreadyRunningError,
 )
 from fieldsync.service import SyncService
 from fieldsync.service._run import RETRY_DELAY
@@ -698,7 +698,7 @@ def test_a_run_while_another_worker_holds_the_lease_is_refused(
     service.initiate(sync.id)
     store.acquire_lease(sync.id, "elsewhere", now=clock.now(), ttl=timedelta(minutes=5))
 
-    with pytest.raises(SyncAlreadyRunning):
+    with pytest.raises(SyncAlreadyRunningError):
         service.run(sync.id)
     assert 1 == len(store.runs(sync.id))
 

@@ -14,7 +14,7 @@ from fieldsync.domain.mapping import FieldMap
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import RunStatus, Sync, SyncOptions
-from fieldsync.exceptions import InvalidTransition, NotFoundError, StateError
+from fieldsync.exceptions import InvalidTransitionError, NotFoundError, StateError
 from fieldsync.service import SyncService
 from fieldsync.service.views import MappingRow
 from fieldsync.stores.memory import InMemoryStore
@@ -59,12 +59,12 @@ def test_registering_a_disabled_integration_again_is_refused(service: SyncServic
 
 
 def test_a_draft_cannot_run(service: SyncService, sync: Sync) -> None:
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         service.run(sync.id)
 
 
 def test_a_draft_cannot_be_paused(service: SyncService, sync: Sync) -> None:
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         service.pause(sync.id)
 
 

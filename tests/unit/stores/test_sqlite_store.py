@@ -14,7 +14,7 @@ import pytest
 
 from fieldsync.domain.records import BatchCommit, StoredFingerprint
 from fieldsync.domain.sync import RunCounts
-from fieldsync.exceptions import StoreError, SyncAlreadyRunning
+from fieldsync.exceptions import StoreError, SyncAlreadyRunningError
 from fieldsync.stores import SQLiteStore
 from fieldsync.stores import _codec as codec
 from fieldsync.stores._sqlite_schema import MIGRATIONS, SCHEMA_VERSION, migrate
@@ -158,7 +158,7 @@ def test_the_lease_is_exclusive_between_two_stores_on_one_file(path: Path) -> No
     with SQLiteStore(path) as one, SQLiteStore(path) as two:
         one.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
 
-        with pytest.raises(SyncAlreadyRunning):
+        with pytest.raises(SyncAlreadyRunningError):
             two.acquire_lease("s1", "worker-b", now=T0, ttl=HOUR)
 
 
@@ -172,7 +172,7 @@ def test_only_one_of_many_racing_stores_gets_the_lease(path: Path) -> None:
             start.wait()
             try:
                 store.acquire_lease("s1", owner, now=T0, ttl=HOUR)
-            except SyncAlreadyRunning:
+            except SyncAlreadyRunningError:
                 return
             winners.append(owner)
 
@@ -192,13 +192,13 @@ def test_a_lease_held_here_refuses_a_worker_in_another_process(
     script = (
         "import sys\n"
         "from datetime import datetime, timedelta\n"
-        "from fieldsync.exceptions import SyncAlreadyRunning\n"
+        "from fieldsync.exceptions import SyncAlreadyRunningError\n"
         "from fieldsync.stores import SQLiteStore\n"
         "with SQLiteStore(sys.argv[1]) as store:\n"
         "    try:\n"
         "        store.acquire_lease('s1', 'there', now=datetime.fromisoformat(sys.argv[2]),"
         " ttl=timedelta(hours=1))\n"
-        "    except SyncAlreadyRunning:\n"
+        "    except SyncAlreadyRunningError:\n"
         "        print('refused')\n"
         "    else:\n"
         "        print('taken')\n"
