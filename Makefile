@@ -31,7 +31,7 @@ types: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/coverage erase
-	$(BIN)/coverage run -m pytest -q -m "not soak"
+	$(BIN)/pytest -q -m "not soak" -n auto --cov=fieldsync --cov-branch --cov-report=
 	$(BIN)/coverage report --include='src/fieldsync/domain/*' --fail-under=95
 	$(BIN)/coverage report --fail-under=85
 
