@@ -65,7 +65,7 @@ from fieldsync.exceptions import (
 )
 from fieldsync.service import SyncService
 from fieldsync.stores import InMemoryStore, SQLiteStore
-from fieldsync.views import DisableImpact, MappingRow, Preview, SyncDetail
+from fieldsync.views import DisableImpact, IntegrationStatus, MappingRow, Preview, SyncDetail
 
 __version__ = "0.1.0.dev0"
 
@@ -86,6 +86,7 @@ __all__ = [
     "FieldSyncError",
     "FieldType",
     "InMemoryStore",
+    "IntegrationStatus",
     "InvalidConfiguration",
     "InvalidTransition",
     "ListNotFoundError",

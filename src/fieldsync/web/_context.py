@@ -1,0 +1,135 @@
+"""What every route of the console shares: the service, the templates, CSRF, background runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jinja2
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Router
+from starlette.templating import Jinja2Templates
+
+from fieldsync import ReasonCode, SyncService
+from fieldsync.web._csrf import FIELD, Csrf
+from fieldsync.web._jobs import BackgroundRuns
+
+__all__ = ["NOTICES", "Context", "label", "when"]
+
+NOTICES = {
+    "created": "Sync created. Look at the preview, then Initiate.",
+    "saved": "Changes saved as a new configuration version. Initiate applies them.",
+    "renamed": "Name saved.",
+    "initiated": "Sync initiated. It runs in the background; this page follows it.",
+    "started": "Run started. It runs in the background; this page follows it.",
+    "paused": "Sync paused. A run in progress stops at its next batch.",
+    "resumed": "Sync resumed.",
+    "disabled": "The integration is disabled. Its syncs' history stays readable.",
+    "read": "Every notification is marked read.",
+}
+"""The notices a redirect may ask a page to show (``?done=...``): fixed texts only."""
+
+
+def when(value: datetime | None) -> str:
+    """A time for the screen: ``2026-03-02 08:00 UTC``, or a dash."""
+    if value is None:
+        return "-"
+    return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def label(name: str) -> str:
+    """An integration's name for people: ``zoho-invoice`` -> ``Zoho Invoice``."""
+    words = name.replace("_", " ").replace("-", " ").split()
+    return " ".join(w if w.isupper() else w.capitalize() for w in words) or name
+
+
+def _templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,  # record data comes from other people: everything is escaped
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = when
+    env.filters["label"] = label
+    env.filters["reason_text"] = lambda code: ReasonCode(code).text
+    return Jinja2Templates(env=env)
+
+
+@attrs.define
+class Context:
+    """The console's shared parts; the routes are closures over one of these."""
+
+    service: SyncService
+    csrf: Csrf
+    runs: BackgroundRuns
+    title: str
+    templates: Jinja2Templates = attrs.field(factory=_templates)
+    router: Router | None = None  # set once the routes exist
+
+    def url(self, request: Request, route: str, /, **params: str) -> str:
+        """The path of a named route, under the prefix the console is mounted at."""
+        assert self.router is not None
+        root = str(request.scope.get("root_path", "")).rstrip("/")
+        return root + str(self.router.url_path_for(route, **params))
+
+    def api_url(self, request: Request, path: str) -> str:
+        """The path of a JSON API endpoint (``path`` relative to ``/api``)."""
+        return str(request.scope.get("root_path", "")).rstrip("/") + "/api" + path
+
+    def page(
+        self,
+        request: Request,
+        template: str,
+        values: Mapping[str, Any],
+        *,
+        status_code: int = 200,
+        section: str = "syncs",
+    ) -> Response:
+        """Render a page with what every page has: the bell, the CSRF token, the notice."""
+        token = self.csrf.token(request)
+        done = request.query_params.get("done", "")
+
+        def url(route: str, /, **params: str) -> str:
+            return self.url(request, route, **params)
+
+        context = {
+            "title": self.title,
+            "section": section,
+            "csrf_field": FIELD,
+            "csrf_token": token,
+            "unread": len(self.service.notifications(unread_only=True)),
+            "notice": NOTICES.get(done),
+            "url": url,
+            "api_url": lambda path: self.api_url(request, path),
+            **values,
+        }
+        response = self.templates.TemplateResponse(
+            request, template, context, status_code=status_code
+        )
+        response.headers["Cache-Control"] = "no-store"
+        self.csrf.attach(request, response)
+        return response
+
+    def redirect(
+        self, request: Request, route: str, /, *, done: str | None = None, **params: str
+    ) -> Response:
+        """A 303 to a named page, optionally with a notice."""
+        target = self.url(request, route, **params)
+        return RedirectResponse(f"{target}?done={done}" if done else target, status_code=303)
+
+    async def form(self, request: Request) -> FormData:
+        """The submitted form, once its CSRF token is checked.
+
+        Raises:
+            CsrfRefused: the token is missing or wrong.
+        """
+        form = await request.form()
+        self.csrf.check(request, form.get(FIELD))
+        return form
