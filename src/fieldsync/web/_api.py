@@ -28,7 +28,7 @@ from fieldsync import (
 )
 from fieldsync.web._context import Context
 from fieldsync.web._csrf import HEADER, CsrfRefused
-from fieldsync.web._forms import SyncForm, save
+from fieldsync.web._forms import SyncForm
 from fieldsync.web._json import (
     detail_json,
     impact_json,
@@ -40,6 +40,7 @@ from fieldsync.web._json import (
     schema_json,
     sync_json,
 )
+from fieldsync.web._save import save
 
 __all__ = ["api"]
 

@@ -15,11 +15,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Router
 from starlette.templating import Jinja2Templates
 
-from fieldsync import ReasonCode, SyncService
+from fieldsync import FieldSyncError, SyncService
 from fieldsync.web._csrf import FIELD, Csrf
 from fieldsync.web._jobs import BackgroundRuns
 
-__all__ = ["NOTICES", "Context", "label", "when"]
+__all__ = ["NOTICES", "Context", "label", "mailing_lists", "short_key", "when"]
 
 NOTICES = {
     "created": "Sync created. Look at the preview, then Initiate.",
@@ -48,6 +48,20 @@ def label(name: str) -> str:
     return " ".join(w if w.isupper() else w.capitalize() for w in words) or name
 
 
+def short_key(key: str) -> str:
+    """A long list key cut for the screen (the whole key goes in a tooltip)."""
+    return key if len(key) <= 14 else key[:10] + "\u2026"
+
+
+def mailing_lists(target: object) -> dict[str, str]:
+    """Key -> name of the target's lists, when its adapter can list them (Zoho Campaigns
+    can; the Target port does not require it)."""
+    lists = getattr(target, "lists", None)
+    if not callable(lists):
+        return {}
+    return {str(getattr(x, "key", x)): str(getattr(x, "name", x)) for x in lists()}
+
+
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -58,7 +72,7 @@ def _templates() -> Jinja2Templates:
     )
     env.filters["when"] = when
     env.filters["label"] = label
-    env.filters["reason_text"] = lambda code: ReasonCode(code).text
+    env.filters["short_key"] = short_key
     return Jinja2Templates(env=env)
 
 
@@ -78,6 +92,14 @@ class Context:
         assert self.router is not None
         root = str(request.scope.get("root_path", "")).rstrip("/")
         return root + str(self.router.url_path_for(route, **params))
+
+    def list_names(self, integration: str) -> dict[str, str]:
+        """Key -> name of an integration's mailing lists; empty when it cannot say (not
+        registered, disabled, or its app did not answer)."""
+        try:
+            return mailing_lists(self.service.adapters(integration)[1])
+        except FieldSyncError:
+            return {}
 
     def api_url(self, request: Request, path: str) -> str:
         """The path of a JSON API endpoint (``path`` relative to ``/api``)."""

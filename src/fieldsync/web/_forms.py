@@ -19,10 +19,9 @@ from fieldsync import (
     Schema,
     Sync,
     SyncOptions,
-    SyncService,
 )
 
-__all__ = ["SCHEDULE_KINDS", "WEEKDAYS", "Row", "SyncForm", "SyncValues", "save"]
+__all__ = ["SCHEDULE_KINDS", "WEEKDAYS", "Row", "SyncForm", "SyncValues"]
 
 SCHEDULE_KINDS = (
     ("once", "Only when initiated"),
@@ -60,29 +59,6 @@ class SyncValues:
     criteria: Criteria
     schedule: Schedule
     options: SyncOptions
-
-
-def save(service: SyncService, values: SyncValues, *, integration: str, sync: Sync | None) -> Sync:
-    """Create the sync (``sync`` is None) or save the values as its new version."""
-    if sync is None:
-        return service.create_sync(
-            values.name,
-            integration=integration,
-            list_key=values.list_key,
-            mapping=values.mapping,
-            criteria=values.criteria,
-            schedule=values.schedule,
-            options=values.options,
-        )
-    return service.edit(
-        sync.id,
-        name=values.name,
-        list_key=values.list_key,
-        mapping=values.mapping,
-        criteria=values.criteria,
-        schedule=values.schedule,
-        options=values.options,
-    )
 
 
 def _text(data: Mapping[str, Any], key: str, default: str = "") -> str:

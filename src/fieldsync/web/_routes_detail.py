@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from fieldsync import NotFoundError, RunStatus, SyncDetail, SyncState
+from fieldsync import NotFoundError, RunStatus, SyncDetail
 from fieldsync.web._context import Context
 
 __all__ = ["SKIPPED_ON_PAGE", "detail_routes"]
@@ -49,7 +49,7 @@ def detail_routes(ctx: Context) -> Sequence[BaseRoute]:
                 "current": last if running else None,
                 "job": ctx.runs.job(sync_id),
                 "created_fields": _created_fields(detail),
-                "states": SyncState,
+                "lists": ctx.list_names(detail.sync.integration),
             }
             return ctx.page(request, _TABS[name], values)
 

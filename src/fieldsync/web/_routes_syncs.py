@@ -20,18 +20,11 @@ from fieldsync import (
     Sync,
     SyncState,
 )
-from fieldsync.web._context import Context
-from fieldsync.web._forms import SCHEDULE_KINDS, WEEKDAYS, SyncForm, save
+from fieldsync.web._context import Context, mailing_lists
+from fieldsync.web._forms import SCHEDULE_KINDS, WEEKDAYS, SyncForm
+from fieldsync.web._save import save
 
 __all__ = ["sync_routes"]
-
-
-def _mailing_lists(target: object) -> list[tuple[str, str]]:
-    """(key, name) of the target's lists when its adapter can list them (Zoho Campaigns)."""
-    lists = getattr(target, "lists", None)
-    if not callable(lists):
-        return []
-    return [(str(getattr(x, "key", x)), str(getattr(x, "name", x))) for x in lists()]
 
 
 def _source_email(source: Schema) -> str | None:
@@ -59,7 +52,8 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
         for sync in service.list_syncs(integration=name):
             history = service.history(sync.id)
             rows.append((sync, history[0] if history else None))
-        return ctx.page(request, "syncs.html", {"status": status, "rows": rows})
+        values = {"status": status, "rows": rows, "lists": ctx.list_names(name)}
+        return ctx.page(request, "syncs.html", values)
 
     def form_page(
         request: Request, form: SyncForm, *, integration: str, sync: Sync | None, status: int = 200
@@ -73,7 +67,7 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
             "source_fields": list(source_schema),
             "target_fields": list(target_schema),
             "email_field": target_schema.email_field,
-            "lists": _mailing_lists(target),
+            "lists": list(mailing_lists(target).items()),
             "schedule_kinds": SCHEDULE_KINDS,
             "weekdays": WEEKDAYS,
         }
