@@ -22,7 +22,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     def serve(app: Any, host: str, port: int) -> None:
         client = _local(app)
-        pages = {path: client.get(path) for path in ("/", "/api/syncs")}
+        paths = ("/", "/api/syncs", "/settings/apps/zoho-invoice", "/api/integrations/zoho-invoice")
+        pages = {path: client.get(path) for path in paths}
         apps.append((app, host, port, pages))
 
     monkeypatch.setattr("fieldsync.cli._console._serve", serve)
@@ -82,3 +83,8 @@ def test_the_demo_ends_with_how_to_open_the_console_on_its_data(
     assert "Zoho Invoice" in pages["/"].text
     syncs = pages["/api/syncs"].json()
     assert [(s["name"], s["state"]) for s in syncs] == [("Invoice customers", "active")]
+    details = pages["/settings/apps/zoho-invoice"].text
+    assert "Zoho OAuth refresh token" in details  # the credentials, described
+    for page in pages.values():
+        for secret in ("emulated-client-secret", "emulated-refresh-token"):
+            assert secret not in page.text
