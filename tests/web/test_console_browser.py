@@ -132,7 +132,7 @@ def test_the_whole_flow_in_chromium(browser: Any, served: Served, tmp_path: Path
     assert {"key", "email", "reason_code", "Region"} <= set(rows[0])
     page.get_by_role("link", name="View").last.click()
     expect(page.get_by_role("heading", name="Skipped records")).to_be_visible()
-    shot(page, "skipped")
+    shot(page, "skipped", full=False)
 
     # Settings -> Apps -> View details -> Deny -> the dialog -> Go Ahead
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
