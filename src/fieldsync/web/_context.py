@@ -24,7 +24,7 @@ __all__ = ["NOTICES", "Context", "label", "mailing_lists", "short_key", "when"]
 NOTICES = {
     "created": "Sync created. Look at the preview, then Initiate.",
     "saved": "Changes saved as a new configuration version. Initiate applies them.",
-    "renamed": "Name saved.",
+    "renamed": "Saved. The mapping, criteria and schedule did not change: nothing to initiate.",
     "initiated": "Sync initiated. It runs in the background; this page follows it.",
     "started": "Run started. It runs in the background; this page follows it.",
     "paused": "Sync paused. A run in progress stops at its next batch.",

@@ -90,8 +90,8 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
         status = 400 if form.problems else 200
         return form_page(request, form, integration=sync.integration, sync=sync, status=status)
 
-    def submit(form: SyncForm, action: str, integration: str, sync: Sync | None) -> str | None:
-        """Apply the button pressed; return the saved sync's id, or None to show the form."""
+    def submit(form: SyncForm, action: str, integration: str, sync: Sync | None) -> Sync | None:
+        """Apply the button pressed; return the saved sync, or None to show the form."""
         if action == "more":
             form.map_more()
             return None
@@ -104,7 +104,7 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
         values = form.check(source.schema(), target.schema(), base=base)
         if values is None:
             return None
-        return save(service, values, integration=integration, sync=sync).id
+        return save(service, values, integration=integration, sync=sync)
 
     async def create(request: Request) -> Response:
         data = await ctx.form(request)
@@ -113,7 +113,7 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
         action = str(data.get("action", "next"))
         saved = await run_in_threadpool(submit, form, action, name, None)
         if saved is not None:
-            return ctx.redirect(request, "sync_preview", done="created", sync_id=saved)
+            return ctx.redirect(request, "sync_preview", done="created", sync_id=saved.id)
         status = 400 if form.problems else 200
         return await run_in_threadpool(
             form_page, request, form, integration=name, sync=None, status=status
@@ -127,8 +127,11 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
         form = SyncForm.of_form(data)
         action = str(data.get("action", "next"))
         saved = await run_in_threadpool(submit, form, action, sync.integration, sync)
+        if saved is not None and saved.pending == sync.pending:
+            # Only the name (or nothing) changed: no new version to preview and initiate.
+            return ctx.redirect(request, "sync_configuration", done="renamed", sync_id=sync.id)
         if saved is not None:
-            return ctx.redirect(request, "sync_preview", done="saved", sync_id=saved)
+            return ctx.redirect(request, "sync_preview", done="saved", sync_id=sync.id)
         status = 400 if form.problems else 200
         return await run_in_threadpool(
             form_page, request, form, integration=sync.integration, sync=sync, status=status

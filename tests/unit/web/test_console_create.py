@@ -169,3 +169,25 @@ def test_every_schedule_kind_round_trips_through_the_edit_form(
         assert words in pending.schedule.describe()
         page = client.get(f"/syncs/{sync.id}/edit")
         assert f'value="{fields["schedule"]}" selected' in page.text
+
+
+def test_saving_only_a_new_name_makes_no_version_to_initiate(
+    client: TestClient, service: SyncService
+) -> None:
+    sync, _ = initiated(service)
+    form = {
+        "name": "Renamed",
+        "list_key": LIST,
+        "row_count": "2",
+        "rows-0-source": "email",
+        "rows-1-source": "first_name",
+        "rows-1-target": "First Name",
+        "schedule": "once",
+        "action": "next",
+    }
+
+    response = post(client, f"/syncs/{sync.id}/edit", **form)
+
+    assert response.headers["location"] == f"/syncs/{sync.id}/configuration?done=renamed"
+    detail = service.sync_detail(sync.id)
+    assert (detail.sync.name, detail.pending) == ("Renamed", None)
