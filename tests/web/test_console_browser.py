@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conftest import Served
+from browser_helpers import Served
 
 SHOTS = os.environ.get("FIELDSYNC_SCREENSHOTS")
 
