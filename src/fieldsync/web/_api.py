@@ -40,6 +40,7 @@ from fieldsync.web._json import (
     schema_json,
     sync_json,
 )
+from fieldsync.web._previews import previewer
 from fieldsync.web._save import save
 
 __all__ = ["api"]
@@ -185,21 +186,23 @@ def api(ctx: Context) -> Starlette:
 
     def preview(request: Request) -> Response:
         sync_id = request.path_params["sync_id"]
-        result = service.preview(sync_id)
-        disclaimer = None
-        if result.ok:
-            try:
-                service.check_initiate(sync_id)
-            except DisclaimerNotAcknowledged as exc:
-                disclaimer = exc.disclaimer
-        return JSONResponse(preview_json(result, disclaimer=disclaimer))
+        sync = service.sync_detail(sync_id).sync
+        version = (sync.pending or sync.config).version
+        fresh = request.query_params.get("fresh") in {"1", "true", "yes"}
+        job = ctx.previews.get(sync_id, version, previewer(service, sync_id), fresh=fresh)
+        if not job.done:
+            return JSONResponse({"ready": False, "config_version": version}, status_code=202)
+        if job.preview is None:
+            return _error(502, "preview_failed", job.error or "the preview failed")
+        body = preview_json(job.preview, disclaimer=job.disclaimer)
+        return JSONResponse({"ready": True, **body, "blocked": job.blocked})
 
     async def initiate(request: Request) -> Response:
         body = await posted(request)
         sync_id = request.path_params["sync_id"]
         ack = body.get("acknowledge_disclaimer") is True
         await run_in_threadpool(service.check_initiate, sync_id, acknowledge_disclaimer=ack)
-        job = ctx.runs.start(
+        job = ctx.start(
             sync_id, "initiate", lambda: service.initiate(sync_id, acknowledge_disclaimer=ack)
         )
         return JSONResponse({"job": job_json(job)}, status_code=202)
@@ -208,7 +211,7 @@ def api(ctx: Context) -> Starlette:
         await posted(request)
         sync_id = request.path_params["sync_id"]
         await run_in_threadpool(service.sync_detail, sync_id)
-        job = ctx.runs.start(sync_id, "run", lambda: service.run(sync_id))
+        job = ctx.start(sync_id, "run", lambda: service.run(sync_id))
         return JSONResponse({"job": job_json(job)}, status_code=202)
 
     def move(action: str) -> Any:

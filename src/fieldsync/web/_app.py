@@ -78,7 +78,8 @@ def console(
 
     Every request passes ``authorize`` first. State changes are POSTs carrying a CSRF
     token; runs started here go to background threads (``app.state.runs``, a
-    :class:`BackgroundRuns`). The JSON API is under ``/api``.
+    :class:`BackgroundRuns`), and so do previews, which read every source record
+    (``app.state.previews``). The JSON API is under ``/api``.
 
     Args:
         service: the sync service the screens use, with its integrations registered.
@@ -122,4 +123,5 @@ def console(
         exception_handlers={FieldSyncError: handle, CsrfRefused: handle, HTTPException: handle},
     )
     app.state.runs = ctx.runs
+    app.state.previews = ctx.previews
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Router
 from starlette.templating import Jinja2Templates
 
-from fieldsync import FieldSyncError, SyncService
+from fieldsync import FieldSyncError, SyncRun, SyncService
 from fieldsync.web._csrf import FIELD, Csrf
-from fieldsync.web._jobs import BackgroundRuns
+from fieldsync.web._jobs import BackgroundRuns, Job
+from fieldsync.web._previews import Previews
 
 __all__ = ["NOTICES", "Context", "label", "mailing_lists", "short_key", "when"]
 
@@ -84,6 +85,7 @@ class Context:
     csrf: Csrf
     runs: BackgroundRuns
     title: str
+    previews: Previews = attrs.field(factory=Previews)
     templates: Jinja2Templates = attrs.field(factory=_templates)
     router: Router | None = None  # set once the routes exist
 
@@ -92,6 +94,22 @@ class Context:
         assert self.router is not None
         root = str(request.scope.get("root_path", "")).rstrip("/")
         return root + str(self.router.url_path_for(route, **params))
+
+    def start(self, sync_id: str, action: str, work: Callable[[], SyncRun]) -> Job:
+        """Start an initiate or a run in the background; the sync's kept preview is
+        dropped when it ends, since the run changed what a preview would find.
+
+        Raises:
+            StateError: the console is already running this sync.
+        """
+
+        def then_forget() -> SyncRun:
+            try:
+                return work()
+            finally:
+                self.previews.forget(sync_id)
+
+        return self.runs.start(sync_id, action, then_forget)
 
     def list_names(self, integration: str) -> dict[str, str]:
         """Key -> name of an integration's mailing lists; empty when it cannot say (not

@@ -64,7 +64,7 @@ def detail_routes(ctx: Context) -> Sequence[BaseRoute]:
             sync_id = request.path_params["sync_id"]
             if name == "run":
                 await run_in_threadpool(lambda: service.sync_detail(sync_id))  # 404 early
-                ctx.runs.start(sync_id, "run", lambda: service.run(sync_id))
+                ctx.start(sync_id, "run", lambda: service.run(sync_id))
                 done = "started"
             elif name == "pause":
                 await run_in_threadpool(service.pause, sync_id)

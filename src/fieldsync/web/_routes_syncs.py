@@ -16,12 +16,12 @@ from fieldsync import (
     InvalidConfiguration,
     NotFoundError,
     Schema,
-    StateError,
     Sync,
     SyncState,
 )
 from fieldsync.web._context import Context, mailing_lists
 from fieldsync.web._forms import SCHEDULE_KINDS, WEEKDAYS, SyncForm
+from fieldsync.web._previews import previewer
 from fieldsync.web._save import save
 
 __all__ = ["sync_routes"]
@@ -140,17 +140,10 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
     def preview(request: Request) -> Response:
         sync_id = request.path_params["sync_id"]
         sync = service.sync_detail(sync_id).sync
-        result = service.preview(sync_id)
-        disclaimer = blocked = None
-        if result.ok:
-            try:
-                service.check_initiate(sync_id)
-            except DisclaimerNotAcknowledged as exc:
-                disclaimer = exc.disclaimer
-            except (InvalidConfiguration, StateError) as exc:
-                blocked = str(exc)
-        values = {"sync": sync, "preview": result, "disclaimer": disclaimer, "blocked": blocked}
-        return ctx.page(request, "preview.html", values)
+        version = (sync.pending or sync.config).version
+        fresh = bool(request.query_params.get("fresh"))
+        job = ctx.previews.get(sync_id, version, previewer(service, sync_id), fresh=fresh)
+        return ctx.page(request, "preview.html", {"sync": sync, "job": job})
 
     async def initiate(request: Request) -> Response:
         data = await ctx.form(request)
@@ -172,7 +165,7 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
         def work() -> Any:
             return service.initiate(sync_id, acknowledge_disclaimer=acknowledged)
 
-        ctx.runs.start(sync_id, "initiate", work)
+        ctx.start(sync_id, "initiate", work)
         return ctx.redirect(request, "sync_configuration", done="initiated", sync_id=sync_id)
 
     return [

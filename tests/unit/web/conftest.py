@@ -56,3 +56,4 @@ def client(app: Starlette) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
     assert app.state.runs.wait()
+    assert app.state.previews.wait()

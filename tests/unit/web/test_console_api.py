@@ -59,12 +59,16 @@ def test_create_preview_initiate_and_follow_the_progress(
     assert made.status_code == 201
     sync_id = made.json()["id"]
 
+    pending = api.get(f"/api/syncs/{sync_id}/preview")
+    settle(app)
     preview = api.get(f"/api/syncs/{sync_id}/preview").json()
     refused = _post(api, f"/api/syncs/{sync_id}/initiate", {})
     started = _post(api, f"/api/syncs/{sync_id}/initiate", {"acknowledge_disclaimer": True})
     settle(app)
     progress = api.get(f"/api/syncs/{sync_id}/progress").json()
 
+    assert pending.status_code in {200, 202}  # 202 {"ready": false} while it reads
+    assert preview["ready"] is True
     assert (preview["would_add"], preview["fields_to_create"]) == (8, ["Country"])
     assert preview["disclaimer"]
     assert (refused.status_code, refused.json()["error"]) == (409, "disclaimer_required")

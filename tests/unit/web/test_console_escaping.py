@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.testclient import TestClient
-from web_helpers import ESCAPED, EVIL, LIST, MAPPING, initiated
+from web_helpers import ESCAPED, EVIL, LIST, MAPPING, initiated, previewed
 
 from fieldsync import Criteria, SyncService
 from fieldsync.testing import FakeSource
@@ -33,6 +33,7 @@ def test_markup_in_a_sync_name_criteria_and_notification_is_escaped_everywhere(
     )
     run = service.initiate(sync.id, acknowledge_disclaimer=True)
 
+    previewed(client, f"/syncs/{sync.id}/preview")
     for path in (
         "/",
         "/integrations/crm",
@@ -58,7 +59,7 @@ def test_the_preview_of_a_mapping_problem_escapes_the_field_names(
         "P", integration="crm", list_key=LIST, mapping=MAPPING.with_pairs((EVIL, EVIL))
     )
 
-    preview = client.get(f"/syncs/{sync.id}/preview").text
+    preview = previewed(client, f"/syncs/{sync.id}/preview").text
     form = client.get(f"/syncs/{sync.id}/edit?check=1").text
 
     assert EVIL not in preview

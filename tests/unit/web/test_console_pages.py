@@ -10,7 +10,7 @@ import io
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from web_helpers import EVIL, initiated, make_sync, post, settle
+from web_helpers import EVIL, initiated, make_sync, post, previewed, settle
 
 from fieldsync import RunStatus, SyncService, SyncState
 from fieldsync.testing import FakeSource, FakeTarget
@@ -56,7 +56,7 @@ def test_the_preview_counts_and_the_disclaimer_dialog_when_the_plan_would_overfl
 ) -> None:
     sync = make_sync(service)
 
-    page = client.get(f"/syncs/{sync.id}/preview")
+    page = previewed(client, f"/syncs/{sync.id}/preview")
 
     assert page.status_code == 200
     assert "Would add</dt><dd>8</dd>" in page.text
@@ -72,7 +72,7 @@ def test_no_dialog_when_the_plan_has_room(
     target.plan_limit = None
     sync = make_sync(service)
 
-    page = client.get(f"/syncs/{sync.id}/preview")
+    page = previewed(client, f"/syncs/{sync.id}/preview")
 
     assert "<dialog" not in page.text
     assert ">Initiate</button>" in page.text
@@ -129,7 +129,7 @@ def test_initiating_an_invalid_configuration_goes_back_to_the_form(
 
     assert response.status_code == 303
     assert response.headers["location"] == f"/syncs/{sync.id}/edit?check=1"
-    preview = client.get(f"/syncs/{sync.id}/preview")
+    preview = previewed(client, f"/syncs/{sync.id}/preview")
     assert "does not fit the apps" in preview.text
 
 

@@ -39,5 +39,13 @@ def post(client: TestClient, path: str, **data: str) -> Any:
 
 
 def settle(app: Starlette) -> None:
-    """Wait for the console's background runs."""
+    """Wait for the console's background runs and previews."""
     assert app.state.runs.wait(10)
+    assert app.state.previews.wait(10)
+
+
+def previewed(client: TestClient, path: str) -> Any:
+    """GET a preview once it is computed: the first GET starts it in the background."""
+    client.get(path)
+    settle(client.app)  # type: ignore[arg-type]
+    return client.get(path)
