@@ -64,7 +64,6 @@ def test_the_whole_flow_in_chromium(browser: Any, served: Served, tmp_path: Path
     expect(row.locator(".problems")).to_contain_text('no field "Region"')
     shot(page, "mapping-problem")
     row.get_by_label("New Field").check()
-    shot(page, "create-sync")
     page.get_by_role("button", name="Next").click()
 
     # Preview -> Initiate -> the disclaimer dialog -> Go Ahead
@@ -153,7 +152,6 @@ def test_the_whole_flow_in_chromium(browser: Any, served: Served, tmp_path: Path
     page.get_by_role("link", name="Invoice customers").click()
     expect(page.locator("table.history tbody tr")).to_have_count(2)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync Services").click()
-    shot(page, "sync-services-after")
 
     # A phone's width
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
