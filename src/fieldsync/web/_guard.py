@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import inspect
 import ipaddress
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from typing import Protocol
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -12,10 +13,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["Authorize", "Guard"]
 
-Authorize = Callable[[Request], "bool | Response | Awaitable[bool | Response]"]
-"""The hook that decides who may use the console: given the request, ``True`` lets it
-through, ``False`` refuses it (403), and a :class:`~starlette.responses.Response` (a
-redirect to your login page, say) is sent instead. It may be a coroutine function."""
+
+class Authorize(Protocol):
+    """The hook that decides who may use the console: any function of the request that
+    returns ``True`` (go on), ``False`` (refused with a 403) or a
+    :class:`~starlette.responses.Response` to send instead (a redirect to your login page,
+    say). It may be a coroutine function."""
+
+    def __call__(self, request: Request, /) -> bool | Response | Awaitable[bool | Response]:
+        """Decide about ``request``."""
+        ...
+
 
 _LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
