@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint types unit docs bench bench-full soak clean
+.PHONY: demo console test lint types unit browser screenshots docs bench bench-full soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,26 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/fieldsync demo
 
+# The console on the demo's data (after `make demo`), on http://127.0.0.1:8765/.
+console: $(STAMP)
+	$(BIN)/fieldsync console --demo
+
+# The browser tests drive Debian's chromium (Playwright cannot download its own here).
+# Installed when missing and we may (root with apt-get: CI, the dev machines); otherwise
+# the tests say in one line that they skip (they fail instead when CI is set).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "no chromium here and no apt-get as root: the browser tests will skip"; \
+	fi
+
+# Screenshots of every console screen for docs/console.md, taken by the browser test.
+screenshots: $(STAMP) browser
+	FIELDSYNC_SCREENSHOTS=docs/console $(BIN)/python -m pytest -q -p no:cacheprovider tests/web
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples bench
 	$(BIN)/ruff format --check src tests examples bench
@@ -29,7 +49,7 @@ types: $(STAMP)
 	$(BIN)/mypy --strict src
 	$(BIN)/mypy --strict tests/typing
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/coverage erase
 	$(BIN)/pytest -q -m "not soak" -n auto --cov=fieldsync --cov-branch --cov-report=
 	$(BIN)/coverage report --include='src/fieldsync/domain/*' --fail-under=95

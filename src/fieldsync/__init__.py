@@ -67,7 +67,13 @@ from fieldsync.exceptions import (
     _renamed,
 )
 from fieldsync.service import SyncService
-from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDetail
+from fieldsync.service.views import (
+    DisableImpact,
+    IntegrationStatus,
+    MappingRow,
+    Preview,
+    SyncDetail,
+)
 from fieldsync.stores import InMemoryStore, SQLiteStore
 
 if TYPE_CHECKING:
@@ -97,6 +103,7 @@ __all__ = [
     "FieldSyncError",
     "FieldType",
     "InMemoryStore",
+    "IntegrationStatus",
     "InvalidConfigurationError",
     "InvalidTransitionError",
     "ListNotFoundError",

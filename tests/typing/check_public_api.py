@@ -71,3 +71,23 @@ def a_mapping_plan() -> fs.MappingPlan:
     problems: tuple[fs.MappingProblem, ...] = plan.problems
     print(created, problems)
     return plan
+
+
+def a_console(service: fs.SyncService) -> object:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.routing import Mount
+
+    from fieldsync.web import BackgroundRuns, console
+
+    async def authorize(request: Request) -> bool:
+        return request.headers.get("x-user") == "ana"
+
+    app = console(service, authorize=authorize, secret_key=b"0123456789abcdef")
+    runs: BackgroundRuns = app.state.runs
+    runs.wait(5)
+    statuses: list[fs.IntegrationStatus] = service.integrations()
+    service.check_initiate("s1", acknowledge_disclaimer=True)
+    source, target = service.adapters(statuses[0].name)
+    print(source.schema(), target.schema())
+    return Starlette(routes=[Mount("/sync", app=app)])

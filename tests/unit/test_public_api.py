@@ -14,6 +14,7 @@ PUBLIC_MODULES = [
     "fieldsync.http",
     "fieldsync.notifiers",
     "fieldsync.exceptions",
+    "fieldsync.web",
 ]
 
 DESIGN_NAMES = {

@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     notes = sub.add_parser("notifications", help="the notification inbox")
     notes.add_argument("--unread", action="store_true")
     notes.add_argument("--mark-read", action="store_true")
+    console = sub.add_parser("console", help="the Sync Services console on 127.0.0.1")
+    console.add_argument("--host", default="127.0.0.1", help="a loopback address")
+    console.add_argument("--port", type=int, default=8765)
+    console.add_argument("--demo", action="store_true", help="serve `fieldsync demo`'s data")
+    console.add_argument("--dir", type=Path, default=Path(".fieldsync-demo"))
+    console.add_argument("--contacts", type=int, default=3000, help="as given to the demo")
+    console.add_argument("--seed", type=int, default=7, help="as given to the demo")
     disable = sub.add_parser("disable-integration", help="disable an integration and its syncs")
     disable.add_argument("name")
     disable.add_argument("--yes", action="store_true", help="do not ask")
@@ -116,6 +123,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from fieldsync.cli._demo import run_demo
 
         return run_demo(contacts=args.contacts, seed=args.seed, folder=args.dir)
+    if args.command == "console":
+        from fieldsync.cli._console import cmd_console
+
+        return cmd_console(args)
     if args.command == "init":
         return _init(args.path or args.config, force=args.force)
     from fieldsync.cli._app import open_app

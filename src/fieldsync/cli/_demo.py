@@ -25,15 +25,29 @@ from fieldsync.stores.sqlite import SQLiteStore
 from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.emulators import EmulatedZoho, InvoiceEmulator
 
-__all__ = ["run_demo"]
+__all__ = ["START", "demo_world", "run_demo"]
 
 _LISTSUBSCRIBE = "POST json/listsubscribe"
-_START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 _MAPPING_COLUMNS = ("Zoho Invoice", "Zoho Campaigns", "new field")
 
 
 def _heading(text: str) -> None:
     print(f"\n== {text} " + "=" * max(0, 70 - len(text)))
+
+
+def demo_world(*, contacts: int, seed: int, clock: FakeClock) -> EmulatedZoho:
+    """The demo's emulated Zoho account: the same contacts and list for the same seed."""
+    return EmulatedZoho.build(
+        contacts=contacts,
+        seed=seed,
+        clock=clock,
+        plan_limit=int(contacts * 0.8),
+        auto_upgrade=True,
+        invoice_latency=0.3,
+        campaigns_latency=0.2,
+        list_name="Invoice customers",
+    )
 
 
 def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
@@ -43,18 +57,8 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         stale.unlink(missing_ok=True)  # repeatable: every demo starts from nothing
 
-    plan_limit = int(contacts * 0.8)
-    clock = FakeClock(_START)
-    zoho = EmulatedZoho.build(
-        contacts=contacts,
-        seed=seed,
-        clock=clock,
-        plan_limit=plan_limit,
-        auto_upgrade=True,
-        invoice_latency=0.3,
-        campaigns_latency=0.2,
-        list_name="Invoice customers",
-    )
+    clock = FakeClock(START)
+    zoho = demo_world(contacts=contacts, seed=seed, clock=clock)
     invoice, campaigns = zoho.invoice, zoho.campaigns
     organization, list_key = zoho.organization, zoho.list_key
     source, target = zoho.source, zoho.target
@@ -111,7 +115,7 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     )
     calls_first = campaigns.calls[_LISTSUBSCRIBE]
     print(f"listsubscribe calls: {calls_first:,}; account lockouts: {campaigns.windows.lockouts}")
-    print(f"simulated time taken: {clock.now() - _START}")
+    print(f"simulated time taken: {clock.now() - START}")
 
     _heading("5. The sync's detail: configuration, mapping, history")
     _print_detail(service, sync.id)
@@ -153,6 +157,10 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     print(f"\nstate kept in {database}")
     store.close()
     zoho.close()
+    _heading("The console")
+    print("Open the Sync Services console on this demo's data (needs fieldsync[web]):")
+    print(f"  fieldsync console --demo --dir {folder} --contacts {contacts} --seed {seed}")
+    print("  (or `make console`), then browse http://127.0.0.1:8765/; Ctrl-C stops it.")
     return 0
 
 

@@ -7,14 +7,33 @@ import logging
 
 import attrs
 
+from fieldsync.domain.mapping import MappingPlan
 from fieldsync.domain.state import SyncAction, transition
+from fieldsync.domain.sync import SyncConfig
 from fieldsync.exceptions import InvalidConfigurationError, StateError
 from fieldsync.ports import Clock, Source, SyncStore, Target
 from fieldsync.service._preview import check_capacity, plan_config
 
-__all__ = ["activate"]
+__all__ = ["activate", "validate"]
 
 _log = logging.getLogger("fieldsync.service")
+
+
+def validate(
+    config: SyncConfig, source: Source, target: Target, *, acknowledged: bool
+) -> MappingPlan:
+    """Check a configuration against the live schemas and the target's plan capacity;
+    return the mapping plan. Writes nothing.
+
+    Raises:
+        InvalidConfigurationError: every mapping and criteria problem found.
+        DisclaimerNotAcknowledgedError: the disclaimer must be acknowledged first.
+    """
+    plan, problems = plan_config(config, source, target)
+    if problems:
+        raise InvalidConfigurationError(problems)
+    check_capacity(config, source, target, acknowledged=acknowledged)
+    return plan
 
 
 def activate(
@@ -33,11 +52,7 @@ def activate(
     """
     sync = store.get_sync(sync_id)
     state = transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
-    config = sync.pending or sync.config
-    plan, problems = plan_config(config, source, target)
-    if problems:
-        raise InvalidConfigurationError(problems)
-    check_capacity(config, source, target, acknowledged=acknowledged)
+    plan = validate(sync.pending or sync.config, source, target, acknowledged=acknowledged)
     made = [(f.name, target.create_field(f).name) for f in plan.fields_to_create]
     if store.get_sync(sync_id) != sync:
         # Paused, edited or disabled elsewhere while we talked to the adapters:

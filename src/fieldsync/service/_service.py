@@ -33,12 +33,18 @@ from fieldsync.exceptions import (
 from fieldsync.ports import Clock, Notifier, Source, SyncStore, Target
 from fieldsync.service._disable import carry_out, impact_of
 from fieldsync.service._export import write_skipped
-from fieldsync.service._initiate import activate
+from fieldsync.service._initiate import activate, validate
 from fieldsync.service._outbox import Outbox
 from fieldsync.service._preview import DISCLAIMER
 from fieldsync.service._preview import preview as _preview
 from fieldsync.service._run import Runner, pass_since
-from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDetail
+from fieldsync.service.views import (
+    DisableImpact,
+    IntegrationStatus,
+    MappingRow,
+    Preview,
+    SyncDetail,
+)
 
 __all__ = ["DISCLAIMER", "SyncService"]
 
@@ -412,6 +418,57 @@ class SyncService:
     def mark_read(self, ids: Iterable[str] | None = None) -> int:
         """Mark these notifications (or all of them) read; return how many were unread."""
         return self._store.mark_read(ids)
+
+    # -- for screens ----------------------------------------------------------------------------
+
+    def integrations(self) -> list[IntegrationStatus]:
+        """Every integration this service knows, by name: the registered ones, the disabled
+        ones (their syncs' history stays readable) and any a stored sync names.
+        """
+        disabled = self._store.disabled_integrations()
+        names = set(self._integrations) | set(disabled)
+        names |= {sync.integration for sync in self._store.list_syncs()}
+        return [
+            IntegrationStatus(
+                name,
+                registered=name in self._integrations,
+                disabled_at=disabled.get(name),
+            )
+            for name in sorted(names)
+        ]
+
+    def adapters(self, integration: str) -> tuple[Source, Target]:
+        """The source and target registered under ``integration`` (a screen reads their
+        live schemas and describes their credentials through them).
+
+        Raises:
+            NotFoundError: the integration is not registered.
+            StateError: the integration was disabled.
+        """
+        found = self._integration(integration)
+        return found.source, found.target
+
+    def check_initiate(self, sync_id: str, *, acknowledge_disclaimer: bool = False) -> None:
+        """Everything :meth:`initiate` checks before it runs, changing nothing: the state,
+        the configuration against the live schemas, and the plan-limit disclaimer. A screen
+        calls it before it starts :meth:`initiate` in the background.
+
+        Raises:
+            NotFoundError: unknown sync, or its integration is not registered.
+            InvalidTransitionError: the sync's state does not allow initiating (disabled).
+            InvalidConfigurationError: every mapping and criteria problem found.
+            DisclaimerNotAcknowledgedError: the disclaimer must be acknowledged first.
+            SyncError: reading the schemas or the capacity failed.
+        """
+        sync = self._store.get_sync(sync_id)
+        transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
+        adapters = self._integration(sync.integration)
+        validate(
+            sync.pending or sync.config,
+            adapters.source,
+            adapters.target,
+            acknowledged=acknowledge_disclaimer,
+        )
 
     # -- disabling ----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.sync import Sync, SyncConfig, SyncRun
 from fieldsync.exceptions import Problem
 
-__all__ = ["DisableImpact", "MappingRow", "Preview", "SyncDetail"]
+__all__ = ["DisableImpact", "IntegrationStatus", "MappingRow", "Preview", "SyncDetail"]
 
 
 def _counts(value: Mapping[ReasonCode, int]) -> Mapping[ReasonCode, int]:
@@ -115,3 +115,23 @@ class DisableImpact:
     credentials: tuple[str, ...]
     confirmed: bool = False
     revoke_errors: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class IntegrationStatus:
+    """An integration as the Sync Services screen lists it.
+
+    Args:
+        name: the integration's name.
+        registered: whether this service has its adapters (it can run and be edited).
+        disabled_at: when it was disabled for good, if it was (its history stays readable).
+    """
+
+    name: str
+    registered: bool
+    disabled_at: datetime | None = None
+
+    @property
+    def disabled(self) -> bool:
+        """Whether the integration was disabled."""
+        return self.disabled_at is not None

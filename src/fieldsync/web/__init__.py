@@ -1,0 +1,18 @@
+"""The Sync Services console: the product's screens as a web app you mount in yours.
+
+Install ``fieldsync[web]``, then::
+
+    from fieldsync.web import console
+
+    app = console(service, authorize=lambda request: request.user.is_authenticated)
+
+``app`` is an ASGI app (Starlette): mount it under any prefix of your Starlette, FastAPI
+or Django (ASGI) app. ``docs/console.md`` covers mounting, the authorization hook, CSRF
+and the JSON API.
+"""
+
+from fieldsync.web._app import console
+from fieldsync.web._guard import Authorize
+from fieldsync.web._jobs import BackgroundRuns, Job
+
+__all__ = ["Authorize", "BackgroundRuns", "Job", "console"]

@@ -1,0 +1,127 @@
+"""``console()``: the Sync Services screens as one ASGI app."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Router
+from starlette.staticfiles import StaticFiles
+
+from fieldsync import (
+    ConfigurationError,
+    FieldSyncError,
+    NotFoundError,
+    StateError,
+    SyncError,
+    SyncService,
+)
+from fieldsync.web._api import api
+from fieldsync.web._context import Context
+from fieldsync.web._csrf import Csrf, CsrfRefused
+from fieldsync.web._guard import Authorize, Guard
+from fieldsync.web._jobs import BackgroundRuns
+from fieldsync.web._routes_detail import detail_routes
+from fieldsync.web._routes_settings import settings_routes
+from fieldsync.web._routes_syncs import sync_routes
+
+__all__ = ["console"]
+
+_log = logging.getLogger("fieldsync.web")
+_STATIC = Path(__file__).parent / "static"
+
+
+def _error_page(ctx: Context) -> Any:
+    def handle(request: Request, exc: Exception) -> Response:
+        status, heading = 500, "Something went wrong"
+        message = str(exc)
+        if isinstance(exc, CsrfRefused):
+            status, heading = 403, "This form has expired"
+            message = (
+                "The form did not carry this console's security token. Go back, reload the "
+                "page and try again."
+            )
+        elif isinstance(exc, HTTPException):
+            status, heading, message = exc.status_code, "Not found", str(exc.detail)
+        elif isinstance(exc, NotFoundError):
+            status, heading = 404, "Not found"
+        elif isinstance(exc, StateError):
+            status, heading = 409, "Not possible now"
+        elif isinstance(exc, ConfigurationError):
+            status, heading = 400, "Check the configuration"
+        elif isinstance(exc, SyncError):
+            status, heading = 502, "The app did not answer"
+        else:
+            _log.error("console error: %s", exc)
+        values = {"heading": heading, "message": message}
+        return ctx.page(request, "error.html", values, status_code=status)
+
+    return handle
+
+
+def console(
+    service: SyncService,
+    *,
+    authorize: Authorize | None = None,
+    local_only: bool = False,
+    secret_key: bytes | None = None,
+    title: str = "Sync Services",
+) -> Starlette:
+    """The Sync Services console for ``service``: an ASGI app to mount in your own.
+
+    Every request passes ``authorize`` first. State changes are POSTs carrying a CSRF
+    token; runs started here go to background threads (``app.state.runs``, a
+    :class:`BackgroundRuns`), and so do previews, which read every source record
+    (``app.state.previews``). The JSON API is under ``/api``.
+
+    Args:
+        service: the sync service the screens use, with its integrations registered.
+        authorize: decides who may use the console (see :data:`Authorize`); required
+            unless ``local_only``.
+        local_only: serve only requests from this machine (a loopback client and a local
+            ``Host``), with no ``authorize`` needed: for ``fieldsync console`` and demos
+            bound to 127.0.0.1. Combined with ``authorize``, both must pass.
+        secret_key: signs the CSRF tokens (at least 16 bytes); give the same key to every
+            process behind one address. Random by default (tokens then last as long as
+            the process).
+        title: the name in the header and the page titles.
+
+    Raises:
+        ValueError: neither ``authorize`` nor ``local_only`` was given, or the secret key
+            is too short.
+    """
+    if authorize is None and not local_only:
+        raise ValueError(
+            "console() needs authorize=, a function that decides who may use it; for a "
+            "console reachable from this machine only, pass local_only=True"
+        )
+    ctx = Context(
+        service=service,
+        csrf=Csrf(secret_key or secrets.token_bytes(32)),
+        runs=BackgroundRuns(),
+        title=title,
+    )
+    routes = [
+        *sync_routes(ctx),
+        *detail_routes(ctx),
+        *settings_routes(ctx),
+        Mount("/static", app=StaticFiles(directory=_STATIC), name="static"),
+        Mount("/api", app=api(ctx)),
+    ]
+    ctx.router = Router(routes=routes)
+    handle = _error_page(ctx)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, authorize=authorize, local_only=local_only)],
+        exception_handlers={FieldSyncError: handle, CsrfRefused: handle, HTTPException: handle},
+    )
+    app.state.runs = ctx.runs
+    app.state.previews = ctx.previews
+    return app

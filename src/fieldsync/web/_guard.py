@@ -1,0 +1,76 @@
+"""The gate every request passes: the developer's ``authorize`` hook, or local-only mode."""
+
+from __future__ import annotations
+
+import inspect
+import ipaddress
+from collections.abc import Awaitable
+from typing import Protocol
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = ["Authorize", "Guard"]
+
+
+class Authorize(Protocol):
+    """The hook that decides who may use the console: any function of the request that
+    returns ``True`` (go on), ``False`` (refused with a 403) or a
+    :class:`~starlette.responses.Response` to send instead (a redirect to your login page,
+    say). It may be a coroutine function."""
+
+    def __call__(self, request: Request, /) -> bool | Response | Awaitable[bool | Response]:
+        """Decide about ``request``."""
+        ...
+
+
+_LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _local_request(request: Request) -> bool:
+    # The Host header too: a page elsewhere whose name resolves to 127.0.0.1 (DNS
+    # rebinding) would otherwise reach a console on this machine.
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    client = request.client.host if request.client else None
+    return _is_loopback(client) and name.lower() in _LOCAL_NAMES
+
+
+class Guard:
+    """ASGI middleware: nothing reaches the console that ``authorize`` (or, in local-only
+    mode, a loopback address) did not let through."""
+
+    def __init__(self, app: ASGIApp, *, authorize: Authorize | None, local_only: bool) -> None:
+        self.app = app
+        self.authorize = authorize
+        self.local_only = local_only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        verdict: object = True
+        if self.local_only and not _local_request(request):
+            verdict = False
+        elif self.authorize is not None:
+            verdict = self.authorize(request)
+            if inspect.isawaitable(verdict):
+                verdict = await verdict
+        if isinstance(verdict, Response):
+            await verdict(scope, receive, send)
+        elif verdict is True:
+            await self.app(scope, receive, send)
+        else:
+            refused = PlainTextResponse("You are not allowed to use this console.", 403)
+            await refused(scope, receive, send)

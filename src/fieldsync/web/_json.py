@@ -1,0 +1,172 @@
+"""The JSON shapes of the console's API: plain values, times in ISO 8601, no secrets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fieldsync import (
+    DisableImpact,
+    IntegrationStatus,
+    Notification,
+    Preview,
+    Schema,
+    Sync,
+    SyncConfig,
+    SyncDetail,
+    SyncRun,
+)
+from fieldsync.web._jobs import Job
+
+__all__ = [
+    "config_json",
+    "detail_json",
+    "impact_json",
+    "integration_json",
+    "job_json",
+    "notification_json",
+    "preview_json",
+    "run_json",
+    "schema_json",
+    "sync_json",
+]
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def integration_json(status: IntegrationStatus, *, active_syncs: int) -> dict[str, Any]:
+    """An integration on the Sync Services screen."""
+    return {
+        "name": status.name,
+        "registered": status.registered,
+        "disabled_at": _time(status.disabled_at),
+        "active_syncs": active_syncs,
+    }
+
+
+def schema_json(schema: Schema) -> dict[str, Any]:
+    """A schema's fields and its email field."""
+    return {
+        "email_field": schema.email_field,
+        "fields": [
+            {"name": f.name, "type": f.type.value, "required": f.required, "custom": f.custom}
+            for f in schema
+        ],
+    }
+
+
+def config_json(config: SyncConfig) -> dict[str, Any]:
+    """One configuration version."""
+    schedule = config.schedule
+    return {
+        "version": config.version,
+        "list_key": config.list_key,
+        "mapping": [
+            {"source": p.source, "target": p.target, "create": p.create} for p in config.mapping
+        ],
+        "criteria": config.criteria.to_text(),
+        "schedule": {"kind": schedule.kind.value, "text": schedule.describe()},
+        "update_empty_values": config.options.update_empty_values,
+        "retrieve_since": _time(config.options.retrieve_since),
+        "created_at": _time(config.created_at),
+    }
+
+
+def sync_json(sync: Sync) -> dict[str, Any]:
+    """A sync as the Active Syncs list shows it, with its configurations."""
+    return {
+        "id": sync.id,
+        "name": sync.name,
+        "integration": sync.integration,
+        "state": sync.state.value,
+        "attention": sync.attention,
+        "config": config_json(sync.config),
+        "pending": None if sync.pending is None else config_json(sync.pending),
+        "next_run_at": _time(sync.next_run_at),
+        "created_at": _time(sync.created_at),
+        "updated_at": _time(sync.updated_at),
+    }
+
+
+def run_json(run: SyncRun) -> dict[str, Any]:
+    """A run: its counts, skipped and failed split by reason."""
+    return {
+        "id": run.id,
+        "sync_id": run.sync_id,
+        "config_version": run.config_version,
+        "trigger": run.trigger.value,
+        "status": run.status.value,
+        "started_at": _time(run.started_at),
+        "finished_at": _time(run.finished_at),
+        "total": run.total,
+        "added": run.added,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "skipped": run.skipped,
+        "failed": run.failed,
+        "skipped_by_reason": {r.value: n for r, n in run.counts.skipped_by_reason.items()},
+        "failed_by_reason": {r.value: n for r, n in run.counts.failed_by_reason.items()},
+        "fields_created": list(run.fields_created),
+        "error": run.error,
+    }
+
+
+def detail_json(detail: SyncDetail) -> dict[str, Any]:
+    """A sync's detail: the sync, its history and every configuration version."""
+    return {
+        **sync_json(detail.sync),
+        "history": [run_json(r) for r in detail.history],
+        "config_versions": [config_json(c) for c in detail.config_versions],
+    }
+
+
+def preview_json(preview: Preview, *, disclaimer: str | None) -> dict[str, Any]:
+    """What the next run would do, and the disclaimer initiating needs, if any."""
+    return {
+        "sync_id": preview.sync_id,
+        "config_version": preview.config_version,
+        "ok": preview.ok,
+        "problems": [{"code": p.code, "message": p.message} for p in preview.problems],
+        "fields_to_create": [f.name for f in preview.fields_to_create],
+        "total": preview.total,
+        "would_add": preview.would_add,
+        "would_update": preview.would_update,
+        "unchanged": preview.unchanged,
+        "skipped": preview.skipped,
+        "skipped_by_reason": {r.value: n for r, n in preview.skipped_by_reason.items()},
+        "disclaimer": disclaimer,
+    }
+
+
+def job_json(job: Job | None) -> dict[str, Any] | None:
+    """The console's last background job for a sync."""
+    if job is None:
+        return None
+    return {"action": job.action, "done": job.done, "run_id": job.run_id, "error": job.error}
+
+
+def notification_json(note: Notification) -> dict[str, Any]:
+    """A notification of the inbox."""
+    return {
+        "id": note.id,
+        "kind": note.kind.value,
+        "title": note.title,
+        "summary": note.summary,
+        "created_at": _time(note.created_at),
+        "sync_id": note.sync_id,
+        "run_id": note.run_id,
+        "read": note.read,
+    }
+
+
+def impact_json(impact: DisableImpact) -> dict[str, Any]:
+    """What disabling an integration does (or did)."""
+    return {
+        "integration": impact.integration,
+        "confirmed": impact.confirmed,
+        "syncs": [{"id": s.id, "name": s.name, "state": s.state.value} for s in impact.syncs],
+        "credentials": list(impact.credentials),
+        "revoke_errors": list(impact.revoke_errors),
+    }

@@ -1,0 +1,67 @@
+"""Previews read every source record, so they are computed in the background: the page
+says so and refreshes itself, and a computed preview is kept for a while."""
+
+from __future__ import annotations
+
+import threading
+
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+from web_helpers import initiated, make_sync, post, previewed, settle
+
+from fieldsync import SyncService
+from fieldsync.testing import FakeSource
+
+
+def test_the_preview_page_waits_for_the_reading_and_refreshes_itself(
+    app: Starlette, client: TestClient, service: SyncService, source: FakeSource
+) -> None:
+    sync = make_sync(service)
+    release = threading.Event()
+    source.on_page = lambda page: release.wait(5)
+
+    pending = client.get(f"/syncs/{sync.id}/preview")
+    api = client.get(f"/api/syncs/{sync.id}/preview")
+    release.set()
+    settle(app)
+    done = client.get(f"/syncs/{sync.id}/preview")
+
+    assert "Preparing the preview" in pending.text
+    assert '<meta http-equiv="refresh" content="1">' in pending.text
+    assert ">Initiate</button>" not in pending.text
+    assert (api.status_code, api.json()["ready"]) == (202, False)
+    assert "Would add</dt><dd>8</dd>" in done.text
+    assert "refresh" not in done.text.split("</head>")[0]
+
+
+def test_a_kept_preview_is_shown_until_refreshed_or_a_run_ends(
+    app: Starlette, client: TestClient, service: SyncService, source: FakeSource
+) -> None:
+    sync = make_sync(service)
+    previewed(client, f"/syncs/{sync.id}/preview")
+    source.put("new", {"email": "new@example.com", "status": "active"})
+
+    kept = client.get(f"/syncs/{sync.id}/preview")
+    fresh = previewed(client, f"/syncs/{sync.id}/preview?fresh=1")
+    post(client, f"/syncs/{sync.id}/initiate", acknowledge_disclaimer="yes")
+    settle(app)
+    after_run = previewed(client, f"/syncs/{sync.id}/preview")
+
+    assert "Would add</dt><dd>8</dd>" in kept.text
+    assert "Would add</dt><dd>9</dd>" in fresh.text
+    assert "Unchanged</dt><dd>9</dd>" in after_run.text
+
+
+def test_a_failed_preview_says_why_and_offers_to_try_again(
+    client: TestClient, service: SyncService, source: FakeSource
+) -> None:
+    sync, _ = initiated(service)
+    source.fail_next_read(RuntimeError("boom"))
+
+    page = previewed(client, f"/syncs/{sync.id}/preview")
+    api = client.get(f"/api/syncs/{sync.id}/preview")
+
+    assert "The preview failed: an unexpected error stopped it" in page.text
+    assert "boom" not in page.text
+    assert f'href="/syncs/{sync.id}/preview?fresh=1">Try again' in page.text
+    assert (api.status_code, api.json()["error"]) == (502, "preview_failed")

@@ -1,0 +1,166 @@
+"""The whole product flow in a real browser: create a sync with a New Field, initiate
+through the disclaimer, follow the bell to the configuration, pause, resume, edit and
+re-initiate, export the skipped records, disable the integration through its dialog.
+
+With ``FIELDSYNC_SCREENSHOTS=docs/console`` the run also saves a screenshot of each screen
+there (``make screenshots``); the docs show them.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from browser_helpers import Served
+
+SHOTS = os.environ.get("FIELDSYNC_SCREENSHOTS")
+
+
+def shot(page: Any, name: str, *, full: bool = True) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full)
+
+
+def wait_for_run_to_end(page: Any) -> None:
+    """The progress script reloads the page when the run ends."""
+    page.wait_for_selector("section.progress[hidden]", state="attached", timeout=20_000)
+
+
+def test_the_whole_flow_in_chromium(browser: Any, served: Served, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # Sync Services -> Zoho Invoice -> Create Sync
+    page.goto(served.url + "/")
+    expect(page.get_by_role("heading", name="Sync Services")).to_be_visible()
+    shot(page, "sync-services")
+    page.get_by_role("link", name="Create Sync").click()
+
+    # The mapping step: the email row, Map more fields, a New Field
+    page.get_by_label("Sync name").fill("Invoice customers")
+    page.get_by_label("Mailing list").select_option(label="Invoice customers")
+    expect(page.get_by_label("Email field (required)")).to_have_value("email")
+    page.get_by_label("Source field 2").select_option("first_name")
+    page.get_by_label("Target field 2").fill("First Name")
+    page.get_by_role("button", name="Map more fields").click()
+    page.get_by_label("Source field 3").select_option("Region")
+    page.get_by_label("Target field 3").fill("Region")
+    page.get_by_label("Only sync records where").fill('status == "active"')
+    page.get_by_label("Runs", exact=True).select_option("daily")
+    page.get_by_label("At", exact=True).fill("02:00")
+    page.get_by_label("Time zone", exact=True).fill("Asia/Kolkata")
+    page.get_by_role("button", name="Next").click()
+    # Region is not a Campaigns field yet: the problem shows beside its row.
+    row = page.locator("li.map-row").nth(2)
+    expect(row.locator(".problems")).to_contain_text('no field "Region"')
+    shot(page, "mapping-problem")
+    row.get_by_label("New Field").check()
+    page.get_by_role("button", name="Next").click()
+
+    # Preview -> Initiate -> the disclaimer dialog -> Go Ahead
+    expect(page.get_by_role("heading", name="Preview: Invoice customers")).to_be_visible()
+    expect(page.get_by_text("will be created in the target")).to_be_visible()
+    shot(page, "preview")
+    page.get_by_role("button", name="Initiate").click()
+    dialog = page.locator("#disclaimer-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("auto-upgrade", ignore_case=True)
+    shot(page, "disclaimer", full=False)
+    dialog.get_by_role("button", name="Go Ahead").click()
+
+    # The run goes on in the background; the page shows its progress, then reloads.
+    expect(page.get_by_role("heading", name="Sync in progress")).to_be_visible()
+    shot(page, "progress", full=False)
+    wait_for_run_to_end(page)
+    expect(page.locator("dd", has_text="completed")).to_be_visible()
+
+    # The bell -> the notification -> the Configuration tab, marked read
+    bell = page.get_by_role("link", name=re.compile(r"Notifications, 1 unread"))
+    expect(bell).to_be_visible()
+    bell.click()
+    shot(page, "notifications")
+    page.get_by_role("button", name=re.compile("completed")).click()
+    expect(page.get_by_role("link", name="Configuration")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Notifications, 0 unread")).to_be_visible()
+    shot(page, "configuration")
+
+    # Pause Sync / Resume Sync at the top right
+    page.get_by_role("button", name="Pause Sync").click()
+    expect(page.get_by_role("status")).to_contain_text("Sync paused")
+    page.get_by_role("button", name="Resume Sync").click()
+    expect(page.get_by_role("status")).to_contain_text("Sync resumed")
+
+    # Edit -> Next -> Initiate again (a new configuration version)
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("button", name="Map more fields").click()
+    page.get_by_label("Source field 4").select_option("last_name")
+    page.get_by_label("Target field 4").fill("Last Name")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Preview: Invoice customers")).to_be_visible()
+    page.get_by_role("button", name="Initiate").click()
+    if page.locator("#disclaimer-dialog").is_visible():
+        page.locator("#disclaimer-dialog").get_by_role("button", name="Go Ahead").click()
+    wait_for_run_to_end(page)
+    version = page.locator(".facts div", has_text="Configuration version").locator("dd")
+    expect(version).to_have_text("2")
+
+    page.get_by_role("link", name="Field Mapping").click()
+    expect(page.get_by_role("cell", name="last_name")).to_be_visible()
+    shot(page, "field-mapping")
+    page.get_by_role("link", name="Sync History").click()
+    expect(page.locator("table.history tbody tr")).to_have_count(2)
+    shot(page, "history")
+
+    # The export icon downloads the skipped records
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export the skipped records of this run (CSV)").last.click()
+    saved = tmp_path / "skipped.csv"
+    download_info.value.save_as(saved)
+    with saved.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    assert {"key", "email", "reason_code", "Region"} <= set(rows[0])
+    page.get_by_role("link", name="View").last.click()
+    expect(page.get_by_role("heading", name="Skipped records")).to_be_visible()
+    shot(page, "skipped", full=False)
+
+    # Settings -> Apps -> View details -> Deny -> the dialog -> Go Ahead
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    shot(page, "apps")
+    page.get_by_role("link", name="View details").click()
+    expect(page.get_by_text("refresh token", exact=False).first).to_be_visible()
+    shot(page, "app-details")
+    page.get_by_role("link", name="Deny").click()
+    deny = page.locator("#deny-dialog")
+    expect(deny).to_be_visible()
+    expect(deny).to_contain_text("Invoice customers")
+    expect(deny).to_contain_text("These credentials are revoked")
+    shot(page, "deny", full=False)
+    deny.get_by_role("button", name="Go Ahead").click()
+    expect(page.get_by_text("Disabled on")).to_be_visible()
+
+    # The history stays readable
+    page.get_by_role("link", name="Invoice customers").click()
+    expect(page.locator("table.history tbody tr")).to_have_count(2)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync Services").click()
+
+    # A phone's width
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    small = phone.new_page()
+    small.goto(served.url + "/integrations/zoho-invoice")
+    expect(small.get_by_role("heading", name="Zoho Invoice")).to_be_visible()
+    width = small.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    shot(small, "phone-active-syncs")
+    phone.close()
+    context.close()
+    assert errors == []
