@@ -118,6 +118,12 @@ class Planner:
         mapping failed) for the export of skipped records.
         """
         key, source = record.key, record.values
+        if record.defect is not None:
+            # Nothing about it can be trusted, not even its criteria values.
+            text = f"{ReasonCode.INVALID_RECORD.text[:-1]}: {record.defect}"
+            email = normalize_email(_safe_get(source, self._email_source))
+            shown = _as_text(source)
+            return Prepared(key, email, shown, None, ReasonCode.INVALID_RECORD, text)
         values, error = self._map(source)
         if error is None:
             email = normalize_email(values.get(self._email_target))
@@ -211,6 +217,11 @@ class Planner:
                 kind = unchanged
             decisions.append(Decision(kind, key, email, item.values, item.fingerprint))
         return decisions
+
+
+def _safe_get(values: Mapping[str, object], name: str) -> object:
+    value = values.get(name)
+    return value if isinstance(value, str) else None
 
 
 def _as_text(values: Mapping[str, object]) -> dict[str, object]:

@@ -36,6 +36,7 @@ from fieldsync.exceptions import (
     RetriableError,
     StateError,
     SyncAlreadyRunningError,
+    SyncError,
 )
 from fieldsync.ports import Clock, Source, SyncStore, Target
 from fieldsync.service._batch import BatchResult, contacts_to_send, tally
@@ -218,6 +219,11 @@ class Runner:
             if self._store.get_sync(run.sync_id).state is SyncState.DISABLED:
                 # Disabling revoked the credentials under the run: it stops like a pause.
                 return self._end.close(run, RunStatus.PAUSED, "the sync was disabled")
+            return self._end.fail(run, str(exc))
+        except SyncError as exc:
+            # Typed but neither fatal nor temporary by its class (an adapter's own verdict
+            # on an answer it does not understand): the sync needs a look, yet it is no
+            # crash, and the checkpoint stays.
             return self._end.fail(run, str(exc))
         except SyncAlreadyRunningError:
             # Our lease expired and another worker took it over: it continues the pass.

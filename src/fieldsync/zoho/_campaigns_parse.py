@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from fieldsync.domain.fields import Field, FieldType, Schema
-from fieldsync.exceptions import SyncError
+from fieldsync.exceptions import TransportError
 from fieldsync.zoho._field_types import field_type
 
 __all__ = [
@@ -100,7 +100,8 @@ def schema_from(body: Mapping[str, object], *, endpoint: str) -> Schema:
     """The contact schema in a ``contact/allfields`` answer; field names are display names.
 
     Raises:
-        SyncError: the answer lists no contact email field.
+        TransportError: the answer lists no contact email field (a truncated or malformed
+            answer: every account has one), so it is retried like one.
     """
     fields: dict[str, Field] = {}
     email: str | None = None
@@ -112,7 +113,10 @@ def schema_from(body: Mapping[str, object], *, endpoint: str) -> Schema:
         if email is None and field.type is FieldType.EMAIL and field.required:
             email = field.name
     if email is None:
-        raise SyncError("Zoho Campaigns listed no Contact Email field", endpoint=endpoint)
+        raise TransportError(
+            "Zoho Campaigns answered a field list without its Contact Email field",
+            endpoint=endpoint,
+        )
     return Schema.of(*fields.values(), email_field=email)
 
 

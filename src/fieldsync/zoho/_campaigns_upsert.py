@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +20,12 @@ from fieldsync.exceptions import (
 )
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
-from fieldsync.zoho._campaigns_codes import MessageKind, answer_message, message_kind
+from fieldsync.zoho._campaigns_codes import (
+    MessageKind,
+    answer_message,
+    confirms_success,
+    message_kind,
+)
 from fieldsync.zoho._campaigns_parse import EMAIL_FIELD
 from fieldsync.zoho._field_types import to_campaigns_value
 
@@ -134,6 +139,10 @@ class Subscriber:
             return _failed(contact, str(exc))
         batch.answered = True
         message = answer_message(body)
+        if not confirms_success(body):
+            # Failed, not written: no fingerprint is kept and the pass keeps its watermark,
+            # so the next pass sends the contact again.
+            return _failed(contact, f"{_UNCONFIRMED} {_shown(body)}")
         kind = message_kind(message)
         if kind is MessageKind.CONFIRMATION_SENT:
             return _skipped(contact, ReasonCode.CONFIRMATION_PENDING, message)
@@ -149,6 +158,18 @@ class Subscriber:
             status_code=exc.status_code,
             endpoint=exc.endpoint,
         )
+
+
+_UNCONFIRMED = "Zoho Campaigns answered without saying that the contact was written:"
+
+
+def _shown(body: Mapping[str, object]) -> str:
+    """The answer, short, for the failed record's reason text."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):  # nested about as deep as the parser allows
+        return "(an answer too deeply nested to show)"
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _failed(contact: TargetContact, message: str) -> UpsertOutcome:
