@@ -269,7 +269,5 @@ def _raise_for(
         # the sync: it could be a throttle Zoho never documented. It is retried; when the
         # retries run out, a contact counts as failed (the watermark stays, the next pass
         # sends it again) and any other call defers the run with its checkpoint.
-        raise ServiceUnavailableError(
-            message, status_code=status, api_code=code, endpoint=endpoint
-        )
+        raise ServiceUnavailableError(message, status_code=status, api_code=code, endpoint=endpoint)
     raise SyncError(message, status_code=status, api_code=code, endpoint=endpoint)

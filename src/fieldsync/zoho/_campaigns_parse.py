@@ -16,6 +16,7 @@ from fieldsync.exceptions import TransportError
 from fieldsync.zoho._field_types import field_type
 
 __all__ = [
+    "DEFAULT_FIELD_LENGTH",
     "EMAIL_FIELD",
     "STANDARD_FIELD_NAMES",
     "MailingList",
@@ -37,6 +38,11 @@ STANDARD_FIELD_NAMES = frozenset(
     }
 )  # fmt: skip
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]+")
+DEFAULT_FIELD_LENGTH = 255
+"""The length assumed for a one-line text field whose length ``contact/allfields`` does not
+give (unconfirmed: Zoho documents no lengths; 255 is what fieldsync creates text fields
+with). Longer values are cut to it when mapped."""
+_ONE_LINE = frozenset({FieldType.TEXT, FieldType.PICKLIST, FieldType.PHONE, FieldType.URL})
 
 
 class MailingList(NamedTuple):
@@ -88,12 +94,24 @@ def _field(row: Mapping[str, object]) -> Field | None:
     field_name = (_text(row, "FIELD_NAME", "field_name") or "").lower()
     is_email = field_name == _EMAIL_FIELD_NAME or name.lower() == EMAIL_FIELD.lower()
     flag = next((row[k] for k in ("IS_CUSTOM", "is_custom", "CUSTOM_FIELD") if k in row), None)
+    kind = FieldType.EMAIL if is_email else field_type(_text(row, "type", "UITYPE", "TYPE"))
     return Field(
         name=name,
-        type=FieldType.EMAIL if is_email else field_type(_text(row, "type", "UITYPE", "TYPE")),
+        type=kind,
         required=is_email or _truthy(row.get("IS_MANDATORY", row.get("is_mandatory"))),
         custom=_truthy(flag) if flag is not None else field_name not in STANDARD_FIELD_NAMES,
+        max_length=_length(row, kind),
     )
+
+
+def _length(row: Mapping[str, object], kind: FieldType) -> int | None:
+    """The field's length as the answer gives it, else :data:`DEFAULT_FIELD_LENGTH` for
+    one-line text (textareas and non-text fields: none, the domain's own cap applies)."""
+    for key in ("FIELD_LENGTH", "field_length", "fieldlength", "MAX_LENGTH", "maxlength"):
+        given = to_int(row.get(key))
+        if given is not None and given > 0:
+            return given
+    return DEFAULT_FIELD_LENGTH if kind in _ONE_LINE else None
 
 
 def schema_from(body: Mapping[str, object], *, endpoint: str) -> Schema:

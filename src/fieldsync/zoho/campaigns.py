@@ -190,7 +190,8 @@ class ZohoCampaignsTarget:
         inner = body.get("response", body)
         given = inner.get("fieldname") if isinstance(inner, dict) else None
         created = given if isinstance(given, str) and given else name
-        return Field(name=created, type=field.type, required=False, custom=True)
+        length = TEXT_FIELD_LENGTH if field.type in _TEXT_TYPES else None
+        return Field(name=created, type=field.type, custom=True, max_length=length)
 
     def _existing_field(self, name: str, duplicate: SyncError) -> Field:
         wanted = name.lower()
