@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -200,3 +201,39 @@ def test_a_contact_answered_with_an_unconfirmed_success_is_sent_again_by_the_nex
     assert {ReasonCode.TARGET_ERROR: 1} == dict(first.counts.failed_by_reason)
     assert (1, 0) == (second.added, second.failed)
     assert 2 == len(sent)
+
+
+# -- an outage: the run stops and defers ----------------------------------------------------------
+
+
+def test_an_outage_defers_the_run_after_a_few_failures_keeping_what_it_committed() -> None:
+    clock = FakeClock(START)
+    source = FakeSource(clock=clock)
+    for i in range(30):
+        source.put(f"c{i:02d}", {"email": f"p{i}@example.com", "first_name": "P"})
+    written: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("allfields"):
+            return httpx.Response(200, json=FIELDS)
+        if request.url.path.endswith("getmailinglists"):
+            return httpx.Response(200, json={"list_of_details": [{"listkey": LIST}]})
+        if not request.url.path.endswith("listsubscribe"):
+            return httpx.Response(200, json={"status": "success", "code": 0, "no_of_contacts": 0})
+        if len(written) >= 6:  # the server goes down after six contacts
+            raise httpx.ConnectError("connection refused")
+        written.append("x")
+        return httpx.Response(200, content=b'{"status": "success", "code": "0"}')
+
+    service = SyncService(store=InMemoryStore(), clock=clock, worker_id="w")
+    target = campaigns(handler, clock=clock, attempts=5, max_batch=3)
+    service.register_integration("zoho", source=source, target=target)
+    sync = service.create_sync("S", integration="zoho", list_key=LIST, mapping=MAPPING)
+    began = clock.now()
+
+    run = service.initiate(sync.id)
+
+    assert RunStatus.DEFERRED is run.status
+    assert "in a row" in (run.error or "")
+    assert (6, 6, 0) == (run.total, run.added, run.failed)  # two batches committed
+    assert clock.now() - began < timedelta(minutes=1)  # not 24 contacts' retry budgets

@@ -16,8 +16,11 @@ from fieldsync.exceptions import (
     QuotaExhaustedError,
     RateLimitedError,
     RecordRejectedError,
+    RetriableError,
+    ServiceUnavailableError,
     SyncError,
 )
+from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
 from fieldsync.zoho._campaigns_codes import (
@@ -49,10 +52,13 @@ class Subscriber:
         concurrency: calls in flight at once; 1 sends them in order on the calling thread.
     """
 
-    def __init__(self, api: ZohoApi, pacer: Pacer, *, concurrency: int) -> None:
+    def __init__(
+        self, api: ZohoApi, pacer: Pacer, *, concurrency: int, outage_after: int = 3
+    ) -> None:
         self._api = api
         self._pacer = pacer
         self._concurrency = concurrency
+        self._breaker = CircuitBreaker(outage_after)
 
     def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> list[UpsertOutcome]:
         """Write ``contacts``; see :meth:`ZohoCampaignsTarget.upsert` for the outcomes.
@@ -62,6 +68,9 @@ class Subscriber:
                 stopped answering for a quota before any contact of it was written;
                 nothing of the batch was written.
             FatalSyncError: credentials refused, list gone, wrong URL (the batch stops).
+            ServiceUnavailableError: ``outage_after`` contacts in a row ran out of retries
+                on a temporary failure: Zoho is down, and the batch stops (the caller
+                defers the run; the contacts of the batch are sent again then).
         """
         if not contacts:
             return []
@@ -80,6 +89,8 @@ class Subscriber:
                 list(pool.map(one, range(len(contacts))))
         if batch.fatal is not None:
             raise batch.fatal
+        if batch.outage is not None:
+            raise batch.outage
         if batch.stopped is not None and not batch.answered:
             raise batch.stopped
         return [outcome for outcome in batch.outcomes if outcome is not None]
@@ -102,7 +113,7 @@ class Subscriber:
             )
 
     def _write(self, list_key: str, contact: TargetContact, batch: _Batch) -> UpsertOutcome | None:
-        if batch.fatal is not None:
+        if batch.fatal is not None or batch.outage is not None:
             return None
         if batch.stopped is not None:
             return _failed(contact, f"Not sent: {batch.stopped.message}")
@@ -120,6 +131,7 @@ class Subscriber:
         try:
             body = self._api.request("POST", SUBSCRIBE, data=form, pacer=self._pacer)
         except RecordRejectedError as exc:
+            self._breaker.succeeded()
             batch.answered = True
             if exc.reason is ReasonCode.PLAN_LIMIT:
                 batch.plan_full.set()
@@ -135,8 +147,13 @@ class Subscriber:
             # taken for a locked endpoint: calling it again would only prolong the lock.
             batch.stop(self._locked(exc))
             return _failed(contact, str(exc))
-        except SyncError as exc:  # retries ran out
+        except RetriableError as exc:  # retries ran out
+            if self._breaker.failed():
+                batch.down(self._outage(exc))
             return _failed(contact, str(exc))
+        except SyncError as exc:
+            return _failed(contact, str(exc))
+        self._breaker.succeeded()
         batch.answered = True
         message = answer_message(body)
         if not confirms_success(body):
@@ -147,6 +164,16 @@ class Subscriber:
         if kind is MessageKind.CONFIRMATION_SENT:
             return _skipped(contact, ReasonCode.CONFIRMATION_PENDING, message)
         return UpsertOutcome(contact.key, _WRITTEN[kind], message=message)
+
+    def _outage(self, last: RetriableError) -> ServiceUnavailableError:
+        count = self._breaker.threshold
+        return ServiceUnavailableError(
+            f"Zoho Campaigns failed {count} contacts in a row after their retries "
+            f"(the last: {last.message}); the run stops here and continues later",
+            status_code=last.status_code,
+            api_code=last.api_code,
+            endpoint=last.endpoint,
+        )
 
     def _locked(self, exc: RateLimitedError) -> QuotaExhaustedError:
         lockout = max((w.lockout for w in self._pacer.limiter.windows), default=0.0)
@@ -187,6 +214,7 @@ class _Batch:
         self.outcomes: list[UpsertOutcome | None] = [None] * size
         self.plan_full = threading.Event()
         self.fatal: FatalSyncError | None = None
+        self.outage: ServiceUnavailableError | None = None  # the breaker opened
         self.stopped: QuotaExhaustedError | None = None  # no more calls: a quota or a lock
         self.answered = False  # the service answered for at least one contact
         self._lock = threading.Lock()
@@ -195,6 +223,11 @@ class _Batch:
         with self._lock:
             if self.stopped is None:
                 self.stopped = error
+
+    def down(self, error: ServiceUnavailableError) -> None:
+        with self._lock:
+            if self.outage is None:
+                self.outage = error
 
     def fail(self, error: FatalSyncError) -> None:
         with self._lock:

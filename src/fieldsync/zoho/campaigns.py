@@ -92,9 +92,13 @@ class ZohoCampaignsTarget:
             unknown, and :meth:`capacity` says unlimited).
         auto_upgrade: whether the account upgrades its plan past the limit (not reported
             by the API either).
+        outage_after: contacts in a row whose retries run out on a temporary failure
+            (Zoho down, timeouts) before :meth:`upsert` gives up on the batch with
+            ``ServiceUnavailableError``, so that the run is deferred rather than failing
+            every contact of a long outage one retry budget at a time.
 
     Raises:
-        ValueError: ``concurrency`` below 1.
+        ValueError: ``concurrency`` or ``outage_after`` below 1.
     """
 
     def __init__(
@@ -110,6 +114,7 @@ class ZohoCampaignsTarget:
         limits: TargetLimits | None = None,
         plan_limit: int | None = None,
         auto_upgrade: bool = False,
+        outage_after: int = 3,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
@@ -134,7 +139,9 @@ class ZohoCampaignsTarget:
         self._fields_pacer = self._pacer(_FIELD_WINDOWS, "GET contact/allfields", max_wait)
         self._add_pacer = self._pacer(_FIELD_WINDOWS, "POST custom/add", max_wait)
         self._count_pacer = self._pacer(_COUNT_WINDOWS, "GET listsubscriberscount", max_wait)
-        self._subscriber = Subscriber(self._api, self._subscribe_pacer, concurrency=concurrency)
+        self._subscriber = Subscriber(
+            self._api, self._subscribe_pacer, concurrency=concurrency, outage_after=outage_after
+        )
 
     def _pacer(self, windows: Sequence[RateWindow], name: str, max_wait: float) -> Pacer:
         return Pacer(RateLimiter(windows), self._clock, max_wait=max_wait, name=name)
@@ -217,6 +224,8 @@ class ZohoCampaignsTarget:
             AuthenticationError: the credentials are refused (the batch stops).
             ListNotFoundError: the list key is invalid or the list was deleted.
             FatalSyncError: Zoho says the request can never work (a wrong base URL).
+            ServiceUnavailableError: ``outage_after`` contacts in a row failed on a
+                temporary failure (the circuit breaker): the batch stops unaccounted.
         """
         return self._subscriber.upsert(list_key, contacts)
 

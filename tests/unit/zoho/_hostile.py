@@ -6,13 +6,14 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+import attrs
 import httpx
 
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.emulators import AccountsEmulator
 from fieldsync.zoho.auth import ZohoOAuth
-from fieldsync.zoho.campaigns import ZohoCampaignsTarget
+from fieldsync.zoho.campaigns import DEFAULT_LIMITS, ZohoCampaignsTarget
 from fieldsync.zoho.invoice import ZohoInvoiceSource
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -62,7 +63,7 @@ def invoice(
 
 
 def campaigns(
-    handler: Handler, *, clock: FakeClock | None = None, attempts: int = 1
+    handler: Handler, *, clock: FakeClock | None = None, attempts: int = 1, max_batch: int = 50
 ) -> ZohoCampaignsTarget:
     """A ZohoCampaignsTarget whose every call goes to ``handler``."""
     clock = clock or FakeClock(START)
@@ -73,6 +74,7 @@ def campaigns(
         clock=clock,
         retry=RetryPolicy(attempts=attempts, jitter=0.0),
         concurrency=1,
+        limits=attrs.evolve(DEFAULT_LIMITS, max_batch=max_batch),
     )
 
 

@@ -284,3 +284,43 @@ def test_a_page_that_shares_some_rows_with_the_page_before_is_read_without_them(
     read = list(invoice(pages_handler(pages)).read())
 
     assert ["1", "2", "3"] == [r.key for page in read for r in page.records]
+
+
+# -- an outage: the circuit breaker ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("failure", ["connect", "http_503", "timeout"])
+def test_a_batch_stops_after_three_contacts_in_a_row_ran_out_of_retries(failure: str) -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if failure == "connect":
+            raise httpx.ConnectError("connection refused")
+        if failure == "timeout":
+            raise httpx.ReadTimeout("slow")
+        return httpx.Response(503, content=b"<html>down</html>")
+
+    target = campaigns(handler, attempts=2)
+    contacts = [TargetContact(f"k{i}", f"p{i}@example.com", {}) for i in range(10)]
+
+    with pytest.raises(ServiceUnavailableError, match="3 contacts in a row"):
+        target.upsert("list", contacts)
+    assert 3 * 2 == len(calls)
+
+
+def test_a_contact_answered_between_failures_keeps_the_breaker_closed() -> None:
+    answers = iter([httpx.ConnectError("x"), httpx.ConnectError("x"), ok_body()] * 4)
+
+    def handler(_request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return httpx.Response(200, content=answer)
+
+    target = campaigns(handler, attempts=1)
+    contacts = [TargetContact(f"k{i}", f"p{i}@example.com", {}) for i in range(12)]
+
+    outcomes = target.upsert("list", contacts)
+
+    assert 12 == len(outcomes)
