@@ -236,6 +236,15 @@ class Runner:
             raise
         except BaseException as exc:
             # Ctrl-C or a process exit: the checkpoint stays and the next run continues.
+            # Said at WARNING, since the person who pressed Ctrl-C is waiting for it.
+            _log.warning(
+                "run %s of sync %s stopped by %s: the batch in flight is not counted; "
+                "%d record(s) committed stay, and the next run continues from there",
+                run.id,
+                run.sync_id,
+                type(exc).__name__,
+                run.counts.total,
+            )
             self._end.close_quietly(run, RunStatus.INTERRUPTED, f"stopped by {type(exc).__name__}")
             raise
         if end is _End.INVALID:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+from fieldsync._threads import run_in_threads
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, TargetContact, UpsertOutcome
 from fieldsync.exceptions import (
@@ -84,9 +84,7 @@ class Subscriber:
             for index in range(len(contacts)):
                 one(index)
         else:
-            workers = min(self._concurrency, len(contacts))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="campaigns") as pool:
-                list(pool.map(one, range(len(contacts))))
+            run_in_threads(len(contacts), self._concurrency, one, name="campaigns")
         if batch.fatal is not None:
             raise batch.fatal
         if batch.outage is not None:
