@@ -46,6 +46,7 @@ __all__ = [
     "CODES",
     "CONFIRMATION_MESSAGE",
     "FIELDS_ENDPOINT",
+    "GROUP_ADDRESS_LOCAL_PARTS",
     "SUCCESS_CODES",
     "UPDATED_MESSAGE",
     "CodeInfo",
@@ -59,6 +60,16 @@ __all__ = [
 ]
 
 SUCCESS_CODES = frozenset({"0", "200"})
+# Role addresses Zoho Campaigns refuses with code 2005 ("info@, admin@, ..."). Zoho does
+# not publish its list (unconfirmed); these are the usual role names. Only ``preview`` uses
+# it, to predict the refusals: a run always lets Zoho decide.
+GROUP_ADDRESS_LOCAL_PARTS = frozenset(
+    {
+        "abuse", "accounts", "admin", "administrator", "billing", "careers", "contact",
+        "help", "hostmaster", "hr", "info", "marketing", "no-reply", "noreply", "office",
+        "postmaster", "sales", "service", "support", "webmaster",
+    }
+)  # fmt: skip
 FIELDS_ENDPOINT = "GET contact/allfields"
 
 # What json/listsubscribe says on success. Zoho documents only the confirmation wording;

@@ -26,6 +26,7 @@ import httpx
 
 from fieldsync.clock import SystemClock
 from fieldsync.domain.fields import Field, FieldType, Schema
+from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
     Capacity,
     RateWindow,
@@ -38,7 +39,12 @@ from fieldsync.http.ratelimit import Pacer, RateLimiter
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.ports import Clock
 from fieldsync.zoho._api import ZohoApi
-from fieldsync.zoho._campaigns_codes import CODES, CodeKind, classify
+from fieldsync.zoho._campaigns_codes import (
+    CODES,
+    GROUP_ADDRESS_LOCAL_PARTS,
+    CodeKind,
+    classify,
+)
 from fieldsync.zoho._campaigns_parse import (
     MailingList,
     alphanumeric,
@@ -206,6 +212,18 @@ class ZohoCampaignsTarget:
             if alphanumeric(existing.name).lower() == wanted:
                 return existing
         raise duplicate  # a clash with a name the field list does not show
+
+    def created_field_name(self, field: Field) -> str:
+        """The name :meth:`create_field` gives ``field`` (letters and digits only), so that
+        ``preview`` and ``initiate`` find a field that exists under it already."""
+        return alphanumeric(field.name) or field.name
+
+    def known_refusal(self, contact: TargetContact) -> ReasonCode | None:
+        """``group_address`` for a role address Zoho refuses (code 2005: ``info@``,
+        ``admin@``, ...), for ``preview``; a run lets Zoho decide."""
+        if contact.email.partition("@")[0].lower() in GROUP_ADDRESS_LOCAL_PARTS:
+            return ReasonCode.GROUP_ADDRESS
+        return None
 
     # -- upsert ---------------------------------------------------------------------------
 
