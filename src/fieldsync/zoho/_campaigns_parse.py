@@ -39,10 +39,12 @@ STANDARD_FIELD_NAMES = frozenset(
 )  # fmt: skip
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]+")
 DEFAULT_FIELD_LENGTH = 255
-"""The length assumed for a one-line text field whose length ``contact/allfields`` does not
+"""The length assumed for a text field whose length ``contact/allfields`` does not
 give (unconfirmed: Zoho documents no lengths; 255 is what fieldsync creates text fields
 with). Longer values are cut to it when mapped."""
-_ONE_LINE = frozenset({FieldType.TEXT, FieldType.PICKLIST, FieldType.PHONE, FieldType.URL})
+_TEXT_TYPES = frozenset(
+    {FieldType.TEXT, FieldType.TEXTAREA, FieldType.PICKLIST, FieldType.PHONE, FieldType.URL}
+)
 
 
 class MailingList(NamedTuple):
@@ -106,12 +108,12 @@ def _field(row: Mapping[str, object]) -> Field | None:
 
 def _length(row: Mapping[str, object], kind: FieldType) -> int | None:
     """The field's length as the answer gives it, else :data:`DEFAULT_FIELD_LENGTH` for
-    one-line text (textareas and non-text fields: none, the domain's own cap applies)."""
+    text (non-text fields: none)."""
     for key in ("FIELD_LENGTH", "field_length", "fieldlength", "MAX_LENGTH", "maxlength"):
         given = to_int(row.get(key))
         if given is not None and given > 0:
             return given
-    return DEFAULT_FIELD_LENGTH if kind in _ONE_LINE else None
+    return DEFAULT_FIELD_LENGTH if kind in _TEXT_TYPES else None
 
 
 def schema_from(body: Mapping[str, object], *, endpoint: str) -> Schema:
