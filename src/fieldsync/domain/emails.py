@@ -82,8 +82,8 @@ def is_valid_email(address: str) -> bool:
 def email_problem(address: str) -> str:
     """Why ``address`` is not valid, for people (call it when :func:`is_valid_email` is
     false). Control characters are shown escaped."""
-    shown = address.encode("ascii", "backslashreplace").decode("ascii")
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
+    # Letters as they are (Zoë stays Zoë); controls and lone surrogates as escapes.
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in address)
     if len(shown) > 80:
         shown = shown[:77] + "..."
     local = address.rpartition("@")[0]

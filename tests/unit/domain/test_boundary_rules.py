@@ -153,3 +153,7 @@ def test_a_record_with_a_defect_is_skipped_as_invalid_whatever_its_values() -> N
 
     assert ReasonCode.INVALID_RECORD is prepared.skip
     assert "no time" in prepared.skip_text
+
+
+def test_the_reason_shows_letters_as_they_are_and_controls_escaped() -> None:
+    assert '"Zoë\\x00@x.com"' in email_problem("Zoë\x00@x.com")
