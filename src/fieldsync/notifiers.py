@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable
 
 import httpx
@@ -22,6 +24,7 @@ import httpx
 from fieldsync.clock import SystemClock
 from fieldsync.domain.sync import Notification
 from fieldsync.exceptions import RetriableError, ServiceUnavailableError, TransportError
+from fieldsync.http._redact import install_log_redaction
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.ports import Clock
 
@@ -104,7 +107,17 @@ class WebhookNotifier:
         client: the ``httpx.Client`` to use (inject one with a transport in tests).
         retry: how to retry 5xx answers, 429 and transport failures.
         clock: what retries wait on.
-        timeout: seconds for each attempt.
+        timeout: seconds for each network operation of an attempt (connect, each read).
+        deadline: seconds, in real time, that one delivery may take in all, retries and
+            waits included. httpx's timeouts are per read, so a receiver trickling a byte
+            every few seconds would otherwise hold the run that sends the notification
+            for ever; past the deadline the delivery is abandoned and counted a failure
+            (the notification stays in the store's inbox).
+
+    The URL's credentials (``user:password@``), path and query are secrets (Slack-style
+    webhook paths are): they never appear in fieldsync's logs, and the notifier installs a
+    filter on the ``httpx`` logger that writes the URL of its requests as
+    ``https://host/REDACTED``.
     """
 
     def __init__(
@@ -116,6 +129,7 @@ class WebhookNotifier:
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         timeout: float = 10.0,
+        deadline: float = 30.0,
     ) -> None:
         self._url = url
         self._secret = secret
@@ -123,8 +137,10 @@ class WebhookNotifier:
         self._retry = retry or RetryPolicy(attempts=4)
         self._clock = clock or SystemClock()
         self._timeout = timeout
+        self._deadline = deadline
         self.delivered = 0
         self.failures = 0
+        install_log_redaction(secret_urls=[url])
 
     def __repr__(self) -> str:
         # The host only: webhook paths (Slack's, say), queries and user:password@ are secrets.
@@ -135,22 +151,56 @@ class WebhookNotifier:
         return f"WebhookNotifier(host={host!r})"
 
     def notify(self, notification: Notification) -> None:
-        """Deliver one notification; after the retries, a failure is logged and counted."""
+        """Deliver one notification within the deadline; a failure is logged and counted."""
         body = json.dumps(notification_payload(notification), separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, self._secret)}
-        try:
-            self._retry.call(lambda: self._post(body, headers), clock=self._clock)
-        except (RetriableError, httpx.HTTPError, httpx.InvalidURL) as exc:
-            self.failures += 1
-            _log.warning("webhook delivery of %s failed: %s", notification.id, _describe(exc))
-            return
-        self.delivered += 1
+        ends = time.monotonic() + self._deadline
+        outcome: list[BaseException | None] = []
 
-    def _post(self, body: bytes, headers: dict[str, str]) -> None:
-        try:
-            response = self._client.post(
-                self._url, content=body, headers=headers, timeout=self._timeout
+        def deliver() -> None:
+            try:
+                self._retry.call(lambda: self._post(body, headers, ends), clock=self._clock)
+            except BaseException as exc:
+                outcome.append(exc)
+            else:
+                outcome.append(None)
+
+        # On its own daemon thread: a receiver that sends its answer a byte at a time can
+        # stall inside httpx, where no deadline reaches; the run walks away from it.
+        worker = threading.Thread(target=deliver, name="fieldsync-webhook", daemon=True)
+        worker.start()
+        worker.join(self._deadline)
+        if not outcome:
+            self.failures += 1
+            _log.warning(
+                "webhook delivery of %s failed: no answer within the %g s deadline; abandoned",
+                notification.id,
+                self._deadline,
             )
+            return
+        error = outcome[0]
+        if error is None:
+            self.delivered += 1
+            return
+        if not isinstance(error, RetriableError | httpx.HTTPError | httpx.InvalidURL):
+            raise error
+        self.failures += 1
+        _log.warning("webhook delivery of %s failed: %s", notification.id, _describe(error))
+
+    def _post(self, body: bytes, headers: dict[str, str], ends: float) -> None:
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise TransportError("webhook delivery ran past its deadline")
+        timeout = min(self._timeout, left)
+        try:
+            with self._client.stream(
+                "POST", self._url, content=body, headers=headers, timeout=timeout
+            ) as response:
+                for _ in response.iter_bytes():
+                    # The answer's body means nothing to us, but a trickled one must not
+                    # keep this thread reading past the deadline.
+                    if time.monotonic() > ends:
+                        raise TransportError("webhook answer ran past the deadline")
         except httpx.TransportError as exc:
             raise TransportError(f"webhook unreachable: {type(exc).__name__}") from exc
         if response.status_code == 429 or response.status_code >= 500:

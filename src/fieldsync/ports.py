@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from fieldsync.domain.fields import Field, Schema
+from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
     BatchCommit,
     Capacity,
@@ -25,7 +26,7 @@ from fieldsync.domain.records import (
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
 
-__all__ = ["Clock", "Notifier", "Source", "SyncStore", "Target"]
+__all__ = ["Clock", "Notifier", "Source", "SyncStore", "Target", "TargetRules"]
 
 
 @runtime_checkable
@@ -106,6 +107,27 @@ class Target(Protocol):
 
     def revoke(self) -> None:
         """Revoke the target's credentials (disabling an integration). Idempotent."""
+        ...
+
+
+@runtime_checkable
+class TargetRules(Protocol):
+    """What a :class:`Target` is known to do, said without calling it (optional).
+
+    A target that implements these two methods lets ``preview`` predict what a run does,
+    and ``initiate`` map to a field that exists under the name the target would give it
+    instead of asking to create it again. A target without them is previewed as if it
+    kept every name and refused nothing.
+    """
+
+    def created_field_name(self, field: Field) -> str:
+        """The name ``create_field(field)`` would give the field (Zoho Campaigns keeps
+        letters and digits only: ``"Customer Tier"`` becomes ``"CustomerTier"``)."""
+        ...
+
+    def known_refusal(self, contact: TargetContact) -> ReasonCode | None:
+        """The reason the target is known to refuse ``contact`` with (a group address
+        such as ``info@``), or ``None`` when it would be written as far as is known."""
         ...
 
 

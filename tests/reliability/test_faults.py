@@ -49,7 +49,8 @@ class Figures:
             f"{self.passes} passes, {self.runs} runs ({self.deferred} deferred), "
             f"{self.contacts} contacts, {sum(self.faults.values())} Campaigns faults ({kinds}), "
             f"{self.lost_answers} answers lost after the write, "
-            f"{self.retries_ran_out} records whose retries ran out, "
+            f"{self.retries_ran_out} records failed "
+            "(retries ran out, or the write was not confirmed), "
             f"{self.initiate_retries} initiates retried"
         )
 

@@ -72,8 +72,8 @@ def test_initiate_needs_the_disclaimer_then_syncs_notifies_and_shows_the_detail(
         counted([run]),
         run.fields_created,
     )
-    # the group address is refused by the target itself, which a preview cannot foresee
-    assert (51, 10) == (preview.would_add, world.target.upgrades)
+    # the preview foresees the target's refusal of the group address
+    assert (run.added, 10) == (preview.would_add, world.target.upgrades)
     assert ([run.id], SyncState.ACTIVE, "daily at 02:00 (Asia/Kolkata)") == (
         [r.id for r in detail.history],
         detail.sync.state,

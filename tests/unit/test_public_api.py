@@ -74,10 +74,11 @@ def test_every_error_is_exported_from_the_package_root() -> None:
     assert set(errors.__all__) - {"Problem"} <= set(fieldsync.__all__)
 
 
-def test_the_ports_module_exports_the_five_ports() -> None:
+def test_the_ports_module_exports_the_five_ports_and_the_target_rules_capability() -> None:
     import fieldsync.ports as ports
 
-    assert {"Clock", "Notifier", "Source", "SyncStore", "Target"} == set(ports.__all__)
+    expected = {"Clock", "Notifier", "Source", "SyncStore", "Target", "TargetRules"}
+    assert expected == set(ports.__all__)
 
 
 def test_the_zoho_module_exports_the_adapters() -> None:

@@ -37,6 +37,18 @@ Text is stripped of surrounding whitespace, and control characters other than ta
 newline (C0, DEL, C1) and lone surrogates are removed: targets refuse or garble them (Zoho
 Campaigns rejects a contact whose field holds a NUL byte), and a lone surrogate cannot even
 be encoded as UTF-8 for the request.
+
+Rules at the boundary (what a value that no target can take becomes):
+
+- **Email fields are never altered** beyond trimming: removing a NUL from
+  ``ann\x00@example.com`` would write another address. The control character stays, and
+  the address is refused as ``invalid_email``.
+- **Long text is cut** to the target field's ``max_length`` (characters), or to
+  :data:`MAX_TEXT` when the target states none: a 5 MB first name is a data error, and the
+  first characters are what a person would keep. Email fields are not cut (an address cut
+  short is another address); one longer than 254 characters is invalid anyway.
+- **Nested values** (a JSON object or array where a field wants one value) are refused
+  as ``conversion_error``; their Python repr is never sent.
 """
 
 from __future__ import annotations
@@ -50,6 +62,7 @@ from decimal import Decimal
 from fieldsync.domain.fields import FieldType
 
 __all__ = [
+    "MAX_TEXT",
     "TEXT_LIKE",
     "Converter",
     "Unconvertible",
@@ -91,9 +104,29 @@ def can_feed(source: FieldType, target: FieldType) -> bool:
     return target in _FEEDS[source]
 
 
-def converter_for(target: FieldType) -> Converter:
-    """The converter that turns any source value into a value for a ``target`` field."""
-    return _CONVERTERS[target]
+MAX_TEXT = 65_535
+"""The most characters a text value keeps when its target field states no ``max_length``."""
+
+
+def converter_for(target: FieldType, *, max_length: int | None = None) -> Converter:
+    """The converter that turns any source value into a value for a ``target`` field.
+
+    Args:
+        target: the target field's type.
+        max_length: the target field's length; text values are cut to it (to
+            :data:`MAX_TEXT` when ``None``). Email fields are never cut.
+    """
+    convert = _CONVERTERS[target]
+    if target not in TEXT_LIKE or target is FieldType.EMAIL:
+        return convert
+    limit = MAX_TEXT if max_length is None else min(max_length, MAX_TEXT)
+
+    def cut(value: object) -> object:
+        text = convert(value)
+        # Slicing a str no longer than the limit gives the same object back: no copy.
+        return text[:limit].rstrip() if isinstance(text, str) and len(text) > limit else text
+
+    return cut
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -130,6 +163,13 @@ def _to_text(value: object) -> str | None:
     if isinstance(value, date):  # datetime included
         return value.isoformat()
     raise Unconvertible(f"is a {type(value).__name__}, not a text value")
+
+
+def _to_email(value: object) -> str | None:
+    """Text for an email field: trimmed, nothing removed (see the module docstring)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return _to_text(value)
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -259,6 +299,7 @@ def _to_boolean(value: object) -> bool | None:
 
 _CONVERTERS: dict[FieldType, Converter] = {
     **dict.fromkeys(TEXT_LIKE, _to_text),
+    FieldType.EMAIL: _to_email,
     FieldType.INTEGER: _to_integer,
     FieldType.DECIMAL: _to_decimal,
     FieldType.DATE: _to_date,

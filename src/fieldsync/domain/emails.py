@@ -3,16 +3,22 @@
 The check is the syntax mail servers and marketing targets accept in practice, a strict
 subset of RFC 5321/5322: a dot-atom local part (no quoted strings, no comments), an ASCII
 domain of at least two labels whose last label (the TLD) is letters or IDN punycode
-(``xn--``), and the RFC length limits (local part 64, whole address 254). Internationalised
-domains pass in their punycode form; non-ASCII local parts (SMTPUTF8) do not pass, because
-targets such as Zoho Campaigns refuse them.
+(``xn--``), and the RFC length limits (local part 64, whole address 254).
+
+Internationalised addresses: :func:`normalize_email` writes an internationalised domain in
+its ASCII (punycode, IDNA 2003) form, ``zoe@exämple.com`` -> ``zoe@xn--exmple-cua.com``:
+the same mailbox, in the form DNS and every mail system use, so the target stores one
+spelling and duplicates are found. A non-ASCII *local part* (``Zoë@...``, SMTPUTF8) has no
+ASCII form and stays invalid: Zoho Campaigns documents ASCII addresses only, and an
+address the target cannot store is better refused with ``invalid_email`` than sent.
+Zoho does not document either rule; both are fieldsync's decision, in this one place.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["email_key", "is_valid_email", "normalize_email"]
+__all__ = ["email_key", "email_problem", "is_valid_email", "normalize_email"]
 
 # RFC 5322 atext: letters, digits and these printable characters. No dot at either end and
 # never two in a row follows from joining atoms with single dots.
@@ -42,7 +48,18 @@ def normalize_email(raw: object) -> str | None:
     if not text:
         return None
     local, at, domain = text.rpartition("@")
-    return f"{local}@{domain.lower()}" if at else text
+    return f"{local}@{_ascii_domain(domain.lower())}" if at else text
+
+
+def _ascii_domain(domain: str) -> str:
+    """The domain's punycode form when it is internationalised (unchanged when it cannot be
+    encoded: an empty or overlong label, say; the syntax check refuses it then)."""
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
 
 
 def is_valid_email(address: str) -> bool:
@@ -60,6 +77,23 @@ def is_valid_email(address: str) -> bool:
         and _LOCAL.fullmatch(local) is not None
         and _DOMAIN.fullmatch(domain) is not None
     )
+
+
+def email_problem(address: str) -> str:
+    """Why ``address`` is not valid, for people (call it when :func:`is_valid_email` is
+    false). Control characters are shown escaped."""
+    # Letters as they are (Zoë stays Zoë); controls and lone surrogates as escapes.
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in address)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    local = address.rpartition("@")[0]
+    if any(not c.isprintable() or c.isspace() for c in address):
+        why = "holds a control or space character"
+    elif not local.isascii():
+        why = "has non-ASCII letters before the @, which the target does not accept"
+    else:
+        why = "is not valid"
+    return f'The email address "{shown}" {why}.'
 
 
 def email_key(address: str) -> str:

@@ -36,12 +36,20 @@ class Field:
         type: the type of its values.
         required: whether every record must carry a value for it.
         custom: whether the field is a user-defined (custom) field rather than a built-in.
+        max_length: the most characters the field holds, when the target says (or its
+            adapter knows); longer text is cut to it when mapped (see
+            :mod:`fieldsync.domain.conversion`). ``None``: the domain's own cap applies.
     """
 
     name: str = attrs.field(validator=attrs.validators.min_len(1))
     type: FieldType = FieldType.TEXT
     required: bool = False
     custom: bool = False
+    max_length: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.ge(1)),
+        eq=False,  # a limit the target reports does not make it another field
+    )
 
 
 def _field_tuple(fields: Iterable[Field]) -> tuple[Field, ...]:

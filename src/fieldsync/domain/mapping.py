@@ -285,12 +285,12 @@ class MappingPlan:
         """
         self.raise_for_problems()
         email = self.email_target
-        types = {field.name: field.type for field in self.target}
+        fields = {field.name: field for field in self.target}
         steps: tuple[tuple[str, str, Converter, bool], ...] = tuple(
             (
                 pair.source,
                 pair.target,
-                converter_for(types[pair.target]),
+                converter_for(fields[pair.target].type, max_length=fields[pair.target].max_length),
                 update_empty_values or pair.target == email,
             )
             for pair in self.mapping

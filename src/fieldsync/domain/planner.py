@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from fieldsync.domain.criteria import Criteria
-from fieldsync.domain.emails import email_key, is_valid_email, normalize_email
+from fieldsync.domain.emails import email_key, email_problem, is_valid_email, normalize_email
 from fieldsync.domain.mapping import MappingPlan
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import SourceRecord, StoredFingerprint
@@ -118,9 +118,20 @@ class Planner:
         mapping failed) for the export of skipped records.
         """
         key, source = record.key, record.values
+        if record.defect is not None:
+            # Nothing about it can be trusted, not even its criteria values.
+            text = f"{ReasonCode.INVALID_RECORD.text[:-1]}: {record.defect}"
+            email = normalize_email(_safe_get(source, self._email_source))
+            shown = _as_text(source)
+            return Prepared(key, email, shown, None, ReasonCode.INVALID_RECORD, text)
         values, error = self._map(source)
         if error is None:
             email = normalize_email(values.get(self._email_target))
+            raw = source.get(self._email_source)
+            if isinstance(raw, str) and not raw.isprintable():
+                # Whatever the target field's type cleans from text, an address is taken
+                # as it came: one with a NUL removed is another address (invalid_email).
+                email = normalize_email(raw) or email
         else:
             values = _as_text(source)
             email = normalize_email(source.get(self._email_source))
@@ -134,7 +145,7 @@ class Planner:
         if email is None:
             return Prepared(key, None, values, None, ReasonCode.MISSING_EMAIL, _NO_EMAIL)
         if not is_valid_email(email):
-            text = f'The email address "{email}" is not valid.'
+            text = email_problem(email)
             return Prepared(key, email, values, None, ReasonCode.INVALID_EMAIL, text)
         values[self._email_target] = email
         return Prepared(key, email, values, fingerprint(values))
@@ -211,6 +222,11 @@ class Planner:
                 kind = unchanged
             decisions.append(Decision(kind, key, email, item.values, item.fingerprint))
         return decisions
+
+
+def _safe_get(values: Mapping[str, object], name: str) -> object:
+    value = values.get(name)
+    return value if isinstance(value, str) else None
 
 
 def _as_text(values: Mapping[str, object]) -> dict[str, object]:

@@ -10,6 +10,7 @@ __all__ = ["ReasonCode"]
 class ReasonCode(enum.Enum):
     """Why a record was not written. The value is the code shown in exports and history."""
 
+    INVALID_RECORD = "invalid_record"  # the source could not read the record whole
     CRITERIA_NOT_MET = "criteria_not_met"  # the sync criteria rejected the record
     MISSING_EMAIL = "missing_email"  # no email value at all
     INVALID_EMAIL = "invalid_email"  # the email is not a valid address
@@ -53,6 +54,7 @@ _PASSING = frozenset({ReasonCode.TARGET_ERROR, ReasonCode.PLAN_LIMIT})
 
 
 _TEXT: dict[ReasonCode, str] = {
+    ReasonCode.INVALID_RECORD: "The source sent a record that cannot be read whole.",
     ReasonCode.CRITERIA_NOT_MET: "The record does not meet the sync criteria.",
     ReasonCode.MISSING_EMAIL: "The record has no email address.",
     ReasonCode.INVALID_EMAIL: "The email address is not valid.",

@@ -37,11 +37,16 @@ class SourceRecord:
         key: the source's identifier of the record (Zoho Invoice's ``contact_id``).
         modified_at: when the source last changed the record (time-zone aware).
         values: the record's values by source field name.
+        defect: set by a source that could not read the record whole (no readable
+            modification time, not an object at all): why, for people. The run counts
+            such a record skipped with ``invalid_record`` and goes on; one bad record
+            costs one record, never the run. Its ``modified_at`` is then only a stand-in.
     """
 
     key: str
     modified_at: datetime
     values: Mapping[str, object]
+    defect: str | None = None
 
 
 @attrs.frozen

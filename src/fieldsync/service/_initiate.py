@@ -7,12 +7,11 @@ import logging
 
 import attrs
 
-from fieldsync.domain.mapping import MappingPlan
 from fieldsync.domain.state import SyncAction, transition
 from fieldsync.domain.sync import SyncConfig
 from fieldsync.exceptions import InvalidConfigurationError, StateError
 from fieldsync.ports import Clock, Source, SyncStore, Target
-from fieldsync.service._preview import check_capacity, plan_config
+from fieldsync.service._preview import NamedPlan, check_capacity, plan_as_named
 
 __all__ = ["activate", "validate"]
 
@@ -21,19 +20,19 @@ _log = logging.getLogger("fieldsync.service")
 
 def validate(
     config: SyncConfig, source: Source, target: Target, *, acknowledged: bool
-) -> MappingPlan:
-    """Check a configuration against the live schemas and the target's plan capacity;
-    return the mapping plan. Writes nothing.
+) -> NamedPlan:
+    """Check a configuration against the live schemas (with the fields to create named the
+    way the target will name them) and the target's plan capacity. Writes nothing.
 
     Raises:
         InvalidConfigurationError: every mapping and criteria problem found.
         DisclaimerNotAcknowledgedError: the disclaimer must be acknowledged first.
     """
-    plan, problems = plan_config(config, source, target)
-    if problems:
-        raise InvalidConfigurationError(problems)
-    check_capacity(config, source, target, acknowledged=acknowledged)
-    return plan
+    named = plan_as_named(config, source, target)
+    if named.problems:
+        raise InvalidConfigurationError(named.problems)
+    check_capacity(named.config, source, target, acknowledged=acknowledged)
+    return named
 
 
 def activate(
@@ -52,22 +51,25 @@ def activate(
     """
     sync = store.get_sync(sync_id)
     state = transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
-    plan = validate(sync.pending or sync.config, source, target, acknowledged=acknowledged)
-    made = [(f.name, target.create_field(f).name) for f in plan.fields_to_create]
+    named = validate(sync.pending or sync.config, source, target, acknowledged=acknowledged)
+    made = {f.name: target.create_field(f).name for f in named.plan.fields_to_create}
     if store.get_sync(sync_id) != sync:
         # Paused, edited or disabled elsewhere while we talked to the adapters:
         # saving our copy now would undo that.
         raise StateError(
             f"sync {sync_id!r} changed while it was being initiated; initiate it again"
         )
-    created = [name for _, name in made]
+    created = list(made.values())
     if sync.pending is not None:
         if sync.pending.list_key != sync.config.list_key:
             # The new list has none of what was written to the old one.
             store.forget_records(sync_id)
         # A new mapping or criteria needs every record, not just the changed ones.
         sync.config, sync.pending, sync.watermark = sync.pending, None, None
-    renamed = {asked: got for asked, got in made if asked != got}
+    # The names the target gives, from those the configuration asked for: predicted (a
+    # field that exists under it already) and then, for a field created, as created.
+    renamed = {asked: made.get(given, given) for asked, given in named.renamed.items()}
+    renamed.update((asked, got) for asked, got in made.items() if asked != got)
     if renamed:
         # The target named a field its own way (Zoho Campaigns keeps letters and
         # digits only): a new version maps to the names that exist.

@@ -36,6 +36,7 @@ from fieldsync.exceptions import (
     RetriableError,
     StateError,
     SyncAlreadyRunningError,
+    SyncError,
 )
 from fieldsync.ports import Clock, Source, SyncStore, Target
 from fieldsync.service._batch import BatchResult, contacts_to_send, tally
@@ -219,6 +220,11 @@ class Runner:
                 # Disabling revoked the credentials under the run: it stops like a pause.
                 return self._end.close(run, RunStatus.PAUSED, "the sync was disabled")
             return self._end.fail(run, str(exc))
+        except SyncError as exc:
+            # Typed but neither fatal nor temporary by its class (an adapter's own verdict
+            # on an answer it does not understand): the sync needs a look, yet it is no
+            # crash, and the checkpoint stays.
+            return self._end.fail(run, str(exc))
         except SyncAlreadyRunningError:
             # Our lease expired and another worker took it over: it continues the pass.
             return self._end.close(run, RunStatus.INTERRUPTED, "another worker took the lease over")
@@ -230,6 +236,15 @@ class Runner:
             raise
         except BaseException as exc:
             # Ctrl-C or a process exit: the checkpoint stays and the next run continues.
+            # Said at WARNING, since the person who pressed Ctrl-C is waiting for it.
+            _log.warning(
+                "run %s of sync %s stopped by %s: the batch in flight is not counted; "
+                "%d record(s) committed stay, and the next run continues from there",
+                run.id,
+                run.sync_id,
+                type(exc).__name__,
+                run.counts.total,
+            )
             self._end.close_quietly(run, RunStatus.INTERRUPTED, f"stopped by {type(exc).__name__}")
             raise
         if end is _End.INVALID:

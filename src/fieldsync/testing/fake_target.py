@@ -213,6 +213,18 @@ class FakeTarget:
         self.fields_created.append(created.name)
         return created
 
+    def created_field_name(self, field: Field) -> str:
+        """The name :meth:`create_field` gives ``field``: its own (a :class:`TargetRules`
+        method, for ``preview``)."""
+        return field.name
+
+    def known_refusal(self, contact: TargetContact) -> ReasonCode | None:
+        """``group_address`` for an address whose local part is in ``group_prefixes`` (a
+        :class:`TargetRules` method, for ``preview``)."""
+        if contact.email.partition("@")[0].lower() in self.group_prefixes:
+            return ReasonCode.GROUP_ADDRESS
+        return None
+
     def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> list[UpsertOutcome]:
         """Add or update contacts in a list, matched by email; one outcome per contact.
 

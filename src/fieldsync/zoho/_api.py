@@ -214,10 +214,13 @@ def send(call: Callable[[], T], *, endpoint: str) -> T:
 
 
 def parse_json(response: httpx.Response) -> dict[str, object] | None:
-    """The answer's JSON object, or ``None`` when it is not one (HTML, truncated, a list)."""
+    """The answer's JSON object, or ``None`` when it is not one (HTML, truncated, a list,
+    or nested deeper than the parser's recursion limit: ``[[[[...`` thousands deep)."""
     try:
         body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: a hostile or broken server must cost a malformed-answer error,
+        # never an exception outside the FieldSyncError tree.
         return None
     return body if isinstance(body, dict) else None
 

@@ -11,7 +11,10 @@ What each code means for a sync (``docs/zoho-campaigns.md`` has the long form):
   (plan limit: the rest of the batch is skipped too), 2001, 2003, 2004, 2005;
 - fatal (the run stops): 1007 and the privilege codes (credentials), the invalid and
   deleted list codes, 1004 (wrong URL);
-- retriable: 2101 and the "try again after some time" codes, HTTP 429 and 5xx.
+- retriable: 2101 and the "try again after some time" codes, 910 (an empty field list),
+  HTTP 429 and 5xx, and any code the table does not know;
+- a success must say so: a write counts only when the answer says ``status: success``
+  with a success code (``confirms_success``).
 
 Codes come from Zoho's per-endpoint pages; they differ between endpoints for the same
 meaning (an invalid list key is 2102, 2202 or 2501), so every variant is in the table.
@@ -36,11 +39,14 @@ from fieldsync.exceptions import (
     TransportError,
 )
 from fieldsync.zoho._api import error_text, raise_for_http_status
+from fieldsync.zoho._campaigns_parse import schema_from
 
 __all__ = [
     "ADDED_MESSAGE",
     "CODES",
     "CONFIRMATION_MESSAGE",
+    "FIELDS_ENDPOINT",
+    "GROUP_ADDRESS_LOCAL_PARTS",
     "SUCCESS_CODES",
     "UPDATED_MESSAGE",
     "CodeInfo",
@@ -49,10 +55,22 @@ __all__ = [
     "answer_code",
     "answer_message",
     "classify",
+    "confirms_success",
     "message_kind",
 ]
 
 SUCCESS_CODES = frozenset({"0", "200"})
+# Role addresses Zoho Campaigns refuses with code 2005 ("info@, admin@, ..."). Zoho does
+# not publish its list (unconfirmed); these are the usual role names. Only ``preview`` uses
+# it, to predict the refusals: a run always lets Zoho decide.
+GROUP_ADDRESS_LOCAL_PARTS = frozenset(
+    {
+        "abuse", "accounts", "admin", "administrator", "billing", "careers", "contact",
+        "help", "hostmaster", "hr", "info", "marketing", "no-reply", "noreply", "office",
+        "postmaster", "sales", "service", "support", "webmaster",
+    }
+)  # fmt: skip
+FIELDS_ENDPOINT = "GET contact/allfields"
 
 # What json/listsubscribe says on success. Zoho documents only the confirmation wording;
 # the added/updated wordings are the emulator's, and the adapter reads them through
@@ -106,7 +124,8 @@ _PLAN = _record("the plan's contact limit is reached", ReasonCode.PLAN_LIMIT)
 
 CODES: Mapping[str, CodeInfo] = {
     "903": _record("a mandatory field is missing", ReasonCode.MANDATORY_FIELD_MISSING),
-    "910": CodeInfo(CodeKind.OTHER, "no fields found"),
+    # The field list always holds Contact Email: an empty one is a server hiccup.
+    "910": CodeInfo(CodeKind.RETRY, "no fields found"),
     "914": _PLAN,
     "916": CodeInfo(CodeKind.DUPLICATE_FIELD, "a custom field with this name exists"),
     "1004": CodeInfo(CodeKind.FATAL, "no such resource: check the Campaigns base URL"),
@@ -129,7 +148,7 @@ CODES: Mapping[str, CodeInfo] = {
     "2704": _PRIVILEGE,
     "2706": _PRIVILEGE,
     "2707": _LIST_DELETED,
-    "6502": CodeInfo(CodeKind.OTHER, "the requested range is above the maximum"),
+    "6502": CodeInfo(CodeKind.FATAL, "the requested range is above the maximum"),
 }
 
 
@@ -164,6 +183,24 @@ def _is_error(body: Mapping[str, object], code: str | None) -> bool:
     return code is not None and code not in SUCCESS_CODES
 
 
+def confirms_success(body: Mapping[str, object]) -> bool:
+    """Whether an answer positively says the call succeeded: ``status`` ``"success"`` *and*
+    a success code (``0``, or ``200``).
+
+    ``classify`` lets through anything that is not an error; for a write that is not
+    enough. ``{}``, ``{"message": "ok"}`` or ``{"status": "success", "code": null}`` may come
+    from a proxy, a half-deployed server or a changed API, and taking them for a write would
+    fingerprint a contact that was never stored, so it would never be sent again.
+    """
+    inner = _inner(body)
+    status = inner.get("status")
+    return (
+        isinstance(status, str)
+        and status.strip().lower() == "success"
+        and answer_code(body) in SUCCESS_CODES
+    )
+
+
 class MessageKind(enum.Enum):
     """What a successful ``json/listsubscribe`` answer says happened."""
 
@@ -196,10 +233,10 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
         RateLimitedError: HTTP 429 (also what a locked endpoint answers).
         ServiceUnavailableError: HTTP 5xx or a "retry later" code.
         TransportError: an error status with a body that is not JSON.
-        RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``), or
-            an unknown code there is a plain ``SyncError`` (the contact counts as failed).
-        FatalSyncError: code 1004 (the base URL is wrong) or HTTP 404.
-        SyncError: any other error answer (``.api_code`` says which).
+        RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``).
+        FatalSyncError: code 1004 (the base URL is wrong), 6502, or HTTP 404.
+        ServiceUnavailableError: an error code the table does not know (retried).
+        SyncError: a known code that fits none of the above (``.api_code`` says which).
     """
     raise_for_http_status(response, endpoint)
     status = response.status_code
@@ -211,6 +248,10 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
         return  # ZohoApi turns a non-JSON success into a TransportError itself
     code = answer_code(body)
     if not _is_error(body, code) and status < 400:
+        if endpoint == FIELDS_ENDPOINT:
+            # Checked here, inside ZohoApi's retries: a field list without its email field
+            # is a truncated answer, retried like any other malformed one.
+            schema_from(body, endpoint=endpoint)
         return
     message = answer_message(body) or "Zoho Campaigns refused the call"
     info = CODES.get(code or "")
@@ -229,12 +270,15 @@ def _raise_for(
         raise ServiceUnavailableError(message, status_code=status, api_code=code, endpoint=endpoint)
     if kind is CodeKind.FATAL or status == 404:
         raise FatalSyncError(message, status_code=status, api_code=code, endpoint=endpoint)
-    # An unknown code is not taken for a refusal of the record: it could be a throttle Zoho
-    # never documented. As a SyncError it counts the contact failed, which keeps the
-    # watermark where it was, so the next pass sends it again instead of dropping it.
     if any(name in endpoint for name in _RECORD_ENDPOINTS) and kind is CodeKind.RECORD:
         reason = info.reason if info is not None and info.reason else ReasonCode.TARGET_REJECTED
         raise RecordRejectedError(
             message, reason=reason, status_code=status, api_code=code, endpoint=endpoint
         )
+    if info is None:
+        # An unknown code is not taken for a refusal of the record, nor for a verdict on
+        # the sync: it could be a throttle Zoho never documented. It is retried; when the
+        # retries run out, a contact counts as failed (the watermark stays, the next pass
+        # sends it again) and any other call defers the run with its checkpoint.
+        raise ServiceUnavailableError(message, status_code=status, api_code=code, endpoint=endpoint)
     raise SyncError(message, status_code=status, api_code=code, endpoint=endpoint)

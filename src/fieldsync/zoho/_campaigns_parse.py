@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from fieldsync.domain.fields import Field, FieldType, Schema
-from fieldsync.exceptions import SyncError
+from fieldsync.exceptions import TransportError
 from fieldsync.zoho._field_types import field_type
 
 __all__ = [
+    "DEFAULT_FIELD_LENGTH",
     "EMAIL_FIELD",
     "STANDARD_FIELD_NAMES",
     "MailingList",
@@ -37,6 +38,13 @@ STANDARD_FIELD_NAMES = frozenset(
     }
 )  # fmt: skip
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]+")
+DEFAULT_FIELD_LENGTH = 255
+"""The length assumed for a text field whose length ``contact/allfields`` does not
+give (unconfirmed: Zoho documents no lengths; 255 is what fieldsync creates text fields
+with). Longer values are cut to it when mapped."""
+_TEXT_TYPES = frozenset(
+    {FieldType.TEXT, FieldType.TEXTAREA, FieldType.PICKLIST, FieldType.PHONE, FieldType.URL}
+)
 
 
 class MailingList(NamedTuple):
@@ -88,19 +96,32 @@ def _field(row: Mapping[str, object]) -> Field | None:
     field_name = (_text(row, "FIELD_NAME", "field_name") or "").lower()
     is_email = field_name == _EMAIL_FIELD_NAME or name.lower() == EMAIL_FIELD.lower()
     flag = next((row[k] for k in ("IS_CUSTOM", "is_custom", "CUSTOM_FIELD") if k in row), None)
+    kind = FieldType.EMAIL if is_email else field_type(_text(row, "type", "UITYPE", "TYPE"))
     return Field(
         name=name,
-        type=FieldType.EMAIL if is_email else field_type(_text(row, "type", "UITYPE", "TYPE")),
+        type=kind,
         required=is_email or _truthy(row.get("IS_MANDATORY", row.get("is_mandatory"))),
         custom=_truthy(flag) if flag is not None else field_name not in STANDARD_FIELD_NAMES,
+        max_length=_length(row, kind),
     )
+
+
+def _length(row: Mapping[str, object], kind: FieldType) -> int | None:
+    """The field's length as the answer gives it, else :data:`DEFAULT_FIELD_LENGTH` for
+    text (non-text fields: none)."""
+    for key in ("FIELD_LENGTH", "field_length", "fieldlength", "MAX_LENGTH", "maxlength"):
+        given = to_int(row.get(key))
+        if given is not None and given > 0:
+            return given
+    return DEFAULT_FIELD_LENGTH if kind in _TEXT_TYPES else None
 
 
 def schema_from(body: Mapping[str, object], *, endpoint: str) -> Schema:
     """The contact schema in a ``contact/allfields`` answer; field names are display names.
 
     Raises:
-        SyncError: the answer lists no contact email field.
+        TransportError: the answer lists no contact email field (a truncated or malformed
+            answer: every account has one), so it is retried like one.
     """
     fields: dict[str, Field] = {}
     email: str | None = None
@@ -112,7 +133,10 @@ def schema_from(body: Mapping[str, object], *, endpoint: str) -> Schema:
         if email is None and field.type is FieldType.EMAIL and field.required:
             email = field.name
     if email is None:
-        raise SyncError("Zoho Campaigns listed no Contact Email field", endpoint=endpoint)
+        raise TransportError(
+            "Zoho Campaigns answered a field list without its Contact Email field",
+            endpoint=endpoint,
+        )
     return Schema.of(*fields.values(), email_field=email)
 
 

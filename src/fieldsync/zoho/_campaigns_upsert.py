@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from fieldsync._threads import run_in_threads
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, TargetContact, UpsertOutcome
 from fieldsync.exceptions import (
@@ -16,11 +16,19 @@ from fieldsync.exceptions import (
     QuotaExhaustedError,
     RateLimitedError,
     RecordRejectedError,
+    RetriableError,
+    ServiceUnavailableError,
     SyncError,
 )
+from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
-from fieldsync.zoho._campaigns_codes import MessageKind, answer_message, message_kind
+from fieldsync.zoho._campaigns_codes import (
+    MessageKind,
+    answer_message,
+    confirms_success,
+    message_kind,
+)
 from fieldsync.zoho._campaigns_parse import EMAIL_FIELD
 from fieldsync.zoho._field_types import to_campaigns_value
 
@@ -44,10 +52,13 @@ class Subscriber:
         concurrency: calls in flight at once; 1 sends them in order on the calling thread.
     """
 
-    def __init__(self, api: ZohoApi, pacer: Pacer, *, concurrency: int) -> None:
+    def __init__(
+        self, api: ZohoApi, pacer: Pacer, *, concurrency: int, outage_after: int = 3
+    ) -> None:
         self._api = api
         self._pacer = pacer
         self._concurrency = concurrency
+        self._breaker = CircuitBreaker(outage_after)
 
     def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> list[UpsertOutcome]:
         """Write ``contacts``; see :meth:`ZohoCampaignsTarget.upsert` for the outcomes.
@@ -57,6 +68,9 @@ class Subscriber:
                 stopped answering for a quota before any contact of it was written;
                 nothing of the batch was written.
             FatalSyncError: credentials refused, list gone, wrong URL (the batch stops).
+            ServiceUnavailableError: ``outage_after`` contacts in a row ran out of retries
+                on a temporary failure: Zoho is down, and the batch stops (the caller
+                defers the run; the contacts of the batch are sent again then).
         """
         if not contacts:
             return []
@@ -70,11 +84,11 @@ class Subscriber:
             for index in range(len(contacts)):
                 one(index)
         else:
-            workers = min(self._concurrency, len(contacts))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="campaigns") as pool:
-                list(pool.map(one, range(len(contacts))))
+            run_in_threads(len(contacts), self._concurrency, one, name="campaigns")
         if batch.fatal is not None:
             raise batch.fatal
+        if batch.outage is not None:
+            raise batch.outage
         if batch.stopped is not None and not batch.answered:
             raise batch.stopped
         return [outcome for outcome in batch.outcomes if outcome is not None]
@@ -97,7 +111,7 @@ class Subscriber:
             )
 
     def _write(self, list_key: str, contact: TargetContact, batch: _Batch) -> UpsertOutcome | None:
-        if batch.fatal is not None:
+        if batch.fatal is not None or batch.outage is not None:
             return None
         if batch.stopped is not None:
             return _failed(contact, f"Not sent: {batch.stopped.message}")
@@ -115,6 +129,7 @@ class Subscriber:
         try:
             body = self._api.request("POST", SUBSCRIBE, data=form, pacer=self._pacer)
         except RecordRejectedError as exc:
+            self._breaker.succeeded()
             batch.answered = True
             if exc.reason is ReasonCode.PLAN_LIMIT:
                 batch.plan_full.set()
@@ -130,14 +145,33 @@ class Subscriber:
             # taken for a locked endpoint: calling it again would only prolong the lock.
             batch.stop(self._locked(exc))
             return _failed(contact, str(exc))
-        except SyncError as exc:  # retries ran out
+        except RetriableError as exc:  # retries ran out
+            if self._breaker.failed():
+                batch.down(self._outage(exc))
             return _failed(contact, str(exc))
+        except SyncError as exc:
+            return _failed(contact, str(exc))
+        self._breaker.succeeded()
         batch.answered = True
         message = answer_message(body)
+        if not confirms_success(body):
+            # Failed, not written: no fingerprint is kept and the pass keeps its watermark,
+            # so the next pass sends the contact again.
+            return _failed(contact, f"{_UNCONFIRMED} {_shown(body)}")
         kind = message_kind(message)
         if kind is MessageKind.CONFIRMATION_SENT:
             return _skipped(contact, ReasonCode.CONFIRMATION_PENDING, message)
         return UpsertOutcome(contact.key, _WRITTEN[kind], message=message)
+
+    def _outage(self, last: RetriableError) -> ServiceUnavailableError:
+        count = self._breaker.threshold
+        return ServiceUnavailableError(
+            f"Zoho Campaigns failed {count} contacts in a row after their retries "
+            f"(the last: {last.message}); the run stops here and continues later",
+            status_code=last.status_code,
+            api_code=last.api_code,
+            endpoint=last.endpoint,
+        )
 
     def _locked(self, exc: RateLimitedError) -> QuotaExhaustedError:
         lockout = max((w.lockout for w in self._pacer.limiter.windows), default=0.0)
@@ -149,6 +183,18 @@ class Subscriber:
             status_code=exc.status_code,
             endpoint=exc.endpoint,
         )
+
+
+_UNCONFIRMED = "Zoho Campaigns answered without saying that the contact was written:"
+
+
+def _shown(body: Mapping[str, object]) -> str:
+    """The answer, short, for the failed record's reason text."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):  # nested about as deep as the parser allows
+        return "(an answer too deeply nested to show)"
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _failed(contact: TargetContact, message: str) -> UpsertOutcome:
@@ -166,6 +212,7 @@ class _Batch:
         self.outcomes: list[UpsertOutcome | None] = [None] * size
         self.plan_full = threading.Event()
         self.fatal: FatalSyncError | None = None
+        self.outage: ServiceUnavailableError | None = None  # the breaker opened
         self.stopped: QuotaExhaustedError | None = None  # no more calls: a quota or a lock
         self.answered = False  # the service answered for at least one contact
         self._lock = threading.Lock()
@@ -174,6 +221,11 @@ class _Batch:
         with self._lock:
             if self.stopped is None:
                 self.stopped = error
+
+    def down(self, error: ServiceUnavailableError) -> None:
+        with self._lock:
+            if self.outage is None:
+                self.outage = error
 
     def fail(self, error: FatalSyncError) -> None:
         with self._lock:

@@ -180,6 +180,10 @@ def _convert(raw: object, kind: FieldType) -> object:
     """A JSON value as a typed Python value; text the type cannot take stays text."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    if isinstance(raw, dict | list):
+        # Kept as it came: the mapping refuses it for a scalar field (conversion_error),
+        # where str() would have sent a Python repr such as "{'a': 1}".
+        return raw
     try:
         if kind is FieldType.DECIMAL:
             return Decimal(str(raw))

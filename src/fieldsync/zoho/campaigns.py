@@ -26,6 +26,7 @@ import httpx
 
 from fieldsync.clock import SystemClock
 from fieldsync.domain.fields import Field, FieldType, Schema
+from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
     Capacity,
     RateWindow,
@@ -38,7 +39,12 @@ from fieldsync.http.ratelimit import Pacer, RateLimiter
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.ports import Clock
 from fieldsync.zoho._api import ZohoApi
-from fieldsync.zoho._campaigns_codes import CODES, CodeKind, classify
+from fieldsync.zoho._campaigns_codes import (
+    CODES,
+    GROUP_ADDRESS_LOCAL_PARTS,
+    CodeKind,
+    classify,
+)
 from fieldsync.zoho._campaigns_parse import (
     MailingList,
     alphanumeric,
@@ -92,9 +98,13 @@ class ZohoCampaignsTarget:
             unknown, and :meth:`capacity` says unlimited).
         auto_upgrade: whether the account upgrades its plan past the limit (not reported
             by the API either).
+        outage_after: contacts in a row whose retries run out on a temporary failure
+            (Zoho down, timeouts) before :meth:`upsert` gives up on the batch with
+            ``ServiceUnavailableError``, so that the run is deferred rather than failing
+            every contact of a long outage one retry budget at a time.
 
     Raises:
-        ValueError: ``concurrency`` below 1.
+        ValueError: ``concurrency`` or ``outage_after`` below 1.
     """
 
     def __init__(
@@ -110,6 +120,7 @@ class ZohoCampaignsTarget:
         limits: TargetLimits | None = None,
         plan_limit: int | None = None,
         auto_upgrade: bool = False,
+        outage_after: int = 3,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
@@ -134,7 +145,9 @@ class ZohoCampaignsTarget:
         self._fields_pacer = self._pacer(_FIELD_WINDOWS, "GET contact/allfields", max_wait)
         self._add_pacer = self._pacer(_FIELD_WINDOWS, "POST custom/add", max_wait)
         self._count_pacer = self._pacer(_COUNT_WINDOWS, "GET listsubscriberscount", max_wait)
-        self._subscriber = Subscriber(self._api, self._subscribe_pacer, concurrency=concurrency)
+        self._subscriber = Subscriber(
+            self._api, self._subscribe_pacer, concurrency=concurrency, outage_after=outage_after
+        )
 
     def _pacer(self, windows: Sequence[RateWindow], name: str, max_wait: float) -> Pacer:
         return Pacer(RateLimiter(windows), self._clock, max_wait=max_wait, name=name)
@@ -190,7 +203,8 @@ class ZohoCampaignsTarget:
         inner = body.get("response", body)
         given = inner.get("fieldname") if isinstance(inner, dict) else None
         created = given if isinstance(given, str) and given else name
-        return Field(name=created, type=field.type, required=False, custom=True)
+        length = TEXT_FIELD_LENGTH if field.type in _TEXT_TYPES else None
+        return Field(name=created, type=field.type, custom=True, max_length=length)
 
     def _existing_field(self, name: str, duplicate: SyncError) -> Field:
         wanted = name.lower()
@@ -198,6 +212,18 @@ class ZohoCampaignsTarget:
             if alphanumeric(existing.name).lower() == wanted:
                 return existing
         raise duplicate  # a clash with a name the field list does not show
+
+    def created_field_name(self, field: Field) -> str:
+        """The name :meth:`create_field` gives ``field`` (letters and digits only), so that
+        ``preview`` and ``initiate`` find a field that exists under it already."""
+        return alphanumeric(field.name) or field.name
+
+    def known_refusal(self, contact: TargetContact) -> ReasonCode | None:
+        """``group_address`` for a role address Zoho refuses (code 2005: ``info@``,
+        ``admin@``, ...), for ``preview``; a run lets Zoho decide."""
+        if contact.email.partition("@")[0].lower() in GROUP_ADDRESS_LOCAL_PARTS:
+            return ReasonCode.GROUP_ADDRESS
+        return None
 
     # -- upsert ---------------------------------------------------------------------------
 
@@ -216,6 +242,8 @@ class ZohoCampaignsTarget:
             AuthenticationError: the credentials are refused (the batch stops).
             ListNotFoundError: the list key is invalid or the list was deleted.
             FatalSyncError: Zoho says the request can never work (a wrong base URL).
+            ServiceUnavailableError: ``outage_after`` contacts in a row failed on a
+                temporary failure (the circuit breaker): the batch stops unaccounted.
         """
         return self._subscriber.upsert(list_key, contacts)
 

@@ -23,6 +23,7 @@ call, paced under Zoho's limit of 100 calls a minute per organization:
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -32,13 +33,13 @@ import httpx
 
 from fieldsync.clock import SystemClock
 from fieldsync.domain.fields import Schema
-from fieldsync.domain.records import RateWindow, SourcePage, SourceRecord
+from fieldsync.domain.records import RateWindow, SourcePage
 from fieldsync.exceptions import (
     AuthenticationError,
     FatalSyncError,
     QuotaExhaustedError,
     RateLimitedError,
-    SyncError,
+    ServiceUnavailableError,
     TransportError,
 )
 from fieldsync.http.ratelimit import Pacer, RateLimiter
@@ -50,13 +51,8 @@ from fieldsync.zoho._api import (
     raise_for_http_status,
     retry_after,
 )
-from fieldsync.zoho._invoice_schema import (
-    STANDARD_FIELDS,
-    CustomFields,
-    Position,
-    parse_zoho_time,
-    row_values,
-)
+from fieldsync.zoho._invoice_pages import PageRows, page_rows, records_of, repeats
+from fieldsync.zoho._invoice_schema import STANDARD_FIELDS, CustomFields, Position
 from fieldsync.zoho.auth import ZohoOAuth
 
 if TYPE_CHECKING:
@@ -79,6 +75,7 @@ MAX_PER_PAGE = 200
 # Invalid or expired token (14: "invalid authtoken"); ZohoApi refreshes the token on these.
 AUTH_CODES = INVOICE_TOKEN_CODES
 NOT_FOUND_CODE = "1002"
+_log = logging.getLogger("fieldsync.zoho")
 _QUOTA_WAIT = 900.0  # a 429 asking for a longer wait than this is a daily cap, not a throttle
 _LIST = "contacts"
 
@@ -160,7 +157,8 @@ class ZohoInvoiceSource:
             RetriableError: a temporary failure outlasted the retries.
         """
         if not self._discovered:
-            for row in self._page(1).get("contacts") or []:
+            rows = self._page(1).get("contacts")
+            for row in rows if isinstance(rows, list) else []:
                 if isinstance(row, dict):
                     self._custom.note(row)
             self._discovered = True
@@ -189,19 +187,38 @@ class ZohoInvoiceSource:
                 raise ValueError("the resume position was made by a read with another since")
             since = since if since is not None else position.since
             page = position.page
-        previous: frozenset[str] = frozenset()
+        previous: PageRows | None = None
         while True:
-            body = self._page(page)
-            rows = [row for row in body.get("contacts") or [] if isinstance(row, dict)]
-            records, reached_since = self._records(rows, since, previous)
+            current = self._rows(page, previous)
+            records, reached_since = records_of(
+                current.rows,
+                page=page,
+                custom=self._custom,
+                since=since,
+                previous=previous.keys if previous is not None else frozenset(),
+                only_active=self.only_active,
+            )
             if records:
                 yield SourcePage(records, Position(page, since).encode())
-            context = body.get("page_context")
-            more = isinstance(context, dict) and bool(context.get("has_more_page"))
-            if reached_since or not more or not rows:
+            if reached_since or not current.more or not current.rows:
                 return
-            previous = frozenset(str(row.get("contact_id")) for row in rows)
+            previous = current
             page += 1
+
+    def _rows(self, page: int, previous: PageRows | None) -> PageRows:
+        """Page ``page``, asked for once more when it repeats the page before."""
+        endpoint = f"GET {_LIST}"
+        current = page_rows(self._page(page), page=page, endpoint=endpoint)
+        if repeats(current, previous):
+            _log.warning("page %d of the contacts repeated page %d; asking again", page, page - 1)
+            current = page_rows(self._page(page), page=page, endpoint=endpoint)
+            if repeats(current, previous):
+                raise TransportError(
+                    f"Zoho Invoice answered page {page} with the contacts of page {page - 1} "
+                    "(inconsistent paging); the read stops before it and continues later",
+                    endpoint=endpoint,
+                )
+        return current
 
     def count(self) -> int | None:
         """Always ``None``: Zoho's contact list gives no total without reading every page."""
@@ -242,34 +259,6 @@ class ZohoInvoiceSource:
             pacer=self._pacer,
         )
 
-    def _records(
-        self, rows: list[dict[str, Any]], since: datetime | None, previous: frozenset[str]
-    ) -> tuple[list[SourceRecord], bool]:
-        """The page's records, and whether the read reached ``since`` on this page."""
-        records: list[SourceRecord] = []
-        for row in rows:
-            self._custom.note(row)  # the whole page first, so every record lists every label
-        for row in rows:
-            key = str(row.get("contact_id", ""))
-            try:
-                modified = parse_zoho_time(str(row.get("last_modified_time", "")))
-            except ValueError as exc:
-                raise TransportError(
-                    f"contact {key} has no readable last_modified_time", endpoint=f"GET {_LIST}"
-                ) from exc
-            if since is not None and modified < since:
-                return records, True
-            # Zoho is asked for these already; checking again costs nothing and keeps a
-            # server that ignores a filter from leaking vendors or inactive contacts.
-            if row.get("contact_type", "customer") != "customer" or key in previous:
-                continue
-            if self.only_active and row.get("status", "active") != "active":
-                continue
-            records.append(
-                SourceRecord(key=key, modified_at=modified, values=row_values(row, self._custom))
-            )
-        return records, False
-
     # -- errors -----------------------------------------------------------------------------
 
     def _classify(
@@ -300,7 +289,10 @@ class ZohoInvoiceSource:
         text = f"Zoho Invoice refused the call: {message or 'no message'}"
         if status >= 400 or code == NOT_FOUND_CODE:
             raise FatalSyncError(text, status_code=status, api_code=code, endpoint=endpoint)
-        raise SyncError(text, status_code=status, api_code=code, endpoint=endpoint)
+        # HTTP 200 with an error code Zoho documents nowhere for this call: taken for a
+        # temporary failure (retried, then the run is deferred with its checkpoint), since
+        # a fatal verdict on an unknown code would stop a sync that the next try may heal.
+        raise ServiceUnavailableError(text, status_code=status, api_code=code, endpoint=endpoint)
 
     def _raise_throttled(
         self, response: httpx.Response, code: str | None, message: str, endpoint: str

@@ -156,3 +156,28 @@ def test_request_params_merges_the_query_and_the_form_body() -> None:
     )
 
     assert request_params(request) == {"resfmt": "JSON", "a": "form", "b": "2"}
+
+
+def test_deep_json_answers_200_with_json_too_deep_for_the_parser() -> None:
+    answer = fault_of(FaultKind.DEEP_JSON)
+
+    assert answer is not None
+    assert 200 == answer.status_code
+    with pytest.raises(RecursionError):
+        json.loads(answer.content)
+
+
+def test_an_unconfirmed_write_answers_an_empty_object_to_a_write() -> None:
+    injector = FaultInjector(Faults(rate=1.0, kinds=frozenset({FaultKind.UNCONFIRMED_WRITE})))
+
+    answer = injector.maybe_fault(retry_later, writes=True)
+
+    assert answer is not None
+    assert (200, {}) == (answer.status_code, answer.json())
+
+
+def test_an_unconfirmed_write_answers_retry_later_to_a_call_that_writes_nothing() -> None:
+    answer = fault_of(FaultKind.UNCONFIRMED_WRITE)
+
+    assert answer is not None
+    assert {"status": "error", "code": "2101"} == answer.json()

@@ -32,6 +32,10 @@ class FaultKind(enum.Enum):
     MALFORMED_JSON = "malformed_json"  # HTTP 200 with a truncated JSON body
     HTML_ERROR_PAGE = "html_error_page"  # HTTP 502 with a text/html body (a proxy's page)
     RETRY_LATER = "retry_later"  # the API's own "try again later" answer
+    DEEP_JSON = "deep_json"  # HTTP 200 with JSON nested deeper than any parser allows
+    # HTTP 200 with ``{}`` in place of a write's answer, nothing written: no error, and no
+    # word of success either. Where the call writes nothing, answered as RETRY_LATER.
+    UNCONFIRMED_WRITE = "unconfirmed_write"
 
 
 @attrs.frozen
@@ -53,6 +57,7 @@ class Faults:
 
 _MALFORMED_BODY = b'{"status": "success", "code": "0", "message": "Contact subscri'
 _TOO_MANY = {"message": "Too many requests. Please try again later."}
+_DEEP_BODY = b"[" * 5_000 + b"]" * 5_000
 _HTML_PAGE = (
     b"<html><head><title>502 Bad Gateway</title></head>"
     b"<body><h1>502 Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>"
@@ -78,12 +83,14 @@ class FaultInjector:
         retry_later: Callable[[], httpx.Response],
         *,
         request: httpx.Request | None = None,
+        writes: bool = False,
     ) -> httpx.Response | None:
         """Return a faulty answer, raise a transport error, or return ``None`` (no fault).
 
         Args:
             retry_later: builds the API's own "retry later" answer (for ``RETRY_LATER``).
             request: the request being answered, attached to raised httpx errors.
+            writes: the call writes (``UNCONFIRMED_WRITE`` answers ``{}`` to it).
 
         Raises:
             httpx.ReadTimeout: for ``TIMEOUT``.
@@ -95,6 +102,8 @@ class FaultInjector:
             kind = self._rng.choice(self._kinds)
             status = self._rng.choice((500, 503))
             self.injected.append(kind)
+        if kind is FaultKind.UNCONFIRMED_WRITE and writes:
+            return json_response({})
         return _answer(kind, status, retry_later, request)
 
 
@@ -120,6 +129,8 @@ def _answer(
         return httpx.Response(
             200, headers={"Content-Type": "application/json"}, content=_MALFORMED_BODY
         )
+    if kind is FaultKind.DEEP_JSON:
+        return httpx.Response(200, headers={"Content-Type": "application/json"}, content=_DEEP_BODY)
     if kind is FaultKind.HTML_ERROR_PAGE:
         return httpx.Response(
             502, headers={"Content-Type": "text/html; charset=utf-8"}, content=_HTML_PAGE

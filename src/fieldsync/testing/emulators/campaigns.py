@@ -210,7 +210,9 @@ class CampaignsEmulator(httpx.BaseTransport):
             message = f"API call limit of {name} exceeded; it is locked for {minutes} minute(s)."
             return json_response({"status": "error", "message": message}, LOCKOUT_STATUS)
         fault = self.faults.maybe_fault(
-            lambda: self._error("2101", "Please retry after sometime."), request=request
+            lambda: self._error("2101", "Please retry after sometime."),
+            request=request,
+            writes=name == "json/listsubscribe",
         )
         if fault is not None:
             return fault
