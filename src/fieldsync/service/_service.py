@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import uuid
+import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TextIO
@@ -26,6 +27,7 @@ from fieldsync.domain.sync import (
     SyncOptions,
     SyncRun,
 )
+from fieldsync.events import BatchCommitted, EventHook, RunEvent, combine
 from fieldsync.exceptions import (
     NotFoundError,
     StateError,
@@ -43,6 +45,26 @@ from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDeta
 __all__ = ["DISCLAIMER", "SyncService"]
 
 _log = logging.getLogger("fieldsync.service")
+
+
+def _with_progress(
+    on_event: EventHook | None, on_progress: Callable[[SyncRun], None] | None
+) -> EventHook | None:
+    """The deprecated ``on_progress`` callback, as one more event hook."""
+    if on_progress is None:
+        return on_event
+    warnings.warn(
+        "SyncService(on_progress=...) is deprecated since fieldsync 0.2: pass on_event= and "
+        "handle fieldsync.events.BatchCommitted",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+    def progress(event: RunEvent) -> None:
+        if isinstance(event, BatchCommitted):
+            on_progress(event.run)
+
+    return progress if on_event is None else combine(on_event, progress)
 
 
 @attrs.frozen
@@ -65,7 +87,12 @@ class SyncService:
             again (covers source clocks that disagree; re-reading is free).
         worker_id: names this worker in leases (defaults to host name and process id).
         ids: makes ids for syncs, runs and notifications (defaults to random UUIDs).
-        on_progress: called with the run after each committed batch (a progress bar).
+        on_event: receives every event of every run: started, batch committed, waiting
+            (for a rate limit or a retry, with until when), deferred, finished. See
+            :mod:`fieldsync.events`; :func:`fieldsync.events.combine` joins several hooks.
+        on_progress: deprecated since 0.2; use ``on_event`` and
+            :class:`~fieldsync.events.BatchCommitted`. Still called with the run after each
+            committed batch.
     """
 
     def __init__(
@@ -78,6 +105,7 @@ class SyncService:
         watermark_overlap: timedelta = timedelta(minutes=10),
         worker_id: str | None = None,
         ids: Callable[[], str] | None = None,
+        on_event: EventHook | None = None,
         on_progress: Callable[[SyncRun], None] | None = None,
     ) -> None:
         self._store = store
@@ -94,7 +122,7 @@ class SyncService:
             ids=self._ids,
             lease_ttl=lease_ttl,
             watermark_overlap=watermark_overlap,
-            on_progress=on_progress,
+            on_event=_with_progress(on_event, on_progress),
         )
 
     def __repr__(self) -> str:
