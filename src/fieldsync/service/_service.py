@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 import attrs
+import typing_extensions
 
+from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMapping
@@ -67,14 +69,25 @@ def _with_progress(
     return progress if on_event is None else combine(on_event, progress)
 
 
+def _missing_methods(adapter: object, port: type) -> list[str]:
+    """The port's methods that ``adapter`` lacks (or has but cannot call), sorted."""
+    members = typing_extensions.get_protocol_members(port)
+    return sorted(m for m in members if not callable(getattr(adapter, m, None)))
+
+
 @attrs.frozen
 class _Integration:
     source: Source
     target: Target
 
 
-class SyncService:
+class SyncService(Closeable):
     """Create, run, watch and manage syncs. Everything outside comes in through the ports.
+
+    Closing (:meth:`close`, or leaving ``with SyncService(...) as service:``) closes what the
+    service owns: the ``notifier`` and every source and target handed to
+    :meth:`register_integration`. The ``store`` and the ``clock`` stay the caller's, since a
+    store usually outlives one service (open it in a ``with`` of its own).
 
     Args:
         store: where syncs, runs, checkpoints and notifications live.
@@ -114,6 +127,8 @@ class SyncService:
         self._worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._lease_ttl = lease_ttl
         self._integrations: dict[str, _Integration] = {}
+        # Everything to close, in the order received; the notifier first.
+        self._owned: list[object] = [] if notifier is None else [notifier]
         self._outbox = Outbox(store=store, notifier=notifier, clock=self._clock, ids=self._ids)
         self._runner = Runner(
             store=store,
@@ -138,13 +153,42 @@ class SyncService:
 
         Raises:
             StateError: the integration was disabled (it can never run again).
-            TypeError: ``source`` or ``target`` does not implement its port.
+            TypeError: ``source`` or ``target`` does not implement its port; the message
+                names the argument and the methods it lacks.
         """
-        if not isinstance(source, Source) or not isinstance(target, Target):
-            raise TypeError("source must implement fieldsync.ports.Source, target Target")
+        for argument, adapter, port in (("source", source, Source), ("target", target, Target)):
+            missing = _missing_methods(adapter, port)
+            if missing:
+                raise TypeError(
+                    f"register_integration({name!r}): {argument}= must implement "
+                    f"fieldsync.ports.{port.__name__}; {type(adapter).__name__} lacks "
+                    + ", ".join(f"{method}()" for method in missing)
+                )
         if name in self._store.disabled_integrations():
             raise StateError(f"integration {name!r} was disabled and cannot be used again")
         self._integrations[name] = _Integration(source, target)
+        for adapter in (source, target):
+            if not any(adapter is owned for owned in self._owned):
+                self._owned.append(adapter)
+
+    def close(self) -> None:
+        """Close the notifier and every adapter ever registered (each once, whatever the
+        number of integrations sharing it), when they have a ``close`` method. The store is
+        not closed. Idempotent. If closing one raises, the others are still closed and the
+        first error is raised."""
+        owned, self._owned = self._owned, []
+        first: Exception | None = None
+        for thing in owned:
+            close = getattr(thing, "close", None)
+            if not callable(close):
+                continue
+            try:
+                close()
+            except Exception as exc:
+                _log.warning("closing %r failed", thing, exc_info=True)
+                first = first or exc
+        if first is not None:
+            raise first
 
     def create_sync(
         self,
