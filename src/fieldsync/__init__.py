@@ -11,6 +11,7 @@ says otherwise (``fieldsync.ports``, ``fieldsync.zoho``, ``fieldsync.testing``,
 
 from typing import TYPE_CHECKING, Any
 
+from fieldsync.__about__ import __version__
 from fieldsync.clock import SystemClock
 from fieldsync.domain.criteria import (
     Combinator,
@@ -95,7 +96,6 @@ if TYPE_CHECKING:
         SyncAlreadyRunning,
     )
 
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "AuthenticationError",
