@@ -14,7 +14,6 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TypedDict
 
 import attrs
 
@@ -32,7 +31,7 @@ from fieldsync.domain.sync import (
     SyncConfig,
     SyncRun,
 )
-from fieldsync.events import BatchCommitted, EventHook, RunDeferred, RunFinished, RunStarted
+from fieldsync.events import BatchCommitted, EventHook, RunStarted
 from fieldsync.exceptions import (
     FatalSyncError,
     Problem,
@@ -46,6 +45,7 @@ from fieldsync.service._batch import BatchResult, contacts_to_send, tally
 from fieldsync.service._outbox import Outbox, describe_counts
 from fieldsync.service._preview import plan_config
 from fieldsync.service._run_end import RunEnd
+from fieldsync.service._run_events import announce_end, event_ids, expected_records
 
 __all__ = ["RETRY_DELAY", "Runner", "pass_since"]
 
@@ -225,19 +225,18 @@ class Runner:
         """:meth:`_guarded`, with the run's start and end told to the event hook."""
         if self._on_event is not None:
             scope.emit(
-                RunStarted(**_ids(scope), run=attrs.evolve(run), expected=_expected(source, start))
+                RunStarted(
+                    **event_ids(scope),
+                    run=attrs.evolve(run),
+                    expected=expected_records(source, start.since, start.position, start.offset),
+                )
             )
         try:
             return self._guarded(run, sync, source, target, start, lease)
         finally:
             # `run` is ended in place, also when an unexpected exception escapes.
             if self._on_event is not None:
-                if run.status is RunStatus.DEFERRED:
-                    resume_at = self._store.get_sync(run.sync_id).next_run_at
-                    scope.emit(
-                        RunDeferred(**_ids(scope), run=attrs.evolve(run), resume_at=resume_at)
-                    )
-                scope.emit(RunFinished(**_ids(scope), run=attrs.evolve(run)))
+                announce_end(scope, run, self._store)
 
     # -- the pass -----------------------------------------------------------------------------
 
@@ -390,7 +389,9 @@ class Runner:
             lease.renewed_at = now
         scope = _run_scope.current()
         if scope is not None and self._on_event is not None:
-            scope.emit(BatchCommitted(**_ids(scope), run=attrs.evolve(run), batch=result.counts))
+            scope.emit(
+                BatchCommitted(**event_ids(scope), run=attrs.evolve(run), batch=result.counts)
+            )
 
     # -- starting ----------------------------------------------------------------------------
 
@@ -420,32 +421,3 @@ class Runner:
                 stale.finished_at = self._clock.now()
                 stale.error = "its worker stopped before the run finished"
                 self._store.save_run(stale)
-
-
-class _EventIds(TypedDict):
-    sync_id: str
-    run_id: str
-    integration: str
-    at: datetime
-
-
-def _ids(scope: RunScope) -> _EventIds:
-    """The fields every event of the scope's run starts with; ``at`` is now."""
-    return _EventIds(
-        sync_id=scope.sync_id,
-        run_id=scope.run_id,
-        integration=scope.integration,
-        at=scope.clock.now(),
-    )
-
-
-def _expected(source: Source, start: _Pass) -> int | None:
-    """How many records the run reads, when it reads the whole source from the start."""
-    if start.since is not None or start.position is not None or start.offset:
-        return None
-    try:
-        return source.count()
-    except Exception:
-        # Only a progress bar's total: not worth failing or slowing the run for.
-        _log.debug("the source could not count its records", exc_info=True)
-        return None

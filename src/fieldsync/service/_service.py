@@ -7,13 +7,11 @@ import logging
 import os
 import socket
 import uuid
-import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TextIO
 
 import attrs
-import typing_extensions
 
 from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
@@ -29,12 +27,13 @@ from fieldsync.domain.sync import (
     SyncOptions,
     SyncRun,
 )
-from fieldsync.events import BatchCommitted, EventHook, RunEvent, combine
+from fieldsync.events import EventHook
 from fieldsync.exceptions import (
     NotFoundError,
     StateError,
 )
 from fieldsync.ports import Clock, Notifier, Source, SyncStore, Target
+from fieldsync.service._adapters import close_each, missing_methods
 from fieldsync.service._disable import carry_out, impact_of
 from fieldsync.service._export import write_skipped
 from fieldsync.service._initiate import activate
@@ -42,6 +41,7 @@ from fieldsync.service._outbox import Outbox
 from fieldsync.service._preview import DISCLAIMER
 from fieldsync.service._preview import preview as _preview
 from fieldsync.service._run import Runner, pass_since
+from fieldsync.service._run_events import with_progress
 from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDetail
 
 __all__ = ["DISCLAIMER", "SyncService"]
@@ -49,35 +49,9 @@ __all__ = ["DISCLAIMER", "SyncService"]
 _log = logging.getLogger("fieldsync.service")
 
 
-def _with_progress(
-    on_event: EventHook | None, on_progress: Callable[[SyncRun], None] | None
-) -> EventHook | None:
-    """The deprecated ``on_progress`` callback, as one more event hook."""
-    if on_progress is None:
-        return on_event
-    warnings.warn(
-        "SyncService(on_progress=...) is deprecated since fieldsync 0.2: pass on_event= and "
-        "handle fieldsync.events.BatchCommitted",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-
-    def progress(event: RunEvent) -> None:
-        if isinstance(event, BatchCommitted):
-            on_progress(event.run)
-
-    return progress if on_event is None else combine(on_event, progress)
-
-
 def _fields(sync: Sync) -> dict[str, str]:
     """The structured log fields of a sync outside a run (a run adds its ``run_id``)."""
     return {"sync_id": sync.id, "integration": sync.integration}
-
-
-def _missing_methods(adapter: object, port: type) -> list[str]:
-    """The port's methods that ``adapter`` lacks (or has but cannot call), sorted."""
-    members = typing_extensions.get_protocol_members(port)
-    return sorted(m for m in members if not callable(getattr(adapter, m, None)))
 
 
 @attrs.frozen
@@ -142,7 +116,7 @@ class SyncService(Closeable):
             ids=self._ids,
             lease_ttl=lease_ttl,
             watermark_overlap=watermark_overlap,
-            on_event=_with_progress(on_event, on_progress),
+            on_event=with_progress(on_event, on_progress),
         )
 
     def __repr__(self) -> str:
@@ -162,7 +136,7 @@ class SyncService(Closeable):
                 names the argument and the methods it lacks.
         """
         for argument, adapter, port in (("source", source, Source), ("target", target, Target)):
-            missing = _missing_methods(adapter, port)
+            missing = missing_methods(adapter, port)
             if missing:
                 raise TypeError(
                     f"register_integration({name!r}): {argument}= must implement "
@@ -182,18 +156,7 @@ class SyncService(Closeable):
         not closed. Idempotent. If closing one raises, the others are still closed and the
         first error is raised."""
         owned, self._owned = self._owned, []
-        first: Exception | None = None
-        for thing in owned:
-            close = getattr(thing, "close", None)
-            if not callable(close):
-                continue
-            try:
-                close()
-            except Exception as exc:
-                _log.warning("closing %r failed", thing, exc_info=True)
-                first = first or exc
-        if first is not None:
-            raise first
+        close_each(owned)
 
     def create_sync(
         self,
