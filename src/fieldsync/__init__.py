@@ -1,12 +1,13 @@
 """fieldsync: keep a marketing app's contact lists in step with an invoicing app's contacts.
 
 The public API lives here; everything else is an implementation detail unless its module
-says otherwise (``fieldsync.ports``, ``fieldsync.zoho``, ``fieldsync.testing``,
-``fieldsync.notifiers``, ``fieldsync.http``).
+says otherwise (``fieldsync.events``, ``fieldsync.ports``, ``fieldsync.zoho``,
+``fieldsync.testing``, ``fieldsync.notifiers``, ``fieldsync.http``, ``fieldsync.otel``).
 
     import fieldsync as fs
 
-    service = fs.SyncService(store=fs.SQLiteStore("fieldsync.db"))
+    with fs.SQLiteStore("fieldsync.db") as store, fs.SyncService(store=store) as service:
+        ...
 """
 
 from typing import TYPE_CHECKING, Any
