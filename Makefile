@@ -42,16 +42,17 @@ screenshots: $(STAMP) browser
 	FIELDSYNC_SCREENSHOTS=docs/console $(BIN)/python -m pytest -q -p no:cacheprovider tests/web
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples bench
-	$(BIN)/ruff format --check src tests examples bench
+	$(BIN)/ruff check src tests examples bench tools
+	$(BIN)/ruff format --check src tests examples bench tools
 
 types: $(STAMP)
 	$(BIN)/mypy --strict src
 	$(BIN)/mypy --strict tests/typing
+	$(BIN)/python tools/type_completeness.py --floor 0.98
 
 unit: $(STAMP) browser
 	$(BIN)/coverage erase
-	$(BIN)/pytest -q -m "not soak" -n auto --cov=fieldsync --cov-branch --cov-report=
+	$(BIN)/pytest -q -m "not soak" -n auto -p no:fieldsync --cov=fieldsync --cov-branch --cov-report=
 	$(BIN)/coverage report --include='src/fieldsync/domain/*' --fail-under=95
 	$(BIN)/coverage report --fail-under=85
 

@@ -1,32 +1,51 @@
 """fieldsync: keep a marketing app's contact lists in step with an invoicing app's contacts.
 
 The public API lives here; everything else is an implementation detail unless its module
-says otherwise (``fieldsync.ports``, ``fieldsync.zoho``, ``fieldsync.testing``,
-``fieldsync.notifiers``, ``fieldsync.http``).
+says otherwise (``fieldsync.events``, ``fieldsync.ports``, ``fieldsync.zoho``,
+``fieldsync.testing``, ``fieldsync.notifiers``, ``fieldsync.http``, ``fieldsync.otel``).
 
     import fieldsync as fs
 
-    service = fs.SyncService(store=fs.SQLiteStore("fieldsync.db"))
+    with fs.SQLiteStore("fieldsync.db") as store, fs.SyncService(store=store) as service:
+        ...
 """
 
 from typing import TYPE_CHECKING, Any
 
+from fieldsync.__about__ import __version__
 from fieldsync.clock import SystemClock
-from fieldsync.domain.criteria import Condition, Criteria, Operator, Verdict
+from fieldsync.domain.criteria import (
+    Combinator,
+    Condition,
+    Criteria,
+    CriteriaProblem,
+    Operator,
+    Verdict,
+)
 from fieldsync.domain.fields import Field, FieldType, Schema
-from fieldsync.domain.mapping import FieldMap, FieldMapping, MappingPlan, MappingProblem
+from fieldsync.domain.mapping import (
+    ConversionFailure,
+    FieldMap,
+    FieldMapping,
+    Mapped,
+    MappingPlan,
+    MappingProblem,
+)
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
+    BatchCommit,
     Capacity,
+    Checkpoint,
     OutcomeKind,
     RateWindow,
     SourcePage,
     SourceRecord,
+    StoredFingerprint,
     TargetContact,
     TargetLimits,
     UpsertOutcome,
 )
-from fieldsync.domain.schedule import Schedule
+from fieldsync.domain.schedule import Schedule, ScheduleKind
 from fieldsync.domain.state import SyncAction, SyncState
 from fieldsync.domain.sync import (
     Notification,
@@ -84,15 +103,19 @@ if TYPE_CHECKING:
         SyncAlreadyRunning,
     )
 
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "AuthenticationError",
+    "BatchCommit",
     "Capacity",
+    "Checkpoint",
+    "Combinator",
     "Condition",
     "ConfigurationError",
+    "ConversionFailure",
     "Criteria",
     "CriteriaError",
+    "CriteriaProblem",
     "CriteriaSyntaxError",
     "DisableImpact",
     "DisclaimerNotAcknowledgedError",
@@ -107,6 +130,7 @@ __all__ = [
     "InvalidConfigurationError",
     "InvalidTransitionError",
     "ListNotFoundError",
+    "Mapped",
     "MappingError",
     "MappingPlan",
     "MappingProblem",
@@ -129,6 +153,7 @@ __all__ = [
     "SQLiteStore",
     "Schedule",
     "ScheduleError",
+    "ScheduleKind",
     "Schema",
     "ServiceUnavailableError",
     "SkippedRecord",
@@ -136,6 +161,7 @@ __all__ = [
     "SourceRecord",
     "StateError",
     "StoreError",
+    "StoredFingerprint",
     "Sync",
     "SyncAction",
     "SyncAlreadyRunningError",

@@ -11,6 +11,7 @@ a crash, so whatever it wrote is sent again, harmlessly, by the next run.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -23,6 +24,8 @@ _log = logging.getLogger("fieldsync.run")
 def run_in_threads(count: int, workers: int, task: Callable[[int], None], *, name: str) -> None:
     """Call ``task(i)`` for every ``i`` in ``range(count)`` on ``workers`` daemon threads.
 
+    Each task runs in a copy of the caller's context, so context variables (the run's
+    event hook and log fields, ``fieldsync._run_scope``) follow it onto the threads.
     Returns when every task is done. The first exception a task raises is re-raised here
     once the others are done (the remaining tasks are not started). When the calling
     thread is interrupted (``KeyboardInterrupt``, ``SystemExit``), no new task starts and
@@ -38,6 +41,7 @@ def run_in_threads(count: int, workers: int, task: Callable[[int], None], *, nam
     lock = threading.Lock()
     pending = iter(range(count))
     errors: list[BaseException] = []
+    caller = contextvars.copy_context()
 
     def work() -> None:
         while not stop.is_set():
@@ -46,7 +50,7 @@ def run_in_threads(count: int, workers: int, task: Callable[[int], None], *, nam
             if index is None:
                 return
             try:
-                task(index)
+                caller.copy().run(task, index)
             except BaseException as exc:  # handed to the calling thread
                 with lock:
                     errors.append(exc)

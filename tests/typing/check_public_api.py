@@ -91,3 +91,22 @@ def a_console(service: fs.SyncService) -> object:
     source, target = service.adapters(statuses[0].name)
     print(source.schema(), target.schema())
     return Starlette(routes=[Mount("/sync", app=app)])
+
+
+def events_and_closing(store: fs.SQLiteStore) -> None:
+    """The event hook, its events and the context managers, as a user types them."""
+    from fieldsync.events import BatchCommitted, EventHook, RunEvent, Waiting, combine
+    from fieldsync.zoho import DataCentre, ZohoOAuth
+
+    def progress(event: RunEvent) -> None:
+        if isinstance(event, BatchCommitted):
+            print(event.run.total, event.batch.added)
+        elif isinstance(event, Waiting):
+            print(event.until.isoformat(), event.seconds, event.reason.value)
+
+    hook: EventHook = combine(progress, print)
+    with fs.SyncService(store=store, on_event=hook) as service:
+        print(service)
+    with ZohoOAuth(client_id="id", client_secret="secret", refresh_token="r") as auth:
+        centre: DataCentre = auth.data_centre
+        print(centre.key)

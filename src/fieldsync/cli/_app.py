@@ -69,7 +69,7 @@ def open_app(config_path: Path, *, json: bool) -> App:
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(config.store_path)
     hook = ProgressHook()
-    service = SyncService(store=store, on_progress=hook)
+    service = SyncService(store=store, on_event=hook)
     adapters: list[object] = []
     for integration in config.integrations.values():
         source, target = integration.build()

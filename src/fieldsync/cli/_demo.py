@@ -64,7 +64,7 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     source, target = zoho.source, zoho.target
     progress = ProgressHook()
     store = SQLiteStore(database)
-    service = SyncService(store=store, clock=clock, on_progress=progress)
+    service = SyncService(store=store, clock=clock, on_event=progress)
     service.register_integration("zoho-invoice", source=source, target=target)
 
     _heading("1. An emulated Zoho Invoice organization")

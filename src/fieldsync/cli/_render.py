@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from fieldsync.domain.sync import Notification, Sync, SyncRun
+from fieldsync.events import BatchCommitted, RunEvent
 from fieldsync.notifiers import notification_payload
 
 __all__ = [
@@ -167,11 +168,11 @@ class Progress:
 
 
 class ProgressHook:
-    """The service's ``on_progress`` callback: feeds the progress bar shown at the moment."""
+    """The service's ``on_event`` hook: feeds the progress bar shown at the moment."""
 
     def __init__(self) -> None:
         self.current: Progress | None = None
 
-    def __call__(self, run: SyncRun) -> None:
-        if self.current is not None:
-            self.current.update(run)
+    def __call__(self, event: RunEvent) -> None:
+        if self.current is not None and isinstance(event, BatchCommitted):
+            self.current.update(event.run)

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from fieldsync import _run_scope
+from fieldsync._run_scope import RunScope
 from fieldsync._secrets import redact_text
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.planner import Planner
@@ -29,6 +31,7 @@ from fieldsync.domain.sync import (
     SyncConfig,
     SyncRun,
 )
+from fieldsync.events import BatchCommitted, EventHook, RunStarted
 from fieldsync.exceptions import (
     FatalSyncError,
     Problem,
@@ -43,6 +46,7 @@ from fieldsync.service._batch import BatchResult, contacts_to_send, tally
 from fieldsync.service._outbox import Outbox, describe_counts
 from fieldsync.service._preview import plan_config
 from fieldsync.service._run_end import RunEnd
+from fieldsync.service._run_events import announce_end, event_ids, expected_records
 
 __all__ = ["RETRY_DELAY", "Runner", "pass_since"]
 
@@ -111,7 +115,7 @@ class Runner:
         ids: makes run ids.
         lease_ttl: how long a lease lasts without renewal (renewed after every batch).
         watermark_overlap: how far before a pass's start the next pass reads again.
-        on_progress: called with the run after each committed batch.
+        on_event: receives every event of every run (see :mod:`fieldsync.events`).
     """
 
     def __init__(
@@ -123,7 +127,7 @@ class Runner:
         ids: Callable[[], str],
         lease_ttl: timedelta,
         watermark_overlap: timedelta,
-        on_progress: Callable[[SyncRun], None] | None = None,
+        on_event: EventHook | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -132,7 +136,7 @@ class Runner:
         self._end = RunEnd(
             store=store, clock=clock, outbox=outbox, watermark_overlap=watermark_overlap
         )
-        self._on_progress = on_progress
+        self._on_event = on_event
 
     def continuable(self, sync: Sync) -> Checkpoint | None:
         """The sync's checkpoint when its pass ran with the sync's current configuration."""
@@ -188,17 +192,52 @@ class Runner:
                 resumed_from=start.resumed_from,
             )
             store.add_run(run)
-            _log.info(
-                "run %s of sync %s started (%s, config v%d, %s)",
-                run.id,
-                sync_id,
-                trigger.value,
-                run.config_version,
-                f"continuing run {start.resumed_from}" if start.resumed_from else "new pass",
+            scope = RunScope(
+                sync_id=sync_id,
+                run_id=run_id,
+                integration=sync.integration,
+                clock=self._clock,
+                hook=self._on_event,
             )
-            return self._guarded(run, sync, source, target, start, lease)
+            with _run_scope.entered(scope):
+                _log.info(
+                    "run %s of sync %s started (%s, config v%d, %s)",
+                    run.id,
+                    sync_id,
+                    trigger.value,
+                    run.config_version,
+                    f"continuing run {start.resumed_from}" if start.resumed_from else "new pass",
+                    extra=scope.log_extra,
+                )
+                return self._observed(run, sync, source, target, start, lease, scope)
         finally:
             store.release_lease(sync_id, owner)
+
+    def _observed(
+        self,
+        run: SyncRun,
+        sync: Sync,
+        source: Source,
+        target: Target,
+        start: _Pass,
+        lease: _Lease,
+        scope: RunScope,
+    ) -> SyncRun:
+        """:meth:`_guarded`, with the run's start and end told to the event hook."""
+        if self._on_event is not None:
+            scope.emit(
+                RunStarted(
+                    **event_ids(scope),
+                    run=attrs.evolve(run),
+                    expected=expected_records(source, start.since, start.position, start.offset),
+                )
+            )
+        try:
+            return self._guarded(run, sync, source, target, start, lease)
+        finally:
+            # `run` is ended in place, also when an unexpected exception escapes.
+            if self._on_event is not None:
+                announce_end(scope, run, self._store)
 
     # -- the pass -----------------------------------------------------------------------------
 
@@ -229,7 +268,12 @@ class Runner:
             # Our lease expired and another worker took it over: it continues the pass.
             return self._end.close(run, RunStatus.INTERRUPTED, "another worker took the lease over")
         except Exception as exc:
-            _log.exception("run %s of sync %s failed unexpectedly", run.id, run.sync_id)
+            _log.exception(
+                "run %s of sync %s failed unexpectedly",
+                run.id,
+                run.sync_id,
+                extra=_run_scope.log_extra(),
+            )
             # Not our own message: it may quote a URL or a header with a credential in it.
             error = redact_text(f"unexpected {type(exc).__name__}: {exc}")
             self._end.crash(run, error, self._clock.now() + RETRY_DELAY)
@@ -350,6 +394,7 @@ class Runner:
             describe_counts(result.counts),
             checkpoint.position,
             checkpoint.offset,
+            extra=_run_scope.log_extra(),
         )
         now = self._clock.now()
         # Renewing at every batch would double the store's writes for nothing: a quarter
@@ -357,11 +402,11 @@ class Runner:
         if now - lease.renewed_at >= self._ttl / 4:
             self._store.renew_lease(run.sync_id, lease.owner, now=now, ttl=self._ttl)
             lease.renewed_at = now
-        if self._on_progress is not None:
-            try:
-                self._on_progress(attrs.evolve(run))
-            except Exception:
-                _log.warning("the progress callback failed", exc_info=True)
+        scope = _run_scope.current()
+        if scope is not None and self._on_event is not None:
+            scope.emit(
+                BatchCommitted(**event_ids(scope), run=attrs.evolve(run), batch=result.counts)
+            )
 
     # -- starting ----------------------------------------------------------------------------
 

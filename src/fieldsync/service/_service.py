@@ -13,6 +13,7 @@ from typing import TextIO
 
 import attrs
 
+from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMapping
@@ -26,11 +27,13 @@ from fieldsync.domain.sync import (
     SyncOptions,
     SyncRun,
 )
+from fieldsync.events import EventHook
 from fieldsync.exceptions import (
     NotFoundError,
     StateError,
 )
 from fieldsync.ports import Clock, Notifier, Source, SyncStore, Target
+from fieldsync.service._adapters import close_each, missing_methods
 from fieldsync.service._disable import carry_out, impact_of
 from fieldsync.service._export import write_skipped
 from fieldsync.service._initiate import activate, validate
@@ -38,6 +41,7 @@ from fieldsync.service._outbox import Outbox
 from fieldsync.service._preview import DISCLAIMER
 from fieldsync.service._preview import preview as _preview
 from fieldsync.service._run import Runner, pass_since
+from fieldsync.service._run_events import with_progress
 from fieldsync.service.views import (
     DisableImpact,
     IntegrationStatus,
@@ -51,14 +55,24 @@ __all__ = ["DISCLAIMER", "SyncService"]
 _log = logging.getLogger("fieldsync.service")
 
 
+def _fields(sync: Sync) -> dict[str, str]:
+    """The structured log fields of a sync outside a run (a run adds its ``run_id``)."""
+    return {"sync_id": sync.id, "integration": sync.integration}
+
+
 @attrs.frozen
 class _Integration:
     source: Source
     target: Target
 
 
-class SyncService:
+class SyncService(Closeable):
     """Create, run, watch and manage syncs. Everything outside comes in through the ports.
+
+    Closing (:meth:`close`, or leaving ``with SyncService(...) as service:``) closes what the
+    service owns: the ``notifier`` and every source and target handed to
+    :meth:`register_integration`. The ``store`` and the ``clock`` stay the caller's, since a
+    store usually outlives one service (open it in a ``with`` of its own).
 
     Args:
         store: where syncs, runs, checkpoints and notifications live.
@@ -71,7 +85,12 @@ class SyncService:
             again (covers source clocks that disagree; re-reading is free).
         worker_id: names this worker in leases (defaults to host name and process id).
         ids: makes ids for syncs, runs and notifications (defaults to random UUIDs).
-        on_progress: called with the run after each committed batch (a progress bar).
+        on_event: receives every event of every run: started, batch committed, waiting
+            (for a rate limit or a retry, with until when), deferred, finished. See
+            :mod:`fieldsync.events`; :func:`fieldsync.events.combine` joins several hooks.
+        on_progress: deprecated since 0.2; use ``on_event`` and
+            :class:`~fieldsync.events.BatchCommitted`. Still called with the run after each
+            committed batch.
     """
 
     def __init__(
@@ -84,6 +103,7 @@ class SyncService:
         watermark_overlap: timedelta = timedelta(minutes=10),
         worker_id: str | None = None,
         ids: Callable[[], str] | None = None,
+        on_event: EventHook | None = None,
         on_progress: Callable[[SyncRun], None] | None = None,
     ) -> None:
         self._store = store
@@ -92,6 +112,8 @@ class SyncService:
         self._worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._lease_ttl = lease_ttl
         self._integrations: dict[str, _Integration] = {}
+        # Everything to close, in the order received; the notifier first.
+        self._owned: list[object] = [] if notifier is None else [notifier]
         self._outbox = Outbox(store=store, notifier=notifier, clock=self._clock, ids=self._ids)
         self._runner = Runner(
             store=store,
@@ -100,7 +122,7 @@ class SyncService:
             ids=self._ids,
             lease_ttl=lease_ttl,
             watermark_overlap=watermark_overlap,
-            on_progress=on_progress,
+            on_event=with_progress(on_event, on_progress),
         )
 
     def __repr__(self) -> str:
@@ -116,13 +138,31 @@ class SyncService:
 
         Raises:
             StateError: the integration was disabled (it can never run again).
-            TypeError: ``source`` or ``target`` does not implement its port.
+            TypeError: ``source`` or ``target`` does not implement its port; the message
+                names the argument and the methods it lacks.
         """
-        if not isinstance(source, Source) or not isinstance(target, Target):
-            raise TypeError("source must implement fieldsync.ports.Source, target Target")
+        for argument, adapter, port in (("source", source, Source), ("target", target, Target)):
+            missing = missing_methods(adapter, port)
+            if missing:
+                raise TypeError(
+                    f"register_integration({name!r}): {argument}= must implement "
+                    f"fieldsync.ports.{port.__name__}; {type(adapter).__name__} lacks "
+                    + ", ".join(f"{method}()" for method in missing)
+                )
         if name in self._store.disabled_integrations():
             raise StateError(f"integration {name!r} was disabled and cannot be used again")
         self._integrations[name] = _Integration(source, target)
+        for adapter in (source, target):
+            if not any(adapter is owned for owned in self._owned):
+                self._owned.append(adapter)
+
+    def close(self) -> None:
+        """Close the notifier and every adapter ever registered (each once, whatever the
+        number of integrations sharing it), when they have a ``close`` method. The store is
+        not closed. Idempotent. If closing one raises, the others are still closed and the
+        first error is raised."""
+        owned, self._owned = self._owned, []
+        close_each(owned)
 
     def create_sync(
         self,
@@ -172,7 +212,13 @@ class SyncService:
             updated_at=now,
         )
         self._store.add_sync(sync)
-        _log.info("sync %s (%r) created for integration %s", sync.id, name, integration)
+        _log.info(
+            "sync %s (%r) created for integration %s",
+            sync.id,
+            name,
+            integration,
+            extra=_fields(sync),
+        )
         return sync
 
     def preview(self, sync_id: str) -> Preview:
@@ -270,16 +316,18 @@ class SyncService:
             if sync.next_run_at is None or sync.next_run_at > due_at:
                 continue
             if sync.integration in disabled or sync.integration not in self._integrations:
-                _log.debug("sync %s is due; its integration is unavailable", sync.id)
+                _log.debug(
+                    "sync %s is due; its integration is unavailable", sync.id, extra=_fields(sync)
+                )
                 continue
             try:
                 runs.append(self._run(sync, RunTrigger.SCHEDULE, due_by=due_at))
             except StateError as exc:
-                _log.info("sync %s is due but was skipped: %s", sync.id, exc)
+                _log.info("sync %s is due but was skipped: %s", sync.id, exc, extra=_fields(sync))
             except Exception:
                 # One broken sync (a bug in a custom adapter, say) must not starve the others;
                 # its run is already marked failed and it waits for its next retry.
-                _log.exception("the scheduled run of sync %s failed", sync.id)
+                _log.exception("the scheduled run of sync %s failed", sync.id, extra=_fields(sync))
         return runs
 
     def pause(self, sync_id: str) -> Sync:
@@ -308,7 +356,7 @@ class SyncService:
             sync.next_run_at = now
         sync.updated_at = now
         self._store.save_sync(sync)
-        _log.info("sync %s resumed", sync_id)
+        _log.info("sync %s resumed", sync_id, extra=_fields(sync))
         return sync
 
     def edit(
@@ -349,7 +397,7 @@ class SyncService:
             sync.pending = attrs.evolve(edited, version=latest.version + 1, created_at=now)
         sync.updated_at = now
         self._store.save_sync(sync)
-        _log.info("sync %s edited", sync_id)
+        _log.info("sync %s edited", sync_id, extra=_fields(sync))
         return sync
 
     # -- looking ------------------------------------------------------------------------------
@@ -523,7 +571,7 @@ class SyncService:
         sync.state = transition(sync.state, action, sync_id=sync_id)
         sync.updated_at = self._clock.now()
         self._store.save_sync(sync)
-        _log.info("sync %s: %s -> %s", sync_id, action.value, sync.state.value)
+        _log.info("sync %s: %s -> %s", sync_id, action.value, sync.state.value, extra=_fields(sync))
         return sync
 
     def _integration(self, name: str) -> _Integration:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.records import RateWindow
 from fieldsync.exceptions import (
@@ -34,6 +35,7 @@ from fieldsync.http._redact import install_log_redaction
 from fieldsync.http.ratelimit import RateLimiter
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.zoho._api import error_text, parse_json, retry_after, send
+from fieldsync.zoho._datacentres import DataCentre
 from fieldsync.zoho._datacentres import data_centre as _data_centre
 
 if TYPE_CHECKING:
@@ -67,7 +69,7 @@ def mask(value: str) -> str:
     return f"{value[:7]}…{value[-2:]}"
 
 
-class ZohoOAuth:
+class ZohoOAuth(Closeable):
     """Access tokens for the Zoho APIs of one account, minted from a refresh token.
 
     One instance may be shared by all adapters of an account and used from many threads:
@@ -101,7 +103,7 @@ class ZohoOAuth:
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self.data_centre = _data_centre(data_centre)
+        self.data_centre: DataCentre = _data_centre(data_centre)
         self.client_id = client_id
         self._secret = client_secret
         self._refresh_token = refresh_token
@@ -188,7 +190,8 @@ class ZohoOAuth:
         return f"Zoho OAuth refresh token for client {mask(self.client_id)} ({host})"
 
     def close(self) -> None:
-        """Close the httpx client if this object created it."""
+        """Close the httpx client if this object created it (a client you passed in is
+        yours to close). Idempotent. ``with ZohoOAuth(...) as auth:`` closes it on exit."""
         if self._owns_client:
             self._client.close()
 
