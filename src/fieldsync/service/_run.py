@@ -204,6 +204,25 @@ class Runner:
     def _guarded(
         self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
     ) -> SyncRun:
+        # Everything after add_run is in here, recording the run's end included: whatever
+        # raises (a store that fails, a schedule that cannot compute its next run), the run
+        # is recorded as failed, never left `running`.
+        try:
+            return self._pass_and_end(run, sync, source, target, start, lease)
+        except Exception as exc:
+            _log.exception("run %s of sync %s failed unexpectedly", run.id, run.sync_id)
+            # Not our own message: it may quote a URL or a header with a credential in it.
+            error = redact_text(f"unexpected {type(exc).__name__}: {exc}")
+            self._end.crash(run, error, self._clock.now() + RETRY_DELAY)
+            raise
+        except BaseException as exc:
+            # Ctrl-C or a process exit: the checkpoint stays and the next run continues.
+            self._end.close_quietly(run, RunStatus.INTERRUPTED, f"stopped by {type(exc).__name__}")
+            raise
+
+    def _pass_and_end(
+        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
+    ) -> SyncRun:
         try:
             end, problems = self._pass(run, sync, source, target, start, lease)
         except QuotaExhaustedError as exc:
@@ -222,16 +241,6 @@ class Runner:
         except SyncAlreadyRunningError:
             # Our lease expired and another worker took it over: it continues the pass.
             return self._end.close(run, RunStatus.INTERRUPTED, "another worker took the lease over")
-        except Exception as exc:
-            _log.exception("run %s of sync %s failed unexpectedly", run.id, run.sync_id)
-            # Not our own message: it may quote a URL or a header with a credential in it.
-            error = redact_text(f"unexpected {type(exc).__name__}: {exc}")
-            self._end.crash(run, error, self._clock.now() + RETRY_DELAY)
-            raise
-        except BaseException as exc:
-            # Ctrl-C or a process exit: the checkpoint stays and the next run continues.
-            self._end.close_quietly(run, RunStatus.INTERRUPTED, f"stopped by {type(exc).__name__}")
-            raise
         if end is _End.INVALID:
             text = "; ".join(f"{p.code}: {p.message}" for p in problems)
             return self._end.fail(run, f"the configuration no longer fits the schemas: {text}")

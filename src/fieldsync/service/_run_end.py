@@ -50,14 +50,20 @@ class RunEnd:
 
     def crash(self, run: SyncRun, error: str, retry_at: datetime) -> None:
         """An unexpected exception ended the run: it failed, and the sync is tried again at
-        ``retry_at`` rather than at every scheduler tick. Logs instead of raising."""
+        ``retry_at`` rather than at every scheduler tick. Logs instead of raising.
+
+        A run whose end was recorded already (the exception came after, from a notifier
+        say) keeps that end."""
         try:
+            if self._store.get_run(run.id).status is not RunStatus.RUNNING:
+                return
             run.status, run.finished_at, run.error = RunStatus.FAILED, self._clock.now(), error
             sync = self._store.get_sync(run.sync_id)
             sync.next_run_at = retry_at
             self._store.finish_run(run, sync, clear_checkpoint=False)
         except Exception:
             _log.exception("could not record the end of run %s", run.id)
+            self.close_quietly(run, RunStatus.FAILED, error)
 
     def complete(self, run: SyncRun, pass_started_at: datetime) -> SyncRun:
         """The pass is done: the watermark moves, the checkpoint goes, the schedule goes on.
