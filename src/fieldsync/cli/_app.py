@@ -7,9 +7,12 @@ from pathlib import Path
 import attrs
 
 from fieldsync.cli._config import Config, SyncDefinition, load_config
-from fieldsync.cli._render import ProgressHook
+from fieldsync.cli._output import Output, parse_zone
+from fieldsync.cli._progress import ProgressHook
+from fieldsync.cli._watch import CredentialsWatch, watched
 from fieldsync.domain.sync import Sync
 from fieldsync.exceptions import NotFoundError
+from fieldsync.ports import Source
 from fieldsync.service import SyncService
 from fieldsync.stores.sqlite import SQLiteStore
 
@@ -25,7 +28,10 @@ class App:
     service: SyncService
     json: bool
     progress: ProgressHook
+    out: Output = attrs.field(factory=Output)
+    watch: CredentialsWatch = attrs.field(factory=CredentialsWatch)
     adapters: list[object] = attrs.field(factory=list)  # closed with the app (httpx clients)
+    sources: dict[str, Source] = attrs.field(factory=dict)  # by integration, unwatched
 
     def sync(self, name: str) -> Sync:
         """The stored sync called ``name``, created from the file on first use."""
@@ -41,6 +47,10 @@ class App:
             if sync.name == name:
                 return sync
         raise NotFoundError("sync", name)
+
+    def names(self) -> dict[str, str]:
+        """Each stored sync's id and name (messages name syncs by name)."""
+        return {sync.id: sync.name for sync in self.service.list_syncs()}
 
     def create(self, definition: SyncDefinition) -> Sync:
         """Create the sync of a ``[[syncs]]`` entry."""
@@ -63,18 +73,34 @@ class App:
         self.store.close()
 
 
-def open_app(config_path: Path, *, json: bool) -> App:
-    """Load the configuration, open the store and register every configured integration."""
+def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
+    """Load the configuration, open the store and register every configured integration
+    that was not disabled (commands that need a disabled one's adapters refuse then; the
+    others, such as ``syncs`` and ``history``, work as before).
+
+    ``tz``: the zone times are shown in (``--tz``), over the file's ``[cli] tz``.
+    """
     config = load_config(config_path)
+    out = Output.for_terminal(zone=parse_zone(tz or config.tz))
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(config.store_path)
     hook = ProgressHook()
     service = SyncService(store=store, on_progress=hook)
-    adapters: list[object] = []
-    for integration in config.integrations.values():
-        source, target = integration.build()
-        adapters += [source, target]
-        service.register_integration(integration.name, source=source, target=target)
-    return App(
-        config=config, store=store, service=service, json=json, progress=hook, adapters=adapters
-    )
+    app = App(config=config, store=store, service=service, json=json, progress=hook, out=out)
+    try:
+        disabled = store.disabled_integrations()
+        for integration in config.integrations.values():
+            if integration.name in disabled:
+                continue
+            source, target = integration.build()
+            app.adapters += [source, target]
+            app.sources[integration.name] = source
+            service.register_integration(
+                integration.name,
+                source=watched(source, app.watch),
+                target=watched(target, app.watch),
+            )
+    except BaseException:
+        app.close()
+        raise
+    return app

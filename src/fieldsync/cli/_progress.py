@@ -1,0 +1,223 @@
+"""The progress bar of a run: done/total, rate, ETA, and why it waits when it does.
+
+With the ``fieldsync[cli]`` extra installed and stderr a terminal, rich draws it; without
+rich it is one line redrawn in place. Off a terminal (a log file, CI) it is a plain line
+every ``every`` records and one line per wait, so logs stay short and readable.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import Any, Protocol, TextIO
+
+from fieldsync.cli._output import DEFAULT_WIDTH, colour_enabled, shorten
+from fieldsync.domain.sync import SyncRun
+
+__all__ = ["PlainProgress", "ProgressHook", "ProgressView", "open_progress"]
+
+_BAR = 20
+
+
+class ProgressView(Protocol):
+    """What shows a run's progress."""
+
+    def update(self, run: SyncRun) -> None:
+        """The run so far (after each committed batch)."""
+
+    def waiting(self, until: datetime | None, why: str) -> None:
+        """The run waits (``until``: when it goes on, if known)."""
+
+    def close(self) -> None:
+        """The run is over: end the display."""
+
+
+def counts_text(run: SyncRun, *, compact: bool = False) -> str:
+    """``1,200 added, 30 updated, ...`` for a run so far (``compact``: without the zeros)."""
+    counts = [
+        (run.added, "added"),
+        (run.updated, "updated"),
+        (run.unchanged, "unchanged"),
+        (run.skipped, "skipped"),
+        (run.failed, "failed"),
+    ]
+    shown = [(n, what) for n, what in counts if n or not compact]
+    return ", ".join(f"{n:,} {what}" for n, what in shown) or "nothing yet"
+
+
+def _clock_time(when: datetime, zone: tzinfo | None) -> str:
+    return when.astimezone(zone).strftime("%H:%M")
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class PlainProgress:
+    """A dependency-free progress line on ``out`` (stderr).
+
+    Args:
+        label: what runs (the sync's name).
+        total: the records the run will look at, when known (a bar and an ETA then).
+        out: where to write.
+        every: off a terminal, a line at most every ``every`` records.
+        zone: the zone wait times are shown in (``None``: local).
+        ticks: seconds from a monotonic clock (for the rate).
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        total: int | None = None,
+        out: TextIO | None = None,
+        every: int = 1000,
+        zone: tzinfo | None = None,
+        ticks: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._label = label
+        self._total = total
+        self._out = out or sys.stderr
+        self._tty = bool(getattr(self._out, "isatty", lambda: False)())
+        self._every = every
+        self._zone = zone
+        self._width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns - 1
+        self._ticks = ticks
+        self._started = ticks()
+        self._last_line = 0
+        self._done = 0
+        self._wait = ""
+        self._drawn = False
+
+    def update(self, run: SyncRun) -> None:
+        """Show a run's progress so far."""
+        self._done = run.total
+        self._wait = ""
+        if not self._tty and run.total - self._last_line < self._every:
+            return
+        self._last_line = run.total
+        self._draw(f"{self._measure()}  {counts_text(run, compact=True)}")
+
+    def waiting(self, until: datetime | None, why: str) -> None:
+        """Say that the run waits, and until when."""
+        self._wait = f"{why} until {_clock_time(until, self._zone)}" if until else why
+        self._draw(f"{self._measure()}: {self._wait}")
+
+    def close(self) -> None:
+        """End the progress line."""
+        if self._tty and self._drawn:
+            self._out.write("\n")
+            self._out.flush()
+
+    def _measure(self) -> str:
+        done, total = self._done, self._total
+        elapsed = max(self._ticks() - self._started, 1e-9)
+        rate = done / elapsed
+        parts = [self._label]
+        if total:
+            share = min(1.0, done / total)
+            filled = round(_BAR * share)
+            parts.append(f"[{'#' * filled}{'.' * (_BAR - filled)}] {share:4.0%}")
+        parts.append(f"{done:,}" + (f"/{total:,}" if total else " records"))
+        parts.append(f"{rate:,.0f}/s")
+        if total and rate > 0 and done < total:
+            parts.append(f"ETA {_duration((total - done) / rate)}")
+        return "  ".join(parts)
+
+    def _draw(self, text: str) -> None:
+        self._drawn = True
+        text = shorten(text, self._width)
+        if self._tty:
+            self._out.write("\r\x1b[2K" + text)
+        else:
+            self._out.write(text + "\n")
+        self._out.flush()
+
+
+class RichProgress:
+    """The progress bar drawn by rich (the ``fieldsync[cli]`` extra)."""
+
+    def __init__(self, label: str, *, total: int | None, out: TextIO, zone: tzinfo | None) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._zone = zone
+        console = Console(file=out, no_color=not colour_enabled(out))
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(bar_width=24),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[status]}"),
+            console=console,
+        )
+        self._task = self._progress.add_task(label, total=total, rate="", status="")
+        self._progress.start()
+
+    def update(self, run: SyncRun) -> None:
+        """Show a run's progress so far."""
+        self._progress.update(self._task, completed=run.total, status="")
+        task = self._progress.tasks[0]
+        speed: Any = task.speed
+        self._progress.update(self._task, rate=f"{speed:,.0f}/s" if speed else "")
+
+    def waiting(self, until: datetime | None, why: str) -> None:
+        """Say that the run waits, and until when."""
+        text = f"{why} until {_clock_time(until, self._zone)}" if until else why
+        self._progress.update(self._task, status=f"[yellow]{text}")
+
+    def close(self) -> None:
+        """Stop drawing (the finished bar stays)."""
+        self._progress.stop()
+
+
+def open_progress(
+    label: str,
+    *,
+    total: int | None = None,
+    out: TextIO | None = None,
+    every: int = 1000,
+    zone: tzinfo | None = None,
+) -> ProgressView:
+    """The best progress display for ``out`` (stderr): rich's bar on a terminal when rich is
+    installed, else :class:`PlainProgress`."""
+    out = out or sys.stderr
+    if getattr(out, "isatty", lambda: False)():
+        try:
+            return RichProgress(label, total=total, out=out, zone=zone)
+        except ImportError:
+            pass  # the plain CLI works without the fieldsync[cli] extra
+    return PlainProgress(label, total=total, out=out, every=every, zone=zone)
+
+
+class ProgressHook:
+    """The service's ``on_progress`` callback: feeds the progress display shown now."""
+
+    def __init__(self) -> None:
+        self.current: ProgressView | None = None
+
+    def __call__(self, run: SyncRun) -> None:
+        if self.current is not None:
+            self.current.update(run)
+
+    def waiting(self, until: datetime | None, why: str) -> None:
+        """Forward a wait to the display shown now."""
+        if self.current is not None:
+            self.current.waiting(until, why)
