@@ -92,7 +92,7 @@ def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
         for integration in config.integrations.values():
             if integration.name in disabled:
                 continue
-            source, target = integration.build()
+            source, target = integration.build(app.adapters)
             app.adapters += [source, target]
             app.sources[integration.name] = source
             service.register_integration(

@@ -62,15 +62,16 @@ class IntegrationConfig:
     type: str
     settings: Mapping[str, Any] = attrs.field(repr=False)
 
-    def build(self) -> tuple[Source, Target]:
-        """Make the integration's source and target."""
+    def build(self, resources: list[object] | None = None) -> tuple[Source, Target]:
+        """Make the integration's source and target; what else they share and must be
+        closed with them (the Zoho OAuth client) is added to ``resources``."""
         if self.type == "python":
             return _factory(self.name, self.settings["source"])(), _factory(
                 self.name, self.settings["target"]
             )()
         from fieldsync.cli._zoho import build_zoho  # imported late: httpx clients are made here
 
-        return build_zoho(self.name, self.settings)
+        return build_zoho(self.name, self.settings, resources)
 
 
 @attrs.frozen
