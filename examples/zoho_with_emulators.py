@@ -54,8 +54,12 @@ def main() -> None:
         concurrency=1,  # REAL: leave out (4 calls in flight hide the latency)
     )
 
-    with tempfile.TemporaryDirectory() as folder:
-        service = fs.SyncService(store=fs.SQLiteStore(Path(folder) / "state.db"), clock=clock)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        auth,  # REAL: the same; `with` closes what each object opened
+        fs.SQLiteStore(Path(folder) / "state.db") as store,
+        fs.SyncService(store=store, clock=clock) as service,  # closes source and target
+    ):
         service.register_integration("zoho", source=source, target=target)
         sync = service.create_sync(
             "Active customers",

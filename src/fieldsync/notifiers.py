@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import httpx
 
+from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.sync import Notification
 from fieldsync.exceptions import RetriableError, ServiceUnavailableError, TransportError
@@ -95,13 +96,15 @@ class CallbackNotifier:
             _log.exception("notification callback failed for %s", notification.id)
 
 
-class WebhookNotifier:
+class WebhookNotifier(Closeable):
     """POSTs each notification as JSON to ``url``, signed with HMAC-SHA256.
 
     Args:
         url: where to POST.
         secret: the shared secret for the :data:`SIGNATURE_HEADER` signature. Never logged.
-        client: the ``httpx.Client`` to use (inject one with a transport in tests).
+        client: the ``httpx.Client`` to use (inject one with a transport in tests). One
+            passed in is yours to close; the one made when none is passed is closed by
+            :meth:`close` (or by leaving ``with WebhookNotifier(...) as notifier:``).
         retry: how to retry 5xx answers, 429 and transport failures.
         clock: what retries wait on.
         timeout: seconds for each attempt.
@@ -119,7 +122,8 @@ class WebhookNotifier:
     ) -> None:
         self._url = url
         self._secret = secret
-        self._client = client or httpx.Client()
+        self._owns_client = client is None
+        self._client = client if client is not None else httpx.Client()
         self._retry = retry or RetryPolicy(attempts=4)
         self._clock = clock or SystemClock()
         self._timeout = timeout
@@ -133,6 +137,11 @@ class WebhookNotifier:
         except httpx.InvalidURL:
             host = "?"
         return f"WebhookNotifier(host={host!r})"
+
+    def close(self) -> None:
+        """Close the httpx client if this notifier created it. Idempotent."""
+        if self._owns_client:
+            self._client.close()
 
     def notify(self, notification: Notification) -> None:
         """Deliver one notification; after the retries, a failure is logged and counted."""

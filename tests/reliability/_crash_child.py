@@ -39,6 +39,7 @@ from fieldsync.domain.records import (
 )
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import SyncRun
+from fieldsync.events import BatchCommitted, RunEvent
 from fieldsync.exceptions import SyncAlreadyRunningError
 from fieldsync.service import SyncService
 from fieldsync.stores.sqlite import SQLiteStore
@@ -254,7 +255,9 @@ def service_for(
         clock=clock,
         lease_ttl=LEASE_TTL,
         worker_id=worker,
-        on_progress=lambda _run: tripwire.event(KillPoint.BATCH),
+        on_event=lambda event: (
+            tripwire.event(KillPoint.BATCH) if isinstance(event, BatchCommitted) else None
+        ),
     )
     source = make_source(clock, modified=modified)
 
@@ -379,15 +382,17 @@ def contend(
     clock = FakeClock(START)
     store = SQLiteStore(paths.store)
 
-    def progress(run: SyncRun) -> None:
-        spans.setdefault(run.id, (run.sync_id, []))[1].append(time.monotonic_ns())
+    def progress(event: RunEvent) -> None:
+        if isinstance(event, BatchCommitted):
+            run = event.run
+            spans.setdefault(run.id, (run.sync_id, []))[1].append(time.monotonic_ns())
 
     service = SyncService(
         store=store,
         clock=clock,
         lease_ttl=LEASE_TTL,
         worker_id=f"pid{os.getpid()}",
-        on_progress=progress,
+        on_event=progress,
     )
     # Modified in the future: every pass reads every record, so runs take a while.
     service.register_integration(

@@ -12,7 +12,6 @@ from fieldsync.cli._progress import ProgressHook
 from fieldsync.cli._watch import CredentialsWatch, watched
 from fieldsync.domain.sync import Sync
 from fieldsync.exceptions import NotFoundError
-from fieldsync.ports import Source
 from fieldsync.service import SyncService
 from fieldsync.stores.sqlite import SQLiteStore
 
@@ -31,7 +30,6 @@ class App:
     out: Output = attrs.field(factory=Output)
     watch: CredentialsWatch = attrs.field(factory=CredentialsWatch)
     adapters: list[object] = attrs.field(factory=list)  # closed with the app (httpx clients)
-    sources: dict[str, Source] = attrs.field(factory=dict)  # by integration, unwatched
 
     def sync(self, name: str) -> Sync:
         """The stored sync called ``name``, created from the file on first use."""
@@ -84,8 +82,10 @@ def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
     out = Output.for_terminal(zone=parse_zone(tz or config.tz))
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(config.store_path)
-    hook = ProgressHook()
-    service = SyncService(store=store, on_progress=hook)
+    hook = ProgressHook(
+        {name: "Zoho" for name, i in config.integrations.items() if i.type == "zoho"}
+    )
+    service = SyncService(store=store, on_event=hook)
     app = App(config=config, store=store, service=service, json=json, progress=hook, out=out)
     try:
         disabled = store.disabled_integrations()
@@ -94,7 +94,6 @@ def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
                 continue
             source, target = integration.build(app.adapters)
             app.adapters += [source, target]
-            app.sources[integration.name] = source
             service.register_integration(
                 integration.name,
                 source=watched(source, app.watch),

@@ -64,26 +64,13 @@ def _counts(run: SyncRun) -> str:
 
 def _with_progress(app: App, sync: Sync, work: Callable[[], SyncRun]) -> SyncRun:
     if not app.json:
-        app.progress.current = open_progress(sync.name, total=_total(app, sync), zone=app.out.zone)
+        app.progress.current = open_progress(sync.name, zone=app.out.zone)
     try:
         return work()
     finally:
         if app.progress.current is not None:
             app.progress.current.close()
         app.progress.current = None
-
-
-def _total(app: App, sync: Sync) -> int | None:
-    """The records a first pass looks at, when the source can say cheaply (a later pass
-    reads only what changed, which no source counts in advance)."""
-    source = app.sources.get(sync.integration)
-    if sync.watermark is not None or source is None:
-        return None
-    try:
-        total = source.count()
-    except Exception:  # a count is a nicety: it never fails a run
-        return None
-    return total if total else None
 
 
 def cmd_syncs(app: App, args: argparse.Namespace) -> int:

@@ -61,9 +61,9 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     invoice, campaigns = zoho.invoice, zoho.campaigns
     organization, list_key = zoho.organization, zoho.list_key
     source, target = zoho.source, zoho.target
-    progress = ProgressHook()
+    progress = ProgressHook({"zoho-invoice": "Zoho"})
     store = SQLiteStore(database)
-    service = SyncService(store=store, clock=clock, on_progress=progress)
+    service = SyncService(store=store, clock=clock, on_event=progress)
     service.register_integration("zoho-invoice", source=source, target=target)
 
     _heading(out, "1. An emulated Zoho Invoice organization")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Protocol, TextIO
 
 from fieldsync.cli._output import DEFAULT_WIDTH, colour_enabled, shorten
 from fieldsync.domain.sync import SyncRun
+from fieldsync.events import BatchCommitted, RunEvent, RunStarted, Waiting, WaitReason
 
 __all__ = ["PlainProgress", "ProgressHook", "ProgressView", "open_progress"]
 
@@ -24,6 +25,9 @@ _BAR = 20
 
 class ProgressView(Protocol):
     """What shows a run's progress."""
+
+    def expect(self, total: int | None) -> None:
+        """How many records the run will look at, when the run knows (a bar then)."""
 
     def update(self, run: SyncRun) -> None:
         """The run so far (after each committed batch)."""
@@ -93,6 +97,11 @@ class PlainProgress:
         self._done = 0
         self._wait = ""
         self._drawn = False
+
+    def expect(self, total: int | None) -> None:
+        """Set the total, unless one was given already."""
+        if self._total is None:
+            self._total = total
 
     def update(self, run: SyncRun) -> None:
         """Show a run's progress so far."""
@@ -171,6 +180,11 @@ class RichProgress:
         self._task = self._progress.add_task(label, total=total, rate="", status="")
         self._progress.start()
 
+    def expect(self, total: int | None) -> None:
+        """Set the total, unless one was given already."""
+        if total and self._progress.tasks[0].total is None:
+            self._progress.update(self._task, total=total)
+
     def update(self, run: SyncRun) -> None:
         """Show a run's progress so far."""
         self._progress.update(self._task, completed=run.total, status="")
@@ -208,16 +222,30 @@ def open_progress(
 
 
 class ProgressHook:
-    """The service's ``on_progress`` callback: feeds the progress display shown now."""
+    """The service's ``on_event`` hook: feeds the progress display shown now.
 
-    def __init__(self) -> None:
+    Args:
+        services: what to call each integration's service in a wait's message (``"Zoho"``
+            for ``"waiting for Zoho's rate limit until 14:02"``).
+    """
+
+    def __init__(self, services: Mapping[str, str] | None = None) -> None:
         self.current: ProgressView | None = None
+        self._services = dict(services or {})
 
-    def __call__(self, run: SyncRun) -> None:
-        if self.current is not None:
-            self.current.update(run)
+    def __call__(self, event: RunEvent) -> None:
+        view = self.current
+        if view is None:
+            return
+        if isinstance(event, RunStarted):
+            view.expect(event.expected)
+        elif isinstance(event, BatchCommitted):
+            view.update(event.run)
+        elif isinstance(event, Waiting):
+            view.waiting(event.until, self._why(event))
 
-    def waiting(self, until: datetime | None, why: str) -> None:
-        """Forward a wait to the display shown now."""
-        if self.current is not None:
-            self.current.waiting(until, why)
+    def _why(self, event: Waiting) -> str:
+        service = self._services.get(event.integration)
+        if event.reason is WaitReason.RETRY:
+            return f"retrying {event.endpoint or 'a call'} after a temporary failure"
+        return f"waiting for {service}'s rate limit" if service else "waiting for the rate limit"

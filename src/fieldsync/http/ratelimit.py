@@ -22,7 +22,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from fieldsync._run_scope import announce_wait
 from fieldsync.domain.records import RateWindow
+from fieldsync.events import WaitReason
 from fieldsync.exceptions import QuotaExhaustedError
 
 if TYPE_CHECKING:
@@ -202,6 +204,7 @@ class Pacer:
                 endpoint=self.name,
             )
         if delay > 0:
+            announce_wait(delay, clock=self.clock, reason=WaitReason.RATE_LIMIT, endpoint=self.name)
             self.clock.sleep(delay)
 
     def __repr__(self) -> str:

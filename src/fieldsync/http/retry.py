@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
+from fieldsync._run_scope import announce_wait
+from fieldsync.events import WaitReason
 from fieldsync.exceptions import RateLimitedError, RetriableError
 from fieldsync.http import _tenacity
 
@@ -106,13 +108,18 @@ class RetryPolicy:
             Exception: any other error ``fn`` raised, at once and unchanged.
         """
         source = rng or random.Random()
+
+        def sleep(seconds: float) -> None:
+            announce_wait(seconds, clock=clock, reason=WaitReason.RETRY)
+            clock.sleep(seconds)
+
         return _tenacity.run(
             fn,
             attempts=self.attempts,
             retriable=RetriableError,
             give_up=self._server_wait_too_long,
             wait=lambda error, retry: self.wait_for(error, retry, rng=source),
-            sleep=clock.sleep,
+            sleep=sleep,
         )
 
     def _server_wait_too_long(self, error: BaseException) -> bool:

@@ -14,9 +14,12 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 import attrs
 
+from fieldsync import _run_scope
+from fieldsync._run_scope import RunScope
 from fieldsync._secrets import redact_text
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.planner import Planner
@@ -29,6 +32,7 @@ from fieldsync.domain.sync import (
     SyncConfig,
     SyncRun,
 )
+from fieldsync.events import BatchCommitted, EventHook, RunDeferred, RunFinished, RunStarted
 from fieldsync.exceptions import (
     FatalSyncError,
     Problem,
@@ -110,7 +114,7 @@ class Runner:
         ids: makes run ids.
         lease_ttl: how long a lease lasts without renewal (renewed after every batch).
         watermark_overlap: how far before a pass's start the next pass reads again.
-        on_progress: called with the run after each committed batch.
+        on_event: receives every event of every run (see :mod:`fieldsync.events`).
     """
 
     def __init__(
@@ -122,7 +126,7 @@ class Runner:
         ids: Callable[[], str],
         lease_ttl: timedelta,
         watermark_overlap: timedelta,
-        on_progress: Callable[[SyncRun], None] | None = None,
+        on_event: EventHook | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -131,7 +135,7 @@ class Runner:
         self._end = RunEnd(
             store=store, clock=clock, outbox=outbox, watermark_overlap=watermark_overlap
         )
-        self._on_progress = on_progress
+        self._on_event = on_event
 
     def continuable(self, sync: Sync) -> Checkpoint | None:
         """The sync's checkpoint when its pass ran with the sync's current configuration."""
@@ -187,17 +191,53 @@ class Runner:
                 resumed_from=start.resumed_from,
             )
             store.add_run(run)
-            _log.info(
-                "run %s of sync %s started (%s, config v%d, %s)",
-                run.id,
-                sync_id,
-                trigger.value,
-                run.config_version,
-                f"continuing run {start.resumed_from}" if start.resumed_from else "new pass",
+            scope = RunScope(
+                sync_id=sync_id,
+                run_id=run_id,
+                integration=sync.integration,
+                clock=self._clock,
+                hook=self._on_event,
             )
-            return self._guarded(run, sync, source, target, start, lease)
+            with _run_scope.entered(scope):
+                _log.info(
+                    "run %s of sync %s started (%s, config v%d, %s)",
+                    run.id,
+                    sync_id,
+                    trigger.value,
+                    run.config_version,
+                    f"continuing run {start.resumed_from}" if start.resumed_from else "new pass",
+                    extra=scope.log_extra,
+                )
+                return self._observed(run, sync, source, target, start, lease, scope)
         finally:
             store.release_lease(sync_id, owner)
+
+    def _observed(
+        self,
+        run: SyncRun,
+        sync: Sync,
+        source: Source,
+        target: Target,
+        start: _Pass,
+        lease: _Lease,
+        scope: RunScope,
+    ) -> SyncRun:
+        """:meth:`_guarded`, with the run's start and end told to the event hook."""
+        if self._on_event is not None:
+            scope.emit(
+                RunStarted(**_ids(scope), run=attrs.evolve(run), expected=_expected(source, start))
+            )
+        try:
+            return self._guarded(run, sync, source, target, start, lease)
+        finally:
+            # `run` is ended in place, also when an unexpected exception escapes.
+            if self._on_event is not None:
+                if run.status is RunStatus.DEFERRED:
+                    resume_at = self._store.get_sync(run.sync_id).next_run_at
+                    scope.emit(
+                        RunDeferred(**_ids(scope), run=attrs.evolve(run), resume_at=resume_at)
+                    )
+                scope.emit(RunFinished(**_ids(scope), run=attrs.evolve(run)))
 
     # -- the pass -----------------------------------------------------------------------------
 
@@ -210,7 +250,12 @@ class Runner:
         try:
             return self._pass_and_end(run, sync, source, target, start, lease)
         except Exception as exc:
-            _log.exception("run %s of sync %s failed unexpectedly", run.id, run.sync_id)
+            _log.exception(
+                "run %s of sync %s failed unexpectedly",
+                run.id,
+                run.sync_id,
+                extra=_run_scope.log_extra(),
+            )
             # Not our own message: it may quote a URL or a header with a credential in it.
             error = redact_text(f"unexpected {type(exc).__name__}: {exc}")
             self._end.crash(run, error, self._clock.now() + RETRY_DELAY)
@@ -344,6 +389,7 @@ class Runner:
             describe_counts(result.counts),
             checkpoint.position,
             checkpoint.offset,
+            extra=_run_scope.log_extra(),
         )
         now = self._clock.now()
         # Renewing at every batch would double the store's writes for nothing: a quarter
@@ -351,11 +397,9 @@ class Runner:
         if now - lease.renewed_at >= self._ttl / 4:
             self._store.renew_lease(run.sync_id, lease.owner, now=now, ttl=self._ttl)
             lease.renewed_at = now
-        if self._on_progress is not None:
-            try:
-                self._on_progress(attrs.evolve(run))
-            except Exception:
-                _log.warning("the progress callback failed", exc_info=True)
+        scope = _run_scope.current()
+        if scope is not None and self._on_event is not None:
+            scope.emit(BatchCommitted(**_ids(scope), run=attrs.evolve(run), batch=result.counts))
 
     # -- starting ----------------------------------------------------------------------------
 
@@ -385,3 +429,32 @@ class Runner:
                 stale.finished_at = self._clock.now()
                 stale.error = "its worker stopped before the run finished"
                 self._store.save_run(stale)
+
+
+class _EventIds(TypedDict):
+    sync_id: str
+    run_id: str
+    integration: str
+    at: datetime
+
+
+def _ids(scope: RunScope) -> _EventIds:
+    """The fields every event of the scope's run starts with; ``at`` is now."""
+    return _EventIds(
+        sync_id=scope.sync_id,
+        run_id=scope.run_id,
+        integration=scope.integration,
+        at=scope.clock.now(),
+    )
+
+
+def _expected(source: Source, start: _Pass) -> int | None:
+    """How many records the run reads, when it reads the whole source from the start."""
+    if start.since is not None or start.position is not None or start.offset:
+        return None
+    try:
+        return source.count()
+    except Exception:
+        # Only a progress bar's total: not worth failing or slowing the run for.
+        _log.debug("the source could not count its records", exc_info=True)
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from fieldsync import _run_scope
 from fieldsync.domain.state import SyncAction, transition
 from fieldsync.domain.sync import NotificationKind, RunStatus, SyncRun
 from fieldsync.exceptions import InvalidTransitionError
@@ -37,7 +38,14 @@ class RunEnd:
         run.status, run.finished_at, run.error = status, self._clock.now(), error
         self._store.save_run(run)
         summary = error or describe_counts(run.counts)
-        _log.info("run %s of sync %s %s: %s", run.id, run.sync_id, status.value, summary)
+        _log.info(
+            "run %s of sync %s %s: %s",
+            run.id,
+            run.sync_id,
+            status.value,
+            summary,
+            extra=_run_scope.log_extra(),
+        )
         return run
 
     def close_quietly(self, run: SyncRun, status: RunStatus, error: str) -> None:
@@ -46,7 +54,9 @@ class RunEnd:
         try:
             self.close(run, status, error)
         except Exception:
-            _log.exception("could not record the end of run %s", run.id)
+            _log.exception(
+                "could not record the end of run %s", run.id, extra=_run_scope.log_extra()
+            )
 
     def crash(self, run: SyncRun, error: str, retry_at: datetime) -> None:
         """An unexpected exception ended the run: it failed, and the sync is tried again at
@@ -62,7 +72,9 @@ class RunEnd:
             sync.next_run_at = retry_at
             self._store.finish_run(run, sync, clear_checkpoint=False)
         except Exception:
-            _log.exception("could not record the end of run %s", run.id)
+            _log.exception(
+                "could not record the end of run %s", run.id, extra=_run_scope.log_extra()
+            )
             self.close_quietly(run, RunStatus.FAILED, error)
 
     def complete(self, run: SyncRun, pass_started_at: datetime) -> SyncRun:
@@ -92,7 +104,13 @@ class RunEnd:
             summary = f"{describe_counts(whole)} over {len(runs)} runs"
         if retry:
             summary += f"; {retry} record(s) not written in this pass will be sent by the next run"
-        _log.info("run %s of sync %s completed: %s", run.id, run.sync_id, summary)
+        _log.info(
+            "run %s of sync %s completed: %s",
+            run.id,
+            run.sync_id,
+            summary,
+            extra=_run_scope.log_extra(),
+        )
         self._notify(NotificationKind.RUN_COMPLETED, f'Sync "{sync.name}" completed', summary, run)
         return run
 
@@ -117,7 +135,13 @@ class RunEnd:
         at = sync.next_run_at
         when = f"at {at.isoformat()}" if at else "with the next run"
         summary = f"{error}. So far {describe_counts(run.counts)}. It continues {when}."
-        _log.info("run %s of sync %s deferred: %s", run.id, run.sync_id, summary)
+        _log.info(
+            "run %s of sync %s deferred: %s",
+            run.id,
+            run.sync_id,
+            summary,
+            extra=_run_scope.log_extra(),
+        )
         self._notify(NotificationKind.RUN_DEFERRED, f'Sync "{sync.name}" deferred', summary, run)
         return run
 
@@ -132,7 +156,9 @@ class RunEnd:
             pass  # paused or disabled meanwhile: that state stands
         # The checkpoint stays: once fixed, initiating again continues the pass.
         self._store.finish_run(run, sync, clear_checkpoint=False)
-        _log.warning("run %s of sync %s failed: %s", run.id, run.sync_id, error)
+        _log.warning(
+            "run %s of sync %s failed: %s", run.id, run.sync_id, error, extra=_run_scope.log_extra()
+        )
         title = f'Sync "{sync.name}" needs attention'
         self._notify(NotificationKind.RUN_FAILED, title, error, run)
         return run

@@ -7,12 +7,15 @@ import logging
 import os
 import socket
 import uuid
+import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TextIO
 
 import attrs
+import typing_extensions
 
+from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMapping
@@ -26,6 +29,7 @@ from fieldsync.domain.sync import (
     SyncOptions,
     SyncRun,
 )
+from fieldsync.events import BatchCommitted, EventHook, RunEvent, combine
 from fieldsync.exceptions import (
     NotFoundError,
     StateError,
@@ -45,14 +49,45 @@ __all__ = ["DISCLAIMER", "SyncService"]
 _log = logging.getLogger("fieldsync.service")
 
 
+def _with_progress(
+    on_event: EventHook | None, on_progress: Callable[[SyncRun], None] | None
+) -> EventHook | None:
+    """The deprecated ``on_progress`` callback, as one more event hook."""
+    if on_progress is None:
+        return on_event
+    warnings.warn(
+        "SyncService(on_progress=...) is deprecated since fieldsync 0.2: pass on_event= and "
+        "handle fieldsync.events.BatchCommitted",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+    def progress(event: RunEvent) -> None:
+        if isinstance(event, BatchCommitted):
+            on_progress(event.run)
+
+    return progress if on_event is None else combine(on_event, progress)
+
+
+def _missing_methods(adapter: object, port: type) -> list[str]:
+    """The port's methods that ``adapter`` lacks (or has but cannot call), sorted."""
+    members = typing_extensions.get_protocol_members(port)
+    return sorted(m for m in members if not callable(getattr(adapter, m, None)))
+
+
 @attrs.frozen
 class _Integration:
     source: Source
     target: Target
 
 
-class SyncService:
+class SyncService(Closeable):
     """Create, run, watch and manage syncs. Everything outside comes in through the ports.
+
+    Closing (:meth:`close`, or leaving ``with SyncService(...) as service:``) closes what the
+    service owns: the ``notifier`` and every source and target handed to
+    :meth:`register_integration`. The ``store`` and the ``clock`` stay the caller's, since a
+    store usually outlives one service (open it in a ``with`` of its own).
 
     Args:
         store: where syncs, runs, checkpoints and notifications live.
@@ -65,7 +100,12 @@ class SyncService:
             again (covers source clocks that disagree; re-reading is free).
         worker_id: names this worker in leases (defaults to host name and process id).
         ids: makes ids for syncs, runs and notifications (defaults to random UUIDs).
-        on_progress: called with the run after each committed batch (a progress bar).
+        on_event: receives every event of every run: started, batch committed, waiting
+            (for a rate limit or a retry, with until when), deferred, finished. See
+            :mod:`fieldsync.events`; :func:`fieldsync.events.combine` joins several hooks.
+        on_progress: deprecated since 0.2; use ``on_event`` and
+            :class:`~fieldsync.events.BatchCommitted`. Still called with the run after each
+            committed batch.
     """
 
     def __init__(
@@ -78,6 +118,7 @@ class SyncService:
         watermark_overlap: timedelta = timedelta(minutes=10),
         worker_id: str | None = None,
         ids: Callable[[], str] | None = None,
+        on_event: EventHook | None = None,
         on_progress: Callable[[SyncRun], None] | None = None,
     ) -> None:
         self._store = store
@@ -86,6 +127,8 @@ class SyncService:
         self._worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._lease_ttl = lease_ttl
         self._integrations: dict[str, _Integration] = {}
+        # Everything to close, in the order received; the notifier first.
+        self._owned: list[object] = [] if notifier is None else [notifier]
         self._outbox = Outbox(store=store, notifier=notifier, clock=self._clock, ids=self._ids)
         self._runner = Runner(
             store=store,
@@ -94,7 +137,7 @@ class SyncService:
             ids=self._ids,
             lease_ttl=lease_ttl,
             watermark_overlap=watermark_overlap,
-            on_progress=on_progress,
+            on_event=_with_progress(on_event, on_progress),
         )
 
     def __repr__(self) -> str:
@@ -110,13 +153,42 @@ class SyncService:
 
         Raises:
             StateError: the integration was disabled (it can never run again).
-            TypeError: ``source`` or ``target`` does not implement its port.
+            TypeError: ``source`` or ``target`` does not implement its port; the message
+                names the argument and the methods it lacks.
         """
-        if not isinstance(source, Source) or not isinstance(target, Target):
-            raise TypeError("source must implement fieldsync.ports.Source, target Target")
+        for argument, adapter, port in (("source", source, Source), ("target", target, Target)):
+            missing = _missing_methods(adapter, port)
+            if missing:
+                raise TypeError(
+                    f"register_integration({name!r}): {argument}= must implement "
+                    f"fieldsync.ports.{port.__name__}; {type(adapter).__name__} lacks "
+                    + ", ".join(f"{method}()" for method in missing)
+                )
         if name in self._store.disabled_integrations():
             raise StateError(f"integration {name!r} was disabled and cannot be used again")
         self._integrations[name] = _Integration(source, target)
+        for adapter in (source, target):
+            if not any(adapter is owned for owned in self._owned):
+                self._owned.append(adapter)
+
+    def close(self) -> None:
+        """Close the notifier and every adapter ever registered (each once, whatever the
+        number of integrations sharing it), when they have a ``close`` method. The store is
+        not closed. Idempotent. If closing one raises, the others are still closed and the
+        first error is raised."""
+        owned, self._owned = self._owned, []
+        first: Exception | None = None
+        for thing in owned:
+            close = getattr(thing, "close", None)
+            if not callable(close):
+                continue
+            try:
+                close()
+            except Exception as exc:
+                _log.warning("closing %r failed", thing, exc_info=True)
+                first = first or exc
+        if first is not None:
+            raise first
 
     def create_sync(
         self,

@@ -3,6 +3,7 @@ on quota, one outcome per contact."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 from collections.abc import Sequence
@@ -71,8 +72,11 @@ class Subscriber:
                 one(index)
         else:
             workers = min(self._concurrency, len(contacts))
+            # Each call runs in a copy of the caller's context: the run's event hook and log
+            # fields (fieldsync._run_scope) follow it into the pool.
+            caller = contextvars.copy_context()
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="campaigns") as pool:
-                list(pool.map(one, range(len(contacts))))
+                list(pool.map(lambda i: caller.copy().run(one, i), range(len(contacts))))
         if batch.fatal is not None:
             raise batch.fatal
         if batch.stopped is not None and not batch.answered:

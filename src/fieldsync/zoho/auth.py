@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.records import RateWindow
 from fieldsync.exceptions import (
@@ -67,7 +68,7 @@ def mask(value: str) -> str:
     return f"{value[:7]}…{value[-2:]}"
 
 
-class ZohoOAuth:
+class ZohoOAuth(Closeable):
     """Access tokens for the Zoho APIs of one account, minted from a refresh token.
 
     One instance may be shared by all adapters of an account and used from many threads:
@@ -188,7 +189,8 @@ class ZohoOAuth:
         return f"Zoho OAuth refresh token for client {mask(self.client_id)} ({host})"
 
     def close(self) -> None:
-        """Close the httpx client if this object created it."""
+        """Close the httpx client if this object created it (a client you passed in is
+        yours to close). Idempotent. ``with ZohoOAuth(...) as auth:`` closes it on exit."""
         if self._owns_client:
             self._client.close()
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
+from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.fields import Field, FieldType, Schema
 from fieldsync.domain.records import (
@@ -69,7 +70,7 @@ _TEXT_TYPES = frozenset({FieldType.TEXT, FieldType.TEXTAREA, FieldType.PICKLIST,
 _LIST_PAGE = 100
 
 
-class ZohoCampaignsTarget:
+class ZohoCampaignsTarget(Closeable):
     """Writes contacts to Zoho Campaigns mailing lists (a :class:`fieldsync.ports.Target`).
 
     Field names are Campaigns *display names* (``"First Name"``), since ``contactinfo``
@@ -291,7 +292,9 @@ class ZohoCampaignsTarget:
         self._auth.revoke()
 
     def close(self) -> None:
-        """Close the httpx client if this target made it."""
+        """Close the httpx client if this target made it (a client passed in is yours).
+        The ``auth`` is left open: it is shared with other adapters; close it yourself.
+        Idempotent."""
         if self._owns_client:
             self._client.close()
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.fields import Schema
 from fieldsync.domain.records import RateWindow, SourcePage, SourceRecord
@@ -83,7 +84,7 @@ _QUOTA_WAIT = 900.0  # a 429 asking for a longer wait than this is a daily cap, 
 _LIST = "contacts"
 
 
-class ZohoInvoiceSource:
+class ZohoInvoiceSource(Closeable):
     """The customers of one Zoho Invoice organization, read page by page.
 
     Args:
@@ -216,7 +217,9 @@ class ZohoInvoiceSource:
         self._auth.revoke()
 
     def close(self) -> None:
-        """Close the httpx client if this source created it."""
+        """Close the httpx client if this source created it (a client passed in is yours).
+        The ``auth`` is left open: it is shared with other adapters; close it yourself.
+        Idempotent."""
         if self._owns_client:
             self._client.close()
 

@@ -170,22 +170,6 @@ def test_the_run_completion_is_notified_with_a_summary(
     assert "3 records: 3 added, 0 updated, 0 unchanged, 0 skipped, 0 failed" == note.summary
 
 
-def test_progress_is_reported_after_each_batch(
-    store: InMemoryStore, clock: FakeClock, source: FakeSource, target: FakeTarget
-) -> None:
-    totals: list[int] = []
-    service = SyncService(
-        store=store, clock=clock, on_progress=lambda run: totals.append(run.total)
-    )
-    service.register_integration("crm", source=source, target=target)
-    put_people(source, 10)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
-
-    service.initiate(sync.id)
-
-    assert [4, 8, 10] == totals
-
-
 # -- duplicates and email changes --------------------------------------------------------
 
 

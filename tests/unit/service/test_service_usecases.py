@@ -51,6 +51,19 @@ def test_registering_something_that_is_not_a_source_is_refused(service: SyncServ
         service.register_integration("bad", source=object(), target=FakeTarget())  # type: ignore[arg-type]
 
 
+def test_the_refusal_names_the_argument_and_the_missing_methods(service: SyncService) -> None:
+    class HalfTarget:
+        def schema(self) -> None: ...
+
+    message = (
+        r"register_integration\('bad'\): target= must implement fieldsync.ports.Target; "
+        r"HalfTarget lacks capacity\(\), create_field\(\), describe_credentials\(\), "
+        r"limits\(\), revoke\(\), upsert\(\)"
+    )
+    with pytest.raises(TypeError, match=message):
+        service.register_integration("bad", source=FakeSource(), target=HalfTarget())  # type: ignore[arg-type]
+
+
 def test_registering_a_disabled_integration_again_is_refused(service: SyncService) -> None:
     service.disable_integration("crm", confirm=True)
 

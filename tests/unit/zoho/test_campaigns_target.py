@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fieldsync import _run_scope
 from fieldsync.domain.fields import Field, FieldType
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
@@ -20,6 +21,7 @@ from fieldsync.domain.records import (
     TargetContact,
     TargetLimits,
 )
+from fieldsync.events import RunEvent, Waiting
 from fieldsync.exceptions import (
     AuthenticationError,
     ConfigurationError,
@@ -473,3 +475,20 @@ def test_credentials_are_described_and_revoked_through_the_auth() -> None:
     assert 1 == len(described)
     with pytest.raises(AuthenticationError):
         target.schema()
+
+
+def test_waits_in_the_writer_threads_reach_the_runs_event_hook() -> None:
+    rig = Rig()
+    target = rig.target(concurrency=4)
+    events: list[RunEvent] = []
+    scope = _run_scope.RunScope(
+        sync_id="s", run_id="r", integration="zoho", clock=rig.clock, hook=events.append
+    )
+    batch = [contact(f"p{i}@example.com") for i in range(target.limits().windows[0].limit + 20)]
+
+    with _run_scope.entered(scope):
+        target.upsert(rig.list_key, batch)
+
+    waits = [e for e in events if isinstance(e, Waiting)]
+    assert waits
+    assert {SUBSCRIBE} == {w.endpoint for w in waits}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 import httpx
 
+from fieldsync._closing import Closeable
 from fieldsync.ports import Clock
 from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.emulators._faults import Faults
@@ -24,13 +25,14 @@ _REFRESH_TOKEN = "1000.emulated-refresh-token"  # noqa: S105
 
 
 @attrs.define
-class EmulatedZoho:
+class EmulatedZoho(Closeable):
     """A Zoho account in memory: the Accounts, Invoice and Campaigns emulators, one mailing
     list, and the real adapters talking to them over httpx.
 
     Build one with :meth:`build`; then register ``source`` and ``target`` with a
     ``SyncService``, change contacts through ``invoice`` and look at the list through
-    ``campaigns.subscribers(list_key)``.
+    ``campaigns.subscribers(list_key)``. ``with EmulatedZoho.build() as zoho:`` closes its
+    HTTP clients on the way out.
     """
 
     clock: Clock
@@ -132,6 +134,6 @@ class EmulatedZoho:
         )
 
     def close(self) -> None:
-        """Close the HTTP clients of the adapters."""
+        """Close the HTTP clients of the adapters. Idempotent."""
         for client in self._clients:
             client.close()
