@@ -115,7 +115,7 @@ class PlainProgress:
     def waiting(self, until: datetime | None, why: str) -> None:
         """Say that the run waits, and until when."""
         self._wait = f"{why} until {_clock_time(until, self._zone)}" if until else why
-        self._draw(f"{self._measure()}: {self._wait}")
+        self._draw(f"{self._measure(rate=False)}  {self._wait}")
 
     def close(self) -> None:
         """End the progress line."""
@@ -123,19 +123,20 @@ class PlainProgress:
             self._out.write("\n")
             self._out.flush()
 
-    def _measure(self) -> str:
+    def _measure(self, *, rate: bool = True) -> str:
         done, total = self._done, self._total
         elapsed = max(self._ticks() - self._started, 1e-9)
-        rate = done / elapsed
+        per_second = done / elapsed
         parts = [self._label]
         if total:
             share = min(1.0, done / total)
             filled = round(_BAR * share)
             parts.append(f"[{'#' * filled}{'.' * (_BAR - filled)}] {share:4.0%}")
         parts.append(f"{done:,}" + (f"/{total:,}" if total else " records"))
-        parts.append(f"{rate:,.0f}/s")
-        if total and rate > 0 and done < total:
-            parts.append(f"ETA {_duration((total - done) / rate)}")
+        if rate:  # not while waiting: the wait says more than a rate that is falling
+            parts.append(f"{per_second:,.0f}/s")
+        if rate and total and per_second > 0 and done < total:
+            parts.append(f"ETA {_duration((total - done) / per_second)}")
         return "  ".join(parts)
 
     def _draw(self, text: str) -> None:
