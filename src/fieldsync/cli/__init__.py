@@ -119,8 +119,10 @@ def _reader_went_away() -> int:
 def _dispatch(args: argparse.Namespace, names: dict[str, str]) -> int:
     if args.command == "demo":
         from fieldsync.cli._demo import run_demo
+        from fieldsync.cli._output import parse_zone
 
-        return run_demo(contacts=args.contacts, seed=args.seed, folder=args.dir)
+        zone = parse_zone(args.tz)
+        return run_demo(contacts=args.contacts, seed=args.seed, folder=args.dir, zone=zone)
     if args.command == "init":
         return _init(args.path or args.config, force=args.force)
     from fieldsync.cli._app import open_app

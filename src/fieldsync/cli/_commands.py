@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
@@ -14,7 +15,7 @@ from fieldsync.cli._app import App
 from fieldsync.cli._detail import SYNC_COLUMNS, detail_text, sync_row
 from fieldsync.cli._exit import ExitCode, exit_code_for_runs
 from fieldsync.cli._output import Styled
-from fieldsync.cli._progress import open_progress
+from fieldsync.cli._progress import counts_text, open_progress
 from fieldsync.cli._render import (
     HISTORY_COLUMNS,
     dump_json,
@@ -49,17 +50,10 @@ def _print_runs(app: App, runs: list[SyncRun]) -> None:
         for run in runs:
             name = names.get(run.sync_id, run.sync_id)
             status = app.out.style(run.status.value, app.out.status(run.status.value).style)
-            line = f"{name}: {status}: {run.total:,} records ({_counts(run)})"
+            line = f"{name}: {status}: {run.total:,} records ({counts_text(run)})"
             print(line + (f"; {run.error}" if run.error else ""))
     else:
         print("nothing was due")
-
-
-def _counts(run: SyncRun) -> str:
-    return (
-        f"{run.added:,} added, {run.updated:,} updated, {run.unchanged:,} unchanged, "
-        f"{run.skipped:,} skipped, {run.failed:,} failed"
-    )
 
 
 def _with_progress(app: App, sync: Sync, work: Callable[[], SyncRun]) -> SyncRun:
@@ -150,10 +144,8 @@ def cmd_initiate(app: App, args: argparse.Namespace) -> int:
             )
             return ExitCode.REFUSED
         run = initiate(True)
-    if app.json:
-        _print_runs(app, [run])
-    else:
-        _print_runs(app, [run])
+    _print_runs(app, [run])
+    if not app.json:
         print()
         print(detail_text(app.service.sync_detail(sync.id), app.out, history=False))
         print()
@@ -164,23 +156,23 @@ def cmd_initiate(app: App, args: argparse.Namespace) -> int:
 
 
 def _next_steps(app: App, name: str, run: SyncRun) -> list[str]:
-    quoted = _quote(name)
-    steps = [f"fieldsync history {quoted:<24} the runs, as they happen"]
+    quoted = shlex.quote(name)
+    steps = [(f"fieldsync history {quoted}", "its runs, as they happen")]
     if run.skipped or run.failed:
         steps.append(
-            f"fieldsync export-skipped {run.id[:8]} skipped.csv   the records not written, and why"
+            (
+                f"fieldsync export-skipped {run.id[:8]} skipped.csv",
+                "the records not written, and why",
+            )
         )
-    schedule = app.service.sync_detail(run.sync_id).config.schedule
-    if schedule.describe() == "once":
-        steps.append(f"fieldsync run {quoted:<28} run it again by hand")
+    schedule = app.service.sync_detail(run.sync_id).config.schedule.describe()
+    if schedule == "once":
+        steps.append((f"fieldsync run {quoted}", "run it again by hand"))
     else:
-        steps.append(f"fieldsync worker {'':<25} runs it {schedule.describe()}")
-    steps.append(f"fieldsync pause {quoted:<26} stop it until resumed")
-    return steps
-
-
-def _quote(name: str) -> str:
-    return name if name.replace("-", "").replace("_", "").isalnum() else repr(name)
+        steps.append(("fieldsync worker", f"runs it {schedule}"))
+    steps.append((f"fieldsync pause {quoted}", "stop it until resumed"))
+    width = max(len(command) for command, _ in steps)
+    return [f"{command.ljust(width)}  {app.out.style(why, 'dim')}" for command, why in steps]
 
 
 def cmd_run(app: App, args: argparse.Namespace) -> int:
@@ -254,7 +246,7 @@ def cmd_pause(app: App, args: argparse.Namespace) -> int:
     if app.json:
         dump_json(sync_to_json(sync))
     else:
-        resume = f"fieldsync resume {_quote(sync.name)}"
+        resume = f"fieldsync resume {shlex.quote(sync.name)}"
         print(f"{sync.name} is {sync.state.value}; `{resume}` resumes it")
     return ExitCode.OK
 
@@ -287,7 +279,7 @@ def cmd_edit(app: App, args: argparse.Namespace) -> int:
         version = sync.pending.version if sync.pending else sync.config.version
         print(
             f"configuration version {version} saved; "
-            f"`fieldsync initiate {_quote(args.name)}` applies it"
+            f"`fieldsync initiate {shlex.quote(args.name)}` applies it"
         )
     return ExitCode.OK
 

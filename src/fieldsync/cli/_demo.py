@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from fieldsync.cli._detail import MAPPING_COLUMNS, detail_text, mapping_rows
@@ -38,14 +38,14 @@ def _heading(out: Output, text: str) -> None:
     print("\n" + out.style(f"== {text} " + "=" * max(0, 70 - len(text)), "bold cyan"))
 
 
-def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
-    """Run the demo; returns the exit code."""
+def run_demo(*, contacts: int, seed: int, folder: Path, zone: tzinfo | None = None) -> int:
+    """Run the demo; returns the exit code. Times are shown in ``zone`` (``None``: local)."""
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / "demo.db"
     for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         stale.unlink(missing_ok=True)  # repeatable: every demo starts from nothing
 
-    out = Output.for_terminal(zone=UTC)  # simulated time: shown in UTC, like the emulators
+    out = Output.for_terminal(zone=zone)
     plan_limit = int(contacts * 0.8)
     clock = FakeClock(_START)
     zoho = EmulatedZoho.build(

@@ -151,7 +151,11 @@ class Output:
         cells = [[_text(v) for v in row] for row in rows]
         widths = [max([len(h), *(len(r[i].text) for r in cells)]) for i, h in enumerate(headers)]
         _fit(widths, headers, self.width, shrink)
-        head = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+        # A column of numbers has its header on the right too.
+        right = [bool(cells) and all(r[i].right for r in cells) for i in range(len(headers))]
+        head = "  ".join(
+            h.rjust(w) if r else h.ljust(w) for h, w, r in zip(headers, widths, right, strict=True)
+        ).rstrip()
         lines = [self.style(head, "bold"), "  ".join("-" * w for w in widths)]
         for row in cells:
             parts = []

@@ -14,3 +14,12 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "fieldsync.toml"
     path.write_text(CONFIG, encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same terminal for every test, whatever runs the suite: 100 columns, colour as
+    the streams say (the tests' streams are not terminals)."""
+    monkeypatch.setenv("COLUMNS", "100")
+    for variable in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(variable, raising=False)
