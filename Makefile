@@ -22,12 +22,13 @@ demo: $(VENV)/.installed
 	$(BIN)/fieldsync demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples bench
-	$(BIN)/ruff format --check src tests examples bench
+	$(BIN)/ruff check src tests examples bench tools
+	$(BIN)/ruff format --check src tests examples bench tools
 
 types: $(STAMP)
 	$(BIN)/mypy --strict src
 	$(BIN)/mypy --strict tests/typing
+	$(BIN)/python tools/type_completeness.py --floor 0.98
 
 unit: $(STAMP)
 	$(BIN)/coverage erase

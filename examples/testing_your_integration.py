@@ -1,11 +1,16 @@
-"""Testing your own integration: the shipped fakes, a fake clock, and the contract suites.
+"""Testing your own integration: fieldsync's pytest fixtures, the fakes, a fake clock, and
+the contract suites.
 
 This file is a pytest module. Run it with `python examples/testing_your_integration.py`
-(or `pytest examples/testing_your_integration.py`). No network, no sleeping.
+(or `pytest examples/testing_your_integration.py`). No network, no sleeping. The fixtures
+`fake_clock`, `fake_target`, `memory_store` and `recording_notifier` come from fieldsync's
+pytest plugin (`pip install fieldsync[testing]`): nothing to import or define.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +19,7 @@ import pytest
 import fieldsync as fs
 from fieldsync.testing import FakeClock, FakeSource, FakeTarget, RecordingNotifier
 from fieldsync.testing.contract import SourceContract
+from fieldsync.testing.pytest_plugin import FAKE_LIST
 
 
 class ShopCustomers:
@@ -65,39 +71,36 @@ class TestShopCustomersKeepsTheSourceContract(SourceContract):
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def target() -> FakeTarget:
-    target = FakeTarget()
-    target.create_list("vip")
-    return target
-
-
-@pytest.fixture
-def service(clock: FakeClock, target: FakeTarget) -> fs.SyncService:
-    service = fs.SyncService(store=fs.InMemoryStore(), clock=clock, notifier=RecordingNotifier())
-    service.register_integration("shop", source=ShopCustomers(ROWS), target=target)
-    return service
+def service(
+    memory_store: fs.InMemoryStore,
+    fake_clock: FakeClock,
+    fake_target: FakeTarget,
+    recording_notifier: RecordingNotifier,
+) -> Iterator[fs.SyncService]:
+    with fs.SyncService(
+        store=memory_store, clock=fake_clock, notifier=recording_notifier
+    ) as service:
+        service.register_integration("shop", source=ShopCustomers(ROWS), target=fake_target)
+        yield service
 
 
 def gold_sync(service: fs.SyncService) -> fs.Sync:
     return service.create_sync(
         "Gold customers",
         integration="shop",
-        list_key="vip",
+        list_key=FAKE_LIST,  # the list fake_target starts with
         mapping=fs.FieldMapping.of(("mail", "Contact Email"), ("name", "First Name")),
         criteria=fs.Criteria.parse('tier == "gold"'),
         schedule=fs.Schedule.every(hours=6),
     )
 
 
-def test_only_gold_customers_reach_the_list(service: fs.SyncService, target: FakeTarget) -> None:
+def test_only_gold_customers_reach_the_list(
+    service: fs.SyncService, fake_target: FakeTarget
+) -> None:
     run = service.initiate(gold_sync(service).id)
 
-    assert sorted(target.lists["vip"]) == [
+    assert sorted(fake_target.lists[FAKE_LIST]) == [
         "customer0@shop.example",
         "customer2@shop.example",
         "customer4@shop.example",
@@ -106,21 +109,21 @@ def test_only_gold_customers_reach_the_list(service: fs.SyncService, target: Fak
 
 
 def test_the_schedule_runs_again_after_six_hours_without_sending_anything(
-    service: fs.SyncService, target: FakeTarget, clock: FakeClock
+    service: fs.SyncService, fake_target: FakeTarget, fake_clock: FakeClock
 ) -> None:
     service.initiate(gold_sync(service).id)
-    calls = target.calls
+    calls = fake_target.calls
 
-    clock.advance(timedelta(hours=6))
+    fake_clock.advance(timedelta(hours=6))
     (run,) = service.run_due()
 
-    assert (run.unchanged, target.calls) == (3, calls)
+    assert (run.unchanged, fake_target.calls) == (3, calls)
 
 
 def test_a_source_outage_defers_the_run_instead_of_failing_it(
-    service: fs.SyncService, target: FakeTarget
+    service: fs.SyncService, fake_target: FakeTarget
 ) -> None:
-    target.fail_next_upsert(fs.ServiceUnavailableError("the list service is down"))
+    fake_target.fail_next_upsert(fs.ServiceUnavailableError("the list service is down"))
 
     run = service.initiate(gold_sync(service).id)
 
@@ -137,4 +140,7 @@ def test_the_fakes_work_on_their_own_too() -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(pytest.main(["-q", "-p", "no:cacheprovider", __file__]))
+    # A pytest of its own: this process imported fieldsync already, too early for pytest
+    # to load the plugin's modules fresh.
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__]
+    raise SystemExit(subprocess.call(command))

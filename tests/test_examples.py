@@ -9,7 +9,7 @@ import pytest
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.py"))
 # Examples that are pytest modules run in a pytest of their own, not inside this one.
-PYTEST_MODULES = [p for p in EXAMPLES if "pytest.main(" in p.read_text(encoding="utf-8")]
+PYTEST_MODULES = [p for p in EXAMPLES if "\ndef test_" in p.read_text(encoding="utf-8")]
 SCRIPTS = [p for p in EXAMPLES if p not in PYTEST_MODULES]
 
 

@@ -11,22 +11,40 @@ says otherwise (``fieldsync.ports``, ``fieldsync.zoho``, ``fieldsync.testing``,
 
 from typing import TYPE_CHECKING, Any
 
+from fieldsync.__about__ import __version__
 from fieldsync.clock import SystemClock
-from fieldsync.domain.criteria import Condition, Criteria, Operator, Verdict
+from fieldsync.domain.criteria import (
+    Combinator,
+    Condition,
+    Criteria,
+    CriteriaProblem,
+    Operator,
+    Verdict,
+)
 from fieldsync.domain.fields import Field, FieldType, Schema
-from fieldsync.domain.mapping import FieldMap, FieldMapping, MappingPlan, MappingProblem
+from fieldsync.domain.mapping import (
+    ConversionFailure,
+    FieldMap,
+    FieldMapping,
+    Mapped,
+    MappingPlan,
+    MappingProblem,
+)
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
+    BatchCommit,
     Capacity,
+    Checkpoint,
     OutcomeKind,
     RateWindow,
     SourcePage,
     SourceRecord,
+    StoredFingerprint,
     TargetContact,
     TargetLimits,
     UpsertOutcome,
 )
-from fieldsync.domain.schedule import Schedule
+from fieldsync.domain.schedule import Schedule, ScheduleKind
 from fieldsync.domain.state import SyncAction, SyncState
 from fieldsync.domain.sync import (
     Notification,
@@ -78,15 +96,19 @@ if TYPE_CHECKING:
         SyncAlreadyRunning,
     )
 
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "AuthenticationError",
+    "BatchCommit",
     "Capacity",
+    "Checkpoint",
+    "Combinator",
     "Condition",
     "ConfigurationError",
+    "ConversionFailure",
     "Criteria",
     "CriteriaError",
+    "CriteriaProblem",
     "CriteriaSyntaxError",
     "DisableImpact",
     "DisclaimerNotAcknowledgedError",
@@ -100,6 +122,7 @@ __all__ = [
     "InvalidConfigurationError",
     "InvalidTransitionError",
     "ListNotFoundError",
+    "Mapped",
     "MappingError",
     "MappingPlan",
     "MappingProblem",
@@ -122,6 +145,7 @@ __all__ = [
     "SQLiteStore",
     "Schedule",
     "ScheduleError",
+    "ScheduleKind",
     "Schema",
     "ServiceUnavailableError",
     "SkippedRecord",
@@ -129,6 +153,7 @@ __all__ = [
     "SourceRecord",
     "StateError",
     "StoreError",
+    "StoredFingerprint",
     "Sync",
     "SyncAction",
     "SyncAlreadyRunningError",

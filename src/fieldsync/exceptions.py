@@ -98,7 +98,7 @@ class InvalidConfigurationError(ConfigurationError):
     all of them, found before anything was written. ``problems`` lists them."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
+        self.problems: tuple[Problem, ...] = tuple(problems)
         lines = "; ".join(f"{p.code}: {p.message}" for p in self.problems)
         super().__init__(f"the sync configuration has {len(self.problems)} problem(s): {lines}")
 

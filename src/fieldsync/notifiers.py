@@ -127,8 +127,8 @@ class WebhookNotifier(Closeable):
         self._retry = retry or RetryPolicy(attempts=4)
         self._clock = clock or SystemClock()
         self._timeout = timeout
-        self.delivered = 0
-        self.failures = 0
+        self.delivered: int = 0
+        self.failures: int = 0
 
     def __repr__(self) -> str:
         # The host only: webhook paths (Slack's, say), queries and user:password@ are secrets.

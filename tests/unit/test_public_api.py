@@ -1,16 +1,23 @@
 """The public surface: what `import fieldsync` promises, and nothing leaking from it."""
 
 import importlib
+import inspect
+import pkgutil
+import typing
+from collections.abc import Iterator
 
+import attrs
 import pytest
 
 import fieldsync
 
 PUBLIC_MODULES = [
     "fieldsync",
+    "fieldsync.events",
     "fieldsync.ports",
     "fieldsync.zoho",
     "fieldsync.testing",
+    "fieldsync.testing.emulators",
     "fieldsync.http",
     "fieldsync.notifiers",
     "fieldsync.exceptions",
@@ -56,7 +63,7 @@ def test_every_public_name_has_a_docstring(module_name: str) -> None:
         name
         for name in module.__all__
         if not name.startswith("__")
-        and callable(getattr(module, name))
+        and (inspect.isclass(getattr(module, name)) or inspect.isfunction(getattr(module, name)))
         and not (getattr(module, name).__doc__ or "").strip()
     ]
 
@@ -109,3 +116,83 @@ def test_importing_fieldsync_does_not_import_pytest() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert out.stdout.strip() == "False"
+
+
+def _public_objects() -> dict[int, str]:
+    found: dict[int, str] = {}
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            found.setdefault(id(getattr(module, name)), f"{module_name}.{name}")
+    return found
+
+
+def _classes_in(hint: object) -> Iterator[type]:
+    if isinstance(hint, type) and not typing.get_args(hint):
+        yield hint
+    for arg in typing.get_args(hint):
+        yield from _classes_in(arg)
+    origin = typing.get_origin(hint)
+    if isinstance(origin, type):
+        yield origin
+
+
+def _every_fieldsync_name() -> dict[str, object]:
+    """Names for annotations that modules import only for type checkers (import cycles)."""
+    names: dict[str, object] = {}
+    for info in pkgutil.walk_packages(fieldsync.__path__, "fieldsync."):
+        if ".cli" in info.name or info.name.endswith(("__main__", "fieldsync.views")):
+            continue
+        module = importlib.import_module(info.name)
+        names.update({k: v for k, v in vars(module).items() if isinstance(v, type)})
+    return names
+
+
+_NAMES = _every_fieldsync_name()
+
+
+def _hints(thing: object) -> dict[str, object]:
+    try:
+        return typing.get_type_hints(thing, localns=_NAMES)
+    except TypeError:  # not annotatable (a builtin slot wrapper)
+        return {}
+    except NameError as exc:
+        raise AssertionError(f"{thing!r} has an annotation that does not resolve: {exc}") from exc
+
+
+def _signature_classes(owner: object) -> Iterator[tuple[str, type]]:
+    """Every class named in the public signatures and attributes of ``owner``."""
+    members = [("", owner)] if callable(owner) and not isinstance(owner, type) else []
+    if isinstance(owner, type):
+        members += [
+            (name, member)
+            for name, member in inspect.getmembers(owner)
+            if (not name.startswith("_") or name == "__init__")
+            and callable(member)
+            # attrs makes __init__ from the fields, whose hints are read below
+            and not (name == "__init__" and attrs.has(owner))
+        ]
+        hints = _hints(owner)
+        yield from (
+            (f".{n}", c) for n, h in hints.items() if not n.startswith("_") for c in _classes_in(h)
+        )
+    for name, member in members:
+        for hint in _hints(member).values():
+            yield from ((f".{name}", c) for c in _classes_in(hint))
+
+
+def test_every_fieldsync_type_in_a_public_signature_is_public_itself() -> None:
+    public = _public_objects()
+    leaks = set()
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            for where, cls in _signature_classes(getattr(module, name)):
+                if cls.__module__.startswith("fieldsync") and id(cls) not in public:
+                    leaks.add(f"{module_name}.{name}{where}: {cls.__module__}.{cls.__qualname__}")
+
+    assert sorted(leaks) == []
+
+
+def test_the_types_custom_store_authors_need_are_exported() -> None:
+    assert {"BatchCommit", "Checkpoint", "StoredFingerprint"} <= set(fieldsync.__all__)

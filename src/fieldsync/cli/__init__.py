@@ -13,9 +13,32 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from fieldsync.__about__ import __version__
 from fieldsync.cli._exit import ExitCode, error_line, exit_code_for
 
 __all__ = ["main"]
+
+
+class _AcknowledgeAction(argparse.Action):
+    """``--acknowledge-disclaimer`` (one word with the API); ``--accept-disclaimer`` still
+    works and says it is deprecated."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=False, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        if option_string == "--accept-disclaimer":
+            print(
+                "fieldsync: --accept-disclaimer is deprecated; use --acknowledge-disclaimer",
+                file=sys.stderr,
+            )
+        setattr(namespace, self.dest, True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--tz", metavar="ZONE", help="show times in this zone (default: [cli] tz, else local)"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="a whole sync against emulated Zoho APIs")
@@ -57,7 +81,13 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_parser(name, help=text).add_argument("name")
     initiate = sub.add_parser("initiate", help="validate, create fields, start the first run")
     initiate.add_argument("name")
-    initiate.add_argument("--accept-disclaimer", action="store_true")
+    initiate.add_argument(
+        "--acknowledge-disclaimer",
+        "--accept-disclaimer",  # the spelling before 0.2, deprecated
+        dest="accept_disclaimer",
+        action=_AcknowledgeAction,
+        help="go ahead when the plan-limit disclaimer applies (the API's acknowledge_disclaimer)",
+    )
     run = sub.add_parser("run", help="run one sync now, or all due ones")
     target = run.add_mutually_exclusive_group(required=True)
     target.add_argument("name", nargs="?")

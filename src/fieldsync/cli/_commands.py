@@ -139,7 +139,8 @@ def cmd_initiate(app: App, args: argparse.Namespace) -> int:
         print(refused.disclaimer, file=sys.stderr)
         if not _confirm("Go ahead?"):
             print(
-                "fieldsync: not initiated: the disclaimer was not accepted (--accept-disclaimer)",
+                "fieldsync: not initiated: the disclaimer was not acknowledged"
+                " (--acknowledge-disclaimer)",
                 file=sys.stderr,
             )
             return ExitCode.REFUSED

@@ -45,7 +45,7 @@ class MappingError(ConfigurationError):
     """
 
     def __init__(self, problems: Sequence[MappingProblem]) -> None:
-        self.problems = tuple(problems)
+        self.problems: tuple[MappingProblem, ...] = tuple(problems)
         lines = "; ".join(f"{p.code}: {p.message}" for p in self.problems)
         super().__init__(f"the field mapping has {len(self.problems)} problem(s): {lines}")
 
@@ -65,7 +65,7 @@ class CriteriaError(ConfigurationError):
     """Criteria that parse but do not fit the source schema (unknown field, bad operator)."""
 
     def __init__(self, problems: Sequence[CriteriaProblem]) -> None:
-        self.problems = tuple(problems)
+        self.problems: tuple[CriteriaProblem, ...] = tuple(problems)
         lines = "; ".join(f"{p.code}: {p.message}" for p in self.problems)
         super().__init__(f"the criteria have {len(self.problems)} problem(s): {lines}")
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import attrs
 
 from fieldsync.domain.reasons import ReasonCode
-
-if TYPE_CHECKING:
-    from fieldsync.domain.sync import SkippedRecord, SyncRun
+from fieldsync.domain.sync import SkippedRecord, SyncRun
 
 __all__ = [
     "BatchCommit",

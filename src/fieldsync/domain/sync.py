@@ -13,6 +13,7 @@ from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.state import SyncState
+from fieldsync.domain.wording import by_reason, duration, when
 
 __all__ = [
     "Notification",
@@ -156,6 +157,14 @@ class RunCounts:
             failed_by_reason=merged(self.failed_by_reason, other.failed_by_reason),
         )
 
+    def __str__(self) -> str:
+        """``"120 records: 100 added, 5 updated, 10 unchanged, 5 skipped, 0 failed"``."""
+        return (
+            f"{self.total:,} record{'' if self.total == 1 else 's'}: {self.added:,} added, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged, "
+            f"{self.skipped:,} skipped, {self.failed:,} failed"
+        )
+
 
 @attrs.define
 class SyncRun:
@@ -202,6 +211,29 @@ class SyncRun:
     def failed(self) -> int:
         """Records whose write failed, each with a reason."""
         return self.counts.failed
+
+    def __str__(self) -> str:
+        """The run for people, a few lines: status, times, counts, reasons, error."""
+        lines = [f"Run {self.id} of sync {self.sync_id}: {self.status.value}"]
+        started = f"started {when(self.started_at)}"
+        if self.finished_at is not None:
+            took = duration(self.finished_at - self.started_at)
+            same_day = self.finished_at.date() == self.started_at.date()
+            end = self.finished_at.strftime("%H:%M:%S") if same_day else when(self.finished_at)
+            started += f", finished {end} ({took})"
+        lines.append(f"  {started}; {self.trigger.value}, configuration v{self.config_version}")
+        lines.append(f"  {self.counts}")
+        if self.counts.skipped_by_reason:
+            lines.append(f"  skipped: {by_reason(self.counts.skipped_by_reason)}")
+        if self.counts.failed_by_reason:
+            lines.append(f"  failed: {by_reason(self.counts.failed_by_reason)}")
+        if self.fields_created:
+            lines.append(f"  fields created: {', '.join(self.fields_created)}")
+        if self.resumed_from:
+            lines.append(f"  continues run {self.resumed_from}")
+        if self.error:
+            lines.append(f"  why: {self.error}")
+        return "\n".join(lines)
 
 
 @attrs.frozen

@@ -30,9 +30,6 @@ __all__ = ["RetryPolicy"]
 
 T = TypeVar("T")
 
-# 2**64 times any sane `initial` is far above any `maximum`; it also keeps the float finite.
-_MAX_EXPONENT = 64
-
 
 @attrs.frozen
 class RetryPolicy:
@@ -67,17 +64,20 @@ class RetryPolicy:
     def backoff(self, retry: int, *, rng: random.Random | None = None) -> float:
         """The wait before retry number ``retry`` (0-based) when the server named none.
 
-        ``min(maximum, initial * 2**retry)``, moved by up to ``jitter`` of itself either way.
+        ``min(maximum, initial * 2**retry)`` (tenacity's ``wait_exponential``), moved by up
+        to ``jitter`` of itself either way.
 
         Args:
             retry: 0 for the first retry, 1 for the second, ...
             rng: the random source of the jitter; pass a seeded one for repeatable waits.
         """
-        base = min(self.maximum, self.initial * 2.0 ** min(retry, _MAX_EXPONENT))
-        if not self.jitter:
-            return base
-        spread = (rng or random.Random()).uniform(-self.jitter, self.jitter)
-        return max(0.0, base * (1.0 + spread))
+        return _tenacity.backoff(
+            retry,
+            initial=self.initial,
+            maximum=self.maximum,
+            jitter=self.jitter,
+            rng=rng or random.Random(),
+        )
 
     def wait_for(
         self, error: BaseException, retry: int, *, rng: random.Random | None = None
@@ -87,9 +87,8 @@ class RetryPolicy:
         A :class:`RateLimitedError` with ``retry_after`` waits exactly that long (the
         server knows best); any other error waits :meth:`backoff`.
         """
-        if isinstance(error, RateLimitedError) and error.retry_after is not None:
-            return max(0.0, error.retry_after)
-        return self.backoff(retry, rng=rng)
+        server = _server_wait(error)
+        return self.backoff(retry, rng=rng) if server is None else server
 
     def call(self, fn: Callable[[], T], *, clock: Clock, rng: random.Random | None = None) -> T:
         """Call ``fn``, retrying it per this policy.
@@ -107,7 +106,6 @@ class RetryPolicy:
                 a longer wait than ``max_retry_after``.
             Exception: any other error ``fn`` raised, at once and unchanged.
         """
-        source = rng or random.Random()
 
         def sleep(seconds: float) -> None:
             announce_wait(seconds, clock=clock, reason=WaitReason.RETRY)
@@ -116,15 +114,25 @@ class RetryPolicy:
         return _tenacity.run(
             fn,
             attempts=self.attempts,
-            retriable=RetriableError,
-            give_up=self._server_wait_too_long,
-            wait=lambda error, retry: self.wait_for(error, retry, rng=source),
+            should_retry=self._should_retry,
+            initial=self.initial,
+            maximum=self.maximum,
+            jitter=self.jitter,
+            rng=rng or random.Random(),
+            server_wait=_server_wait,
             sleep=sleep,
         )
 
-    def _server_wait_too_long(self, error: BaseException) -> bool:
-        return (
-            isinstance(error, RateLimitedError)
-            and error.retry_after is not None
-            and error.retry_after > self.max_retry_after
-        )
+    def _should_retry(self, error: BaseException) -> bool:
+        # A server asking for a longer wait than we accept ends the retries: the caller
+        # defers the run instead of blocking for it.
+        server = _server_wait(error)
+        too_long = server is not None and server > self.max_retry_after
+        return isinstance(error, RetriableError) and not too_long
+
+
+def _server_wait(error: BaseException) -> float | None:
+    """The ``Retry-After`` a rate-limited answer carried, in seconds, if any."""
+    if isinstance(error, RateLimitedError) and error.retry_after is not None:
+        return max(0.0, error.retry_after)
+    return None

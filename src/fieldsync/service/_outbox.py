@@ -73,8 +73,4 @@ class Outbox:
 def describe_counts(counts: RunCounts) -> str:
     """Counts in words: ``"120 records: 100 added, 5 updated, 10 unchanged, 5 skipped,
     0 failed"``."""
-    return (
-        f"{counts.total} record{'' if counts.total == 1 else 's'}: {counts.added} added, "
-        f"{counts.updated} updated, {counts.unchanged} unchanged, {counts.skipped} skipped, "
-        f"{counts.failed} failed"
-    )
+    return str(counts)

@@ -11,9 +11,14 @@ import attrs
 from fieldsync.domain.fields import Field
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.sync import Sync, SyncConfig, SyncRun
+from fieldsync.domain.wording import by_reason, when
 from fieldsync.exceptions import Problem
 
 __all__ = ["DisableImpact", "MappingRow", "Preview", "SyncDetail"]
+
+
+_RECENT_RUNS = 5
+"""How many runs a printed SyncDetail shows (``history`` has them all)."""
 
 
 def _counts(value: Mapping[ReasonCode, int]) -> Mapping[ReasonCode, int]:
@@ -60,6 +65,26 @@ class Preview:
         """Every record the run would read."""
         return self.would_add + self.would_update + self.unchanged + self.skipped
 
+    def __str__(self) -> str:
+        """The preview for people: the problems, or what the run would do."""
+        head = f"Preview of sync {self.sync_id} (configuration v{self.config_version})"
+        if self.problems:
+            count = len(self.problems)
+            lines = [f"{head}: {count} problem{'' if count == 1 else 's'}, nothing was read"]
+            lines += [f"  - {p.code}: {p.message}" for p in self.problems]
+            return "\n".join(lines)
+        lines = [
+            f"{head}: {self.total:,} record{'' if self.total == 1 else 's'}",
+            f"  {self.would_add:,} would be added, {self.would_update:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.skipped:,} skipped",
+        ]
+        if self.skipped_by_reason:
+            lines.append(f"  skipped: {by_reason(self.skipped_by_reason)}")
+        if self.fields_to_create:
+            made = ", ".join(f"{f.name} ({f.type.value})" for f in self.fields_to_create)
+            lines.append(f"  fields to create: {made}")
+        return "\n".join(lines)
+
 
 @attrs.frozen
 class MappingRow:
@@ -68,6 +93,9 @@ class MappingRow:
     source: str
     target: str
     create: bool = False  # the target field is (or was) created by the sync
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target}{' (created)' if self.create else ''}"
 
 
 @attrs.frozen
@@ -96,6 +124,29 @@ class SyncDetail:
     history: list[SyncRun]
     config_versions: list[SyncConfig]
 
+    def __str__(self) -> str:
+        """The sync for people: state, list, schedule, criteria, mapping, recent runs."""
+        sync = self.sync
+        pending = f" (v{self.pending.version} pending initiate)" if self.pending else ""
+        next_run = when(self.next_run_at) if self.next_run_at else "none"
+        lines = [
+            f'Sync "{sync.name}" ({sync.id}): {sync.state.value}, integration {sync.integration}',
+            f"  list: {self.config.list_key}; configuration v{self.config.version}{pending}",
+            f"  schedule: {self.schedule}; next run: {next_run}",
+            f"  criteria: {self.criteria or 'every record'}",
+        ]
+        if sync.attention:
+            lines.append(f"  needs attention: {sync.attention}")
+        lines.append("  mapping:")
+        lines += [f"    {row}" for row in self.mapping]
+        shown = self.history[:_RECENT_RUNS]
+        more = len(self.history) - len(shown)
+        lines.append(f"  runs ({len(self.history)}, newest first)" + (":" if shown else ": none"))
+        lines += [f"    {when(r.started_at)}  {r.status.value}: {r.counts}" for r in shown]
+        if more:
+            lines.append(f"    ... and {more} older")
+        return "\n".join(lines)
+
 
 @attrs.frozen
 class DisableImpact:
@@ -115,3 +166,13 @@ class DisableImpact:
     credentials: tuple[str, ...]
     confirmed: bool = False
     revoke_errors: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        """What disabling does (or did), for people."""
+        verb = "disabled" if self.confirmed else "would disable"
+        lines = [f"Integration {self.integration!r}: {verb}"]
+        stops, revoked = ("stopped", "revoked") if self.confirmed else ("stops", "to revoke")
+        lines += [f"  sync {s.name!r} ({s.id}) {stops}" for s in self.syncs]
+        lines += [f"  credential {revoked}: {c}" for c in self.credentials]
+        lines += [f"  revoke failed: {e}" for e in self.revoke_errors]
+        return "\n".join(lines)

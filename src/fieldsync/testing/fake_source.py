@@ -72,8 +72,8 @@ class FakeSource:
         self._clock: Clock = clock or SystemClock()
         self._failures: list[tuple[BaseException, int]] = []
         self.reads: list[tuple[datetime | None, str | None]] = []
-        self.pages_read = 0
-        self.revoked = False
+        self.pages_read: int = 0
+        self.revoked: bool = False
         self.on_page: Callable[[SourcePage], None] | None = None
 
     def __repr__(self) -> str:

@@ -5,8 +5,10 @@ Both speak real HTTP through an injectable ``httpx.Client``, authenticate throug
 limits so that the account is never locked out.
 """
 
+from fieldsync.zoho._campaigns_parse import MailingList
+from fieldsync.zoho._datacentres import DataCentre
 from fieldsync.zoho.auth import ZohoOAuth
 from fieldsync.zoho.campaigns import ZohoCampaignsTarget
 from fieldsync.zoho.invoice import ZohoInvoiceSource
 
-__all__ = ["ZohoCampaignsTarget", "ZohoInvoiceSource", "ZohoOAuth"]
+__all__ = ["DataCentre", "MailingList", "ZohoCampaignsTarget", "ZohoInvoiceSource", "ZohoOAuth"]

@@ -35,6 +35,7 @@ from fieldsync.http._redact import install_log_redaction
 from fieldsync.http.ratelimit import RateLimiter
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.zoho._api import error_text, parse_json, retry_after, send
+from fieldsync.zoho._datacentres import DataCentre
 from fieldsync.zoho._datacentres import data_centre as _data_centre
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class ZohoOAuth(Closeable):
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self.data_centre = _data_centre(data_centre)
+        self.data_centre: DataCentre = _data_centre(data_centre)
         self.client_id = client_id
         self._secret = client_secret
         self._refresh_token = refresh_token

@@ -215,3 +215,20 @@ def test_retries_are_logged_with_the_error_but_without_any_query(
     assert [r.getMessage() for r in caplog.records] == [
         "attempt 1 of 5 failed (timed out (GET contacts)); retrying in 0.50 s"
     ]
+
+
+def test_a_late_retry_waits_the_maximum_without_overflowing() -> None:
+    policy = RetryPolicy(initial=0.5, maximum=30.0, jitter=0.0)
+
+    assert 30.0 == policy.backoff(10_000)
+
+
+def test_the_back_off_alone_is_the_wait_the_loop_uses() -> None:
+    policy = RetryPolicy(attempts=4, initial=1.0, maximum=100.0, jitter=0.3)
+    clock = FakeClock()
+    call, _ = failing(*[TransportError("t")] * 3)
+
+    policy.call(call, clock=clock, rng=random.Random(5))
+
+    expected = random.Random(5)
+    assert clock.sleeps == [policy.backoff(n, rng=expected) for n in range(3)]

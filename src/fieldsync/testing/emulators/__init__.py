@@ -5,9 +5,16 @@ Each emulator keeps its data in memory, enforces the real rate limits and lockou
 injected clock, and injects faults on demand (:class:`Faults`).
 """
 
-from fieldsync.testing.emulators._common import AccountsEmulator, FaultKind, Faults
+from fieldsync.testing.emulators._common import (
+    AccountsEmulator,
+    EndpointWindows,
+    FaultInjector,
+    FaultKind,
+    Faults,
+)
 from fieldsync.testing.emulators.campaigns import CampaignsEmulator
 from fieldsync.testing.emulators.generate import (
+    ContactMix,
     CustomFieldSpec,
     Organization,
     generate_organization,
@@ -20,9 +27,12 @@ from fieldsync.testing.emulators.world import EmulatedZoho
 __all__ = [
     "AccountsEmulator",
     "CampaignsEmulator",
+    "ContactMix",
     "CustomFieldSpec",
     "EmulatedZoho",
     "EmulatorServer",
+    "EndpointWindows",
+    "FaultInjector",
     "FaultKind",
     "Faults",
     "InvoiceEmulator",

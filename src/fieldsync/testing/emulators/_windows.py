@@ -47,8 +47,8 @@ class EndpointWindows:
         self._endpoints = {name: _Endpoint(windows) for name, windows in limits.items()}
         self._accepted: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self.lockouts = 0
-        self.refused = 0
+        self.lockouts: int = 0
+        self.refused: int = 0
 
     def hit(self, endpoint: str) -> float | None:
         """Count one call to ``endpoint``.

@@ -102,8 +102,8 @@ class AccountsEmulator(httpx.BaseTransport):
         self._grants: dict[str, _Grant] = {}
         self._issued: dict[str, _Issued] = {}
         self._lock = threading.Lock()
-        self.minted = 0
-        self.blocks = 0
+        self.minted: int = 0
+        self.blocks: int = 0
         self.calls: list[str] = []
 
     # -- set-up and inspection (for tests) ---------------------------------------------

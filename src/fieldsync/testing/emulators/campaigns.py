@@ -103,8 +103,8 @@ class CampaignsEmulator(httpx.BaseTransport):
         self.code_style = code_style
         self.allfields_shape = allfields_shape
         self._state = CampaignsState(plan_limit=plan_limit, auto_upgrade=auto_upgrade, seed=seed)
-        self.windows = EndpointWindows(clock, {**DEFAULT_LIMITS, **(limits or {})})
-        self.faults = FaultInjector(faults or Faults())
+        self.windows: EndpointWindows = EndpointWindows(clock, {**DEFAULT_LIMITS, **(limits or {})})
+        self.faults: FaultInjector = FaultInjector(faults or Faults())
         self.calls: Counter[str] = Counter()
         self._lock = threading.RLock()
         self._codes = CodeStyler(code_style, seed)

@@ -139,9 +139,9 @@ class InvoiceEmulator(httpx.BaseTransport):
         self._lock = threading.Lock()
         self._orgs = {org.organization_id: _OrgState(org) for org in organizations}
         self._query = ContactQuery()
-        self.requests = 0
+        self.requests: int = 0
         """Calls answered by the API (faults and rejected calls excluded)."""
-        self.throttled = 0
+        self.throttled: int = 0
         """Calls refused by the per-minute limit (a well-paced client keeps this at 0)."""
 
     # -- state helpers for tests ---------------------------------------------------------

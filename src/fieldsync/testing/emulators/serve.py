@@ -28,7 +28,7 @@ import httpx
 from fieldsync.clock import SystemClock
 from fieldsync.testing.emulators._common import AccountsEmulator
 from fieldsync.testing.emulators.campaigns import CampaignsEmulator
-from fieldsync.testing.emulators.generate import generate_organization
+from fieldsync.testing.emulators.generate import Organization, generate_organization
 from fieldsync.testing.emulators.invoice import InvoiceEmulator
 
 __all__ = ["Credentials", "EmulatorServer", "main"]
@@ -168,23 +168,25 @@ class EmulatorServer:
             raise ValueError(f"the emulators serve the loopback interface only, not {host}")
         clock = SystemClock()
         self._server = _BoundedServer((host, port), {})
-        self.base_url = self._server.origin
+        self.base_url: str = self._server.origin
         self._port = int(self.base_url.rsplit(":", 1)[1])
-        self.credentials = Credentials(
+        self.credentials: Credentials = Credentials(
             client_id=f"1000.EMULATOR{seed}",
             client_secret=f"emulator-secret-{seed}",
             refresh_token=f"1000.emulator.refresh{seed}",
         )
         # The token answer names this server as the API domain, so Zoho adapters that were
         # given only the accounts URL find the Invoice API here by themselves.
-        self.accounts = AccountsEmulator(clock=clock, api_domain=self.base_url)
+        self.accounts: AccountsEmulator = AccountsEmulator(clock=clock, api_domain=self.base_url)
         self.accounts.register_client(*attrs.astuple(self.credentials))
-        self.organization = generate_organization(contacts, seed=seed)
-        self.invoice = InvoiceEmulator(
+        self.organization: Organization = generate_organization(contacts, seed=seed)
+        self.invoice: InvoiceEmulator = InvoiceEmulator(
             accounts=self.accounts, clock=clock, organization=self.organization, daily_cap=daily_cap
         )
-        self.campaigns = CampaignsEmulator(accounts=self.accounts, clock=clock, seed=seed)
-        self.list_key = self.campaigns.create_list("Invoice customers")
+        self.campaigns: CampaignsEmulator = CampaignsEmulator(
+            accounts=self.accounts, clock=clock, seed=seed
+        )
+        self.list_key: str = self.campaigns.create_list("Invoice customers")
         self._server.routes = {
             "/oauth/": self.accounts,
             "/invoice/": self.invoice,
