@@ -97,7 +97,8 @@ def cmd_syncs(app: App, args: argparse.Namespace) -> int:
 def cmd_preview(app: App, args: argparse.Namespace) -> int:
     """What the next run would do, with nothing written. Exits 2 when the mapping or the
     criteria do not fit the schemas (the run would fail)."""
-    preview = app.service.preview(app.sync(args.name).id)
+    sync = app.sync(args.name)
+    preview = app.service.preview(sync.id)
     code = ExitCode.CONFIG if preview.problems else ExitCode.OK
     if app.json:
         dump_json(
@@ -111,6 +112,13 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
             }
         )
         return code
+    if sync.pending is not None:
+        # Say so: a `run` before that initiate still runs the configuration in force.
+        print(
+            f"configuration version {preview.config_version} (saved by edit): applied by"
+            f" `fieldsync initiate {shlex.quote(sync.name)}`; until then `run` uses version"
+            f" {sync.config.version}"
+        )
     for problem in preview.problems:
         print(app.out.style(f"problem: {problem.code}: {problem.message}", "red"))
     print(f"fields to create: {', '.join(f.name for f in preview.fields_to_create) or 'none'}")
@@ -182,6 +190,13 @@ def cmd_run(app: App, args: argparse.Namespace) -> int:
         runs = app.service.run_due()
     else:
         sync = app.sync(args.name)
+        if sync.pending is not None and not app.json:
+            print(
+                f"fieldsync: {sync.name} runs configuration version {sync.config.version};"
+                f" version {sync.pending.version} is saved, and `fieldsync initiate"
+                f" {shlex.quote(sync.name)}` applies it",
+                file=sys.stderr,
+            )
         runs = [_with_progress(app, sync, lambda: app.service.run(sync.id))]
     _print_runs(app, runs)
     return _runs_exit(app, runs)

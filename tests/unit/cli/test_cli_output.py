@@ -203,3 +203,19 @@ def test_rich_draws_the_bar_on_a_terminal_when_installed() -> None:
     progress.close()
 
     assert "5/10" in out.getvalue()
+
+
+def test_after_an_edit_preview_and_run_say_which_version_each_uses(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fieldsync(config, "initiate", "Customers")
+    config.write_text(CONFIG.replace('country == "India"', ""), encoding="utf-8")
+    fieldsync(config, "edit", "Customers")
+    capsys.readouterr()
+
+    fieldsync(config, "preview", "Customers")
+    previewed = capsys.readouterr().out
+    fieldsync(config, "run", "Customers")
+
+    assert "version 2 (saved by edit)" in previewed
+    assert "runs configuration version 1" in capsys.readouterr().err
