@@ -156,12 +156,10 @@ class RichProgress:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
-            MofNCompleteColumn,
             Progress,
             TaskProgressColumn,
             TextColumn,
             TimeElapsedColumn,
-            TimeRemainingColumn,
         )
 
         self._zone = zone
@@ -169,16 +167,17 @@ class RichProgress:
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(bar_width=24),
-            MofNCompleteColumn(),
             TaskProgressColumn(),
+            TextColumn("{task.fields[done]}"),
             TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
+            TextColumn("{task.fields[eta]}"),
             TextColumn("{task.fields[status]}"),
             console=console,
         )
-        self._task = self._progress.add_task(label, total=total, rate="", status="")
+        self._task = self._progress.add_task(
+            label, total=total, done="", rate="", eta="", status=""
+        )
         self._progress.start()
 
     def expect(self, total: int | None) -> None:
@@ -191,7 +190,13 @@ class RichProgress:
         self._progress.update(self._task, completed=run.total, status="")
         task = self._progress.tasks[0]
         speed: Any = task.speed
-        self._progress.update(self._task, rate=f"{speed:,.0f}/s" if speed else "")
+        left: Any = task.time_remaining
+        self._progress.update(
+            self._task,
+            done=f"{run.total:,}" + (f"/{task.total:,.0f}" if task.total else " records"),
+            rate=f"{speed:,.0f}/s" if speed else "",
+            eta=f"ETA {_duration(left)}" if left is not None and task.total else "",
+        )
 
     def waiting(self, until: datetime | None, why: str) -> None:
         """Say that the run waits, and until when."""
