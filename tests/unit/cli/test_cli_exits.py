@@ -12,6 +12,7 @@ import cli_adapters
 import pytest
 from cli_helpers import CONFIG, fieldsync
 
+from fieldsync.cli import main
 from fieldsync.cli._exit import ExitCode
 from fieldsync.domain.records import TargetContact
 
@@ -181,3 +182,20 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(
     done = run_into_a_closed_pipe(config, *args)
 
     assert (done.returncode, done.stderr) == (ExitCode.BROKEN_PIPE, b"")
+
+
+def test_an_unknown_zoho_data_centre_names_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "fieldsync.toml"
+    config.write_text(
+        '[integrations.z]\ntype = "zoho"\ndata_centre = "mars"\norganization_id = "1"\n'
+        'client_id = "id"\nclient_secret = "s"\nrefresh_token = "r"\n',
+        encoding="utf-8",
+    )
+
+    code = main(["--config", str(config), "syncs"])
+
+    err = capsys.readouterr().err
+    assert (code, err.count("\n")) == (ExitCode.CONFIG, 1)
+    assert "[integrations.z] data_centre" in err
