@@ -21,6 +21,8 @@ PUBLIC_MODULES = [
     "fieldsync.http",
     "fieldsync.notifiers",
     "fieldsync.exceptions",
+    "fieldsync.otel",
+    "fieldsync.testing.pytest_plugin",
 ]
 
 DESIGN_NAMES = {

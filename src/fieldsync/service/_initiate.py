@@ -64,5 +64,10 @@ def activate(
         )
     sync.state, sync.attention, sync.updated_at = state, None, clock.now()
     store.save_sync(sync)
-    _log.info("sync %s initiated at config v%d", sync_id, sync.config.version)
+    _log.info(
+        "sync %s initiated at config v%d",
+        sync_id,
+        sync.config.version,
+        extra={"sync_id": sync_id, "integration": sync.integration},
+    )
     return created

@@ -69,6 +69,11 @@ def _with_progress(
     return progress if on_event is None else combine(on_event, progress)
 
 
+def _fields(sync: Sync) -> dict[str, str]:
+    """The structured log fields of a sync outside a run (a run adds its ``run_id``)."""
+    return {"sync_id": sync.id, "integration": sync.integration}
+
+
 def _missing_methods(adapter: object, port: type) -> list[str]:
     """The port's methods that ``adapter`` lacks (or has but cannot call), sorted."""
     members = typing_extensions.get_protocol_members(port)
@@ -238,7 +243,13 @@ class SyncService(Closeable):
             updated_at=now,
         )
         self._store.add_sync(sync)
-        _log.info("sync %s (%r) created for integration %s", sync.id, name, integration)
+        _log.info(
+            "sync %s (%r) created for integration %s",
+            sync.id,
+            name,
+            integration,
+            extra=_fields(sync),
+        )
         return sync
 
     def preview(self, sync_id: str) -> Preview:
@@ -336,16 +347,18 @@ class SyncService(Closeable):
             if sync.next_run_at is None or sync.next_run_at > due_at:
                 continue
             if sync.integration in disabled or sync.integration not in self._integrations:
-                _log.debug("sync %s is due; its integration is unavailable", sync.id)
+                _log.debug(
+                    "sync %s is due; its integration is unavailable", sync.id, extra=_fields(sync)
+                )
                 continue
             try:
                 runs.append(self._run(sync, RunTrigger.SCHEDULE, due_by=due_at))
             except StateError as exc:
-                _log.info("sync %s is due but was skipped: %s", sync.id, exc)
+                _log.info("sync %s is due but was skipped: %s", sync.id, exc, extra=_fields(sync))
             except Exception:
                 # One broken sync (a bug in a custom adapter, say) must not starve the others;
                 # its run is already marked failed and it waits for its next retry.
-                _log.exception("the scheduled run of sync %s failed", sync.id)
+                _log.exception("the scheduled run of sync %s failed", sync.id, extra=_fields(sync))
         return runs
 
     def pause(self, sync_id: str) -> Sync:
@@ -374,7 +387,7 @@ class SyncService(Closeable):
             sync.next_run_at = now
         sync.updated_at = now
         self._store.save_sync(sync)
-        _log.info("sync %s resumed", sync_id)
+        _log.info("sync %s resumed", sync_id, extra=_fields(sync))
         return sync
 
     def edit(
@@ -415,7 +428,7 @@ class SyncService(Closeable):
             sync.pending = attrs.evolve(edited, version=latest.version + 1, created_at=now)
         sync.updated_at = now
         self._store.save_sync(sync)
-        _log.info("sync %s edited", sync_id)
+        _log.info("sync %s edited", sync_id, extra=_fields(sync))
         return sync
 
     # -- looking ------------------------------------------------------------------------------
@@ -538,7 +551,7 @@ class SyncService(Closeable):
         sync.state = transition(sync.state, action, sync_id=sync_id)
         sync.updated_at = self._clock.now()
         self._store.save_sync(sync)
-        _log.info("sync %s: %s -> %s", sync_id, action.value, sync.state.value)
+        _log.info("sync %s: %s -> %s", sync_id, action.value, sync.state.value, extra=_fields(sync))
         return sync
 
     def _integration(self, name: str) -> _Integration:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
+from fieldsync import _run_scope
 from fieldsync.exceptions import (
     AuthenticationError,
     FieldSyncError,
@@ -149,7 +150,11 @@ class ZohoApi:
                     if refreshed or not _token_refused(refused):
                         raise
                     refreshed = True
-                    _log.info("%s: the access token was refused; refreshing it once", endpoint)
+                    _log.info(
+                        "%s: the access token was refused; refreshing it once",
+                        endpoint,
+                        extra=_run_scope.log_extra(),
+                    )
                     self.auth.invalidate(token)
 
         try:

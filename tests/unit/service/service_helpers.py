@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from fieldsync.domain.mapping import FieldMapping
-from fieldsync.testing.fakes import FakeSource
+from fieldsync.domain.records import RateWindow, TargetContact, UpsertOutcome
+from fieldsync.exceptions import ServiceUnavailableError
+from fieldsync.http import Pacer, RateLimiter, RetryPolicy
+from fieldsync.testing.clock import FakeClock
+from fieldsync.testing.fakes import FakeSource, FakeTarget
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LIST = "news"
@@ -28,3 +32,27 @@ def put_people(source: FakeSource, count: int, *, first: int = 0) -> list[str]:
         source.put(key, {"email": f"person{i}@example.com", "first_name": f"P{i}"})
         keys.append(key)
     return keys
+
+
+class PacedTarget(FakeTarget):
+    """A fake target whose every upsert goes through a pacer of one call a minute, and
+    whose first upsert fails once with a temporary error that the retry policy retries."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(max_batch=4)
+        self.pacer = Pacer(
+            RateLimiter([RateWindow(limit=1, period=60.0)]), clock, name="POST upsert"
+        )
+        self.retry = RetryPolicy(initial=2.0, jitter=0.0)
+        self.clock = clock
+        self.flaky = True
+
+    def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> list[UpsertOutcome]:
+        def call() -> list[UpsertOutcome]:
+            self.pacer.acquire()
+            if self.flaky:
+                self.flaky = False
+                raise ServiceUnavailableError("upsert: 503")
+            return super(PacedTarget, self).upsert(list_key, contacts)
+
+        return self.retry.call(call, clock=self.clock)

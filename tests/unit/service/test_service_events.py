@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
-from service_helpers import LIST, MAPPING, START, counter_ids, put_people
+from service_helpers import LIST, MAPPING, START, PacedTarget, counter_ids, put_people
 
-from fieldsync.domain.records import RateWindow, TargetContact, UpsertOutcome
 from fieldsync.domain.sync import RunStatus, Sync
 from fieldsync.events import (
     BatchCommitted,
@@ -21,36 +20,11 @@ from fieldsync.events import (
     WaitReason,
     combine,
 )
-from fieldsync.exceptions import QuotaExhaustedError, ServiceUnavailableError
-from fieldsync.http import Pacer, RateLimiter, RetryPolicy
+from fieldsync.exceptions import QuotaExhaustedError
 from fieldsync.service import SyncService
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.fakes import FakeSource, FakeTarget
-
-
-class PacedTarget(FakeTarget):
-    """A fake target whose every upsert goes through a pacer of one call a minute, and
-    whose first upsert fails once with a temporary error that the retry policy retries."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        super().__init__(max_batch=4)
-        self.pacer = Pacer(
-            RateLimiter([RateWindow(limit=1, period=60.0)]), clock, name="POST upsert"
-        )
-        self.retry = RetryPolicy(initial=2.0, jitter=0.0)
-        self.clock = clock
-        self.flaky = True
-
-    def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> list[UpsertOutcome]:
-        def call() -> list[UpsertOutcome]:
-            self.pacer.acquire()
-            if self.flaky:
-                self.flaky = False
-                raise ServiceUnavailableError("upsert: 503")
-            return super(PacedTarget, self).upsert(list_key, contacts)
-
-        return self.retry.call(call, clock=self.clock)
 
 
 @pytest.fixture
@@ -310,3 +284,30 @@ def test_a_wait_reads_as_one_line() -> None:
     assert "waiting for the rate limit of POST json/listsubscribe until 09:14:00 UTC (840 s)" == (
         str(event)
     )
+
+
+def test_every_record_the_run_logs_carries_the_sync_the_run_and_the_integration(
+    observed: SyncService, source: FakeSource, caplog: pytest.LogCaptureFixture
+) -> None:
+    put_people(source, 5)
+    sync = people_sync(observed)
+    caplog.set_level(logging.DEBUG, logger="fieldsync.run")
+
+    run = observed.initiate(sync.id)
+
+    records = [r for r in caplog.records if r.name == "fieldsync.run"]
+    assert len(records) >= 3  # started, a batch, completed
+    assert {(sync.id, run.id, "crm")} == {
+        (r.__dict__["sync_id"], r.__dict__["run_id"], r.__dict__["integration"]) for r in records
+    }
+
+
+def test_records_about_a_sync_outside_a_run_carry_its_id_and_integration(
+    observed: SyncService, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="fieldsync.service")
+
+    sync = people_sync(observed)
+
+    (record,) = [r for r in caplog.records if r.name == "fieldsync.service"]
+    assert (sync.id, "crm") == (record.__dict__["sync_id"], record.__dict__["integration"])

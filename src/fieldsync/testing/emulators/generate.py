@@ -134,8 +134,12 @@ def generate_organization(
         seed: picks the rows; the same seed gives the same organization.
         organization_id: defaults to a number derived from the seed.
         custom_fields: the contact custom fields (labels or specs).
-        missing_email_rate, invalid_email_rate, group_email_rate, duplicate_email_rate,
-        inactive_rate, vendor_rate: fractions of rows of each kind.
+        missing_email_rate: the fraction of rows without an email.
+        invalid_email_rate: the fraction of rows with an email that is not an address.
+        group_email_rate: the fraction of rows with a group address (``info@``).
+        duplicate_email_rate: the fraction of rows repeating an earlier row's email.
+        inactive_rate: the fraction of inactive contacts.
+        vendor_rate: the fraction of vendors (the others are customers).
         utc_offset: the organization's offset, used in every time (``+0530``).
 
     Raises:
