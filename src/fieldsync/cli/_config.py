@@ -341,6 +341,8 @@ def _check_setting(key: str, value: object, where: str) -> None:
     elif key == "plan_limit":
         if _int(value, where) < 0:
             raise ConfigurationError(f"{where} must be a whole number >= 0, not {value!r}")
+    elif key == "organization_id" and isinstance(value, int) and not isinstance(value, bool):
+        return  # an ID written as a TOML number is as good as one written as text
     elif key in _URL_SETTINGS:
         text = _text(value, where)
         if not text.startswith(("http://", "https://", "${")):

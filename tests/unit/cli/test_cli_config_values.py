@@ -151,3 +151,16 @@ def test_the_reported_configurations_exit_2_in_one_line(
     err = capsys.readouterr().err
     assert (code, err.count("\n")) == (2, 1)
     assert words in err
+
+
+def test_an_organization_id_written_as_a_number_is_accepted(tmp_path: Path) -> None:
+    file = tmp_path / "fieldsync.toml"
+    file.write_text(
+        '[integrations.z]\ntype = "zoho"\norganization_id = 10234695\n'
+        'client_id = "id"\nclient_secret = "s"\nrefresh_token = "r"\n',
+        encoding="utf-8",
+    )
+
+    config = load_config(file, environ={})
+
+    assert config.integrations["z"].settings["organization_id"] == 10234695
