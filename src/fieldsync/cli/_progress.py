@@ -21,6 +21,10 @@ from fieldsync.events import BatchCommitted, RunEvent, RunStarted, Waiting, Wait
 __all__ = ["PlainProgress", "ProgressHook", "ProgressView", "open_progress"]
 
 _BAR = 20
+# Waits shorter than these are not shown: pacing at 500 calls a minute waits a fraction of a
+# second before most calls, and a line (or a flicker) for each would drown the progress.
+SHOWN_WAIT = 1.0  # seconds, on a terminal
+LOGGED_WAIT = 5.0  # seconds, off a terminal (as the library logs long waits)
 
 
 class ProgressView(Protocol):
@@ -32,8 +36,8 @@ class ProgressView(Protocol):
     def update(self, run: SyncRun) -> None:
         """The run so far (after each committed batch)."""
 
-    def waiting(self, until: datetime | None, why: str) -> None:
-        """The run waits (``until``: when it goes on, if known)."""
+    def waiting(self, until: datetime | None, why: str, seconds: float | None = None) -> None:
+        """The run waits ``seconds`` (``until``: when it goes on, if known)."""
 
     def close(self) -> None:
         """The run is over: end the display."""
@@ -52,8 +56,10 @@ def counts_text(run: SyncRun, *, compact: bool = False) -> str:
     return ", ".join(f"{n:,} {what}" for n, what in shown) or "nothing yet"
 
 
-def _clock_time(when: datetime, zone: tzinfo | None) -> str:
-    return when.astimezone(zone).strftime("%H:%M")
+def _clock_time(when: datetime, zone: tzinfo | None, seconds: float | None) -> str:
+    # A wait of a minute or two ends at a second worth saying; a longer one at a minute.
+    short = seconds is not None and seconds < 120
+    return when.astimezone(zone).strftime("%H:%M:%S" if short else "%H:%M")
 
 
 def _duration(seconds: float) -> str:
@@ -112,9 +118,11 @@ class PlainProgress:
         self._last_line = run.total
         self._draw(f"{self._measure()}  {counts_text(run, compact=True)}")
 
-    def waiting(self, until: datetime | None, why: str) -> None:
-        """Say that the run waits, and until when."""
-        self._wait = f"{why} until {_clock_time(until, self._zone)}" if until else why
+    def waiting(self, until: datetime | None, why: str, seconds: float | None = None) -> None:
+        """Say that the run waits, and until when (short waits are not shown)."""
+        if seconds is not None and seconds < (SHOWN_WAIT if self._tty else LOGGED_WAIT):
+            return
+        self._wait = f"{why} until {_clock_time(until, self._zone, seconds)}" if until else why
         self._draw(f"{self._measure(rate=False)}  {self._wait}")
 
     def close(self) -> None:
@@ -198,9 +206,11 @@ class RichProgress:
             eta=f"ETA {_duration(left)}" if left is not None and task.total else "",
         )
 
-    def waiting(self, until: datetime | None, why: str) -> None:
-        """Say that the run waits, and until when."""
-        text = f"{why} until {_clock_time(until, self._zone)}" if until else why
+    def waiting(self, until: datetime | None, why: str, seconds: float | None = None) -> None:
+        """Say that the run waits, and until when (short waits are not shown)."""
+        if seconds is not None and seconds < SHOWN_WAIT:
+            return
+        text = f"{why} until {_clock_time(until, self._zone, seconds)}" if until else why
         self._progress.update(self._task, status=f"[yellow]{text}")
 
     def close(self) -> None:
@@ -248,7 +258,7 @@ class ProgressHook:
         elif isinstance(event, BatchCommitted):
             view.update(event.run)
         elif isinstance(event, Waiting):
-            view.waiting(event.until, self._why(event))
+            view.waiting(event.until, self._why(event), event.seconds)
 
     def _why(self, event: Waiting) -> str:
         service = self._services.get(event.integration)

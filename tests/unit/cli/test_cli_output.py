@@ -219,3 +219,24 @@ def test_after_an_edit_preview_and_run_say_which_version_each_uses(
 
     assert "version 2 (saved by edit)" in previewed
     assert "runs configuration version 1" in capsys.readouterr().err
+
+
+def test_a_pacing_wait_of_a_fraction_of_a_second_is_not_shown() -> None:
+    out = io.StringIO()
+    progress = PlainProgress("S", out=out, zone=UTC)
+
+    progress.waiting(datetime(2026, 3, 2, 14, 2, tzinfo=UTC), "waiting", 0.12)
+
+    assert out.getvalue() == ""
+
+
+def test_a_long_wait_ends_at_a_minute_a_short_one_at_a_second() -> None:
+    out = io.StringIO()
+    progress = PlainProgress("S", out=out, zone=UTC)
+    until = datetime(2026, 3, 2, 14, 2, 30, tzinfo=UTC)
+
+    progress.waiting(until, "waiting", 900)
+    progress.waiting(until, "waiting", 30)
+
+    first, second = out.getvalue().splitlines()
+    assert (first.endswith("until 14:02"), second.endswith("until 14:02:30")) == (True, True)
