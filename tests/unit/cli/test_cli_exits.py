@@ -14,7 +14,10 @@ from cli_helpers import CONFIG, fieldsync
 
 from fieldsync.cli import main
 from fieldsync.cli._exit import ExitCode
+from fieldsync.cli._watch import CredentialsWatch, watched
 from fieldsync.domain.records import TargetContact
+from fieldsync.exceptions import AuthenticationError
+from fieldsync.testing import FakeTarget
 
 DOCS = Path(__file__).parents[3] / "docs" / "cli.md"
 
@@ -199,3 +202,29 @@ def test_an_unknown_zoho_data_centre_names_the_key(
     err = capsys.readouterr().err
     assert (code, err.count("\n")) == (ExitCode.CONFIG, 1)
     assert "[integrations.z] data_centre" in err
+
+
+def test_a_disclaimer_not_acknowledged_off_a_terminal_is_refused(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli_adapters.TARGET = FakeTarget(plan_limit=1, auto_upgrade=True)
+    cli_adapters.TARGET.create_list("news")
+
+    code = fieldsync(config, "initiate", "Customers")
+
+    err = capsys.readouterr().err
+    assert code == ExitCode.REFUSED
+    assert "--acknowledge-disclaimer" in err
+
+
+def test_an_adapter_call_that_rejects_the_credentials_is_noted_and_raised() -> None:
+    watch = CredentialsWatch()
+    target = FakeTarget()
+    target.revoke()
+    proxy = watched(target, watch)
+
+    with pytest.raises(AuthenticationError):
+        proxy.upsert("news", [])
+
+    assert watch.rejected
+    assert repr(proxy) == repr(target)
