@@ -101,7 +101,6 @@ class PlainProgress:
         self._started = ticks()
         self._last_line = 0
         self._done = 0
-        self._wait = ""
         self._drawn = False
 
     def expect(self, total: int | None) -> None:
@@ -112,7 +111,6 @@ class PlainProgress:
     def update(self, run: SyncRun) -> None:
         """Show a run's progress so far."""
         self._done = run.total
-        self._wait = ""
         if not self._tty and run.total - self._last_line < self._every:
             return
         self._last_line = run.total
@@ -122,8 +120,8 @@ class PlainProgress:
         """Say that the run waits, and until when (short waits are not shown)."""
         if seconds is not None and seconds < (SHOWN_WAIT if self._tty else LOGGED_WAIT):
             return
-        self._wait = f"{why} until {_clock_time(until, self._zone, seconds)}" if until else why
-        self._draw(f"{self._measure(rate=False)}  {self._wait}")
+        wait = f"{why} until {_clock_time(until, self._zone, seconds)}" if until else why
+        self._draw(f"{self._measure(rate=False)}  {wait}")
 
     def close(self) -> None:
         """End the progress line."""
