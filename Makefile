@@ -32,7 +32,7 @@ types: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/coverage erase
-	$(BIN)/pytest -q -m "not soak" -n auto --cov=fieldsync --cov-branch --cov-report=
+	$(BIN)/pytest -q -m "not soak" -n auto -p no:fieldsync --cov=fieldsync --cov-branch --cov-report=
 	$(BIN)/coverage report --include='src/fieldsync/domain/*' --fail-under=95
 	$(BIN)/coverage report --fail-under=85
 

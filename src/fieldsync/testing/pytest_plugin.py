@@ -28,14 +28,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from fieldsync.service import SyncService
-from fieldsync.stores import InMemoryStore, SQLiteStore
-from fieldsync.testing.clock import FakeClock
-from fieldsync.testing.emulators import EmulatedZoho
-from fieldsync.testing.fakes import FakeSource, FakeTarget, RecordingNotifier
+# fieldsync itself is imported by each fixture when it runs, not here: pytest imports
+# plugins before coverage starts, and an import here would hide the package's module-level
+# lines from the coverage of any project that measures fieldsync (this one does).
+if TYPE_CHECKING:
+    from fieldsync.service import SyncService
+    from fieldsync.stores import InMemoryStore, SQLiteStore
+    from fieldsync.testing.clock import FakeClock
+    from fieldsync.testing.emulators import EmulatedZoho
+    from fieldsync.testing.fakes import FakeSource, FakeTarget, RecordingNotifier
 
 __all__ = [
     "FAKE_INTEGRATION",
@@ -75,18 +80,24 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def fake_clock() -> FakeClock:
     """Simulated time: sleeps return at once and are recorded in ``fake_clock.sleeps``."""
+    from fieldsync.testing.clock import FakeClock
+
     return FakeClock(START)
 
 
 @pytest.fixture
 def fake_source(fake_clock: FakeClock) -> FakeSource:
     """An empty in-memory source; ``put`` records into it."""
+    from fieldsync.testing.fakes import FakeSource
+
     return FakeSource(clock=fake_clock)
 
 
 @pytest.fixture
 def fake_target() -> FakeTarget:
     """An in-memory target with one list, :data:`FAKE_LIST`."""
+    from fieldsync.testing.fakes import FakeTarget
+
     target = FakeTarget()
     target.create_list(FAKE_LIST)
     return target
@@ -95,12 +106,16 @@ def fake_target() -> FakeTarget:
 @pytest.fixture
 def recording_notifier() -> RecordingNotifier:
     """A notifier that keeps what it was sent."""
+    from fieldsync.testing.fakes import RecordingNotifier
+
     return RecordingNotifier()
 
 
 @pytest.fixture
 def memory_store() -> Iterator[InMemoryStore]:
     """A store in dictionaries."""
+    from fieldsync.stores import InMemoryStore
+
     with InMemoryStore() as store:
         yield store
 
@@ -108,6 +123,8 @@ def memory_store() -> Iterator[InMemoryStore]:
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStore]:
     """A SQLite store in a file of the test's own folder, closed after the test."""
+    from fieldsync.stores import SQLiteStore
+
     with SQLiteStore(tmp_path / "fieldsync.db") as store:
         yield store
 
@@ -121,6 +138,8 @@ def sync_service(
     fake_target: FakeTarget,
 ) -> Iterator[SyncService]:
     """A service wired to the fakes, with integration :data:`FAKE_INTEGRATION`."""
+    from fieldsync.service import SyncService
+
     with SyncService(store=memory_store, notifier=recording_notifier, clock=fake_clock) as service:
         service.register_integration(FAKE_INTEGRATION, source=fake_source, target=fake_target)
         yield service
@@ -129,6 +148,8 @@ def sync_service(
 @pytest.fixture
 def emulated_zoho(request: pytest.FixtureRequest, fake_clock: FakeClock) -> Iterator[EmulatedZoho]:
     """Zoho Accounts, Invoice and Campaigns emulated in memory, with the real adapters."""
+    from fieldsync.testing.emulators import EmulatedZoho
+
     marker = request.node.get_closest_marker("emulated_zoho")
     arguments: dict[str, object] = {"contacts": _EMULATED_CONTACTS, "clock": fake_clock}
     if marker is not None:

@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 from service_helpers import LIST, MAPPING, START, PacedTarget, counter_ids, put_people
 
-from fieldsync.exceptions import AuthenticationError
+from fieldsync.exceptions import AuthenticationError, QuotaExhaustedError
 from fieldsync.otel import OpenTelemetryHook
 from fieldsync.service import SyncService
 from fieldsync.stores.memory import InMemoryStore
@@ -165,3 +165,26 @@ def test_waits_are_span_events_and_a_histogram_by_reason(
     assert {"rate_limit", "retry"} == {
         dict(key)["fieldsync.wait.reason"] for key in telemetry.points("fieldsync.wait.duration")
     }
+
+
+def test_a_deferral_is_an_event_of_the_runs_span(
+    telemetry: Telemetry,
+    store: InMemoryStore,
+    clock: FakeClock,
+    source: FakeSource,
+    target: FakeTarget,
+) -> None:
+    service = service_with(telemetry, store, clock, source, target)
+    put_people(source, 20)
+    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    source.fail_next_read(QuotaExhaustedError("daily cap", resume_at=START), after_pages=1)
+
+    service.initiate(sync.id)
+
+    (span,) = telemetry.finished()
+    (deferred,) = [e for e in span.events if e.name == "fieldsync.deferred"]
+    assert ("daily cap", START.isoformat(), "deferred") == (
+        dict(deferred.attributes or {})["fieldsync.reason"],
+        dict(deferred.attributes or {})["fieldsync.resume_at"],
+        dict(span.attributes or {})["fieldsync.status"],
+    )

@@ -311,3 +311,23 @@ def test_records_about_a_sync_outside_a_run_carry_its_id_and_integration(
 
     (record,) = [r for r in caplog.records if r.name == "fieldsync.service"]
     assert (sync.id, "crm") == (record.__dict__["sync_id"], record.__dict__["integration"])
+
+
+def test_every_event_reads_as_one_line(
+    observed: SyncService, source: FakeSource, events: list[RunEvent]
+) -> None:
+    put_people(source, 20)
+    source.fail_next_read(QuotaExhaustedError("daily cap", resume_at=START), after_pages=1)
+
+    run = observed.initiate(people_sync(observed).id)
+
+    prefix = f"run {run.id} of sync {run.sync_id}"
+    assert [str(e) for e in events] == [
+        f"{prefix} started (initiate, 20 records expected)",
+        f"{prefix}: 4 records done",
+        f"{prefix}: 8 records done",
+        f"{prefix}: 10 records done",
+        f"{prefix} deferred: daily cap; it continues at 2026-03-02T09:00:00+00:00",
+        f"{prefix} deferred",
+    ]
+    assert prefix == str(RunEvent(sync_id=run.sync_id, run_id=run.id, integration="crm", at=START))
