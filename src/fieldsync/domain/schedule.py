@@ -35,7 +35,7 @@ _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 _TIME = re.compile(r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?")
 # The longest interval of an ``every`` schedule. Any bound keeps the next due time a date
 # Python can hold (up to the year 9999); ten years is far past any real schedule.
-MAX_INTERVAL = timedelta(days=3660)
+MAX_INTERVAL: timedelta = timedelta(days=3660)
 
 
 class ScheduleKind(enum.Enum):
