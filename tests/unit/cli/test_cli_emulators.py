@@ -47,3 +47,25 @@ def test_the_template_with_only_the_accounts_url_runs_against_the_served_emulato
         assert (code, run["status"]) == (0, "completed")
         assert run["added"] > 0
         assert server.campaigns.calls["POST json/listsubscribe"] >= run["added"]
+
+
+@pytest.mark.parametrize("command", ["preview", "run"])
+def test_a_refused_refresh_token_exits_4_in_every_command(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    config = tmp_path / "fieldsync.toml"
+    with EmulatorServer(port=0, contacts=10, seed=4) as server:
+        configure_template(config, server, monkeypatch)
+        args = ["--config", str(config)]
+        assert main([*args, "initiate", "Invoice customers", "--acknowledge-disclaimer"]) == 0
+        monkeypatch.setenv("ZOHO_REFRESH_TOKEN", "1000.refused.token")
+        capsys.readouterr()
+
+        code = main([*args, command, "Invoice customers"])
+
+        err = capsys.readouterr().err
+        assert code == 4
+        assert "1000.refused.token" not in err
