@@ -50,8 +50,9 @@ def _print_runs(app: App, runs: list[SyncRun]) -> None:
         for run in runs:
             name = names.get(run.sync_id, run.sync_id)
             status = app.out.style(run.status.value, app.out.status(run.status.value).style)
-            line = f"{name}: {status}: {run.total:,} records ({counts_text(run)})"
-            print(line + (f"; {run.error}" if run.error else ""))
+            print(f"{name}: {status}: {run.total:,} records ({counts_text(run)})")
+            if run.error:
+                print(app.out.wrap(run.error, indent=2))
     else:
         print("nothing was due")
 
