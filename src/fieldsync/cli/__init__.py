@@ -1,33 +1,22 @@
 """The `fieldsync` command: a demo against emulated Zoho APIs, and real syncs from a TOML file.
 
-Exit codes: 0 ok; 1 a run did not complete (failed or deferred); 2 a configuration or usage
-error; 3 refused (disclaimer or confirmation declined, an action the sync's state does not
-allow, a sync already running); 4 credentials rejected; 130 interrupted.
+The exit codes are defined in ``_exit.ExitCode`` (and tabled in docs/cli.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from fieldsync.__about__ import __version__
-from fieldsync.exceptions import (
-    AuthenticationError,
-    ConfigurationError,
-    FieldSyncError,
-    NotFoundError,
-    StateError,
-)
+from fieldsync.cli._exit import ExitCode, error_line, exit_code_for
 
 __all__ = ["main"]
-
-EXIT_CONFIG = 2
-EXIT_REFUSED = 3
-EXIT_CREDENTIALS = 4
-EXIT_INTERRUPTED = 130
 
 
 class _AcknowledgeAction(argparse.Action):
@@ -65,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument(
+        "--tz", metavar="ZONE", help="show times in this zone (default: [cli] tz, else local)"
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -109,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     notes = sub.add_parser("notifications", help="the notification inbox")
     notes.add_argument("--unread", action="store_true")
     notes.add_argument("--mark-read", action="store_true")
+    notes.add_argument(
+        "--open", metavar="N", type=int, help="show the sync notification N is about, mark it read"
+    )
     console = sub.add_parser("console", help="the Sync Services console on 127.0.0.1")
     console.add_argument("--host", default="127.0.0.1", help="a loopback address")
     console.add_argument("--port", type=int, default=8765)
@@ -123,36 +118,48 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code (``_exit.ExitCode``)."""
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    names: dict[str, str] = {}  # sync ids to names, for the error line
     try:
-        return _dispatch(args)
+        return int(_dispatch(args, names))
+    except BrokenPipeError:
+        return _reader_went_away()
     except KeyboardInterrupt:
         print("fieldsync: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except AuthenticationError as exc:
-        print(f"fieldsync: credentials rejected: {exc}", file=sys.stderr)
-        return EXIT_CREDENTIALS
-    except (ConfigurationError, NotFoundError) as exc:
-        print(f"fieldsync: error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except StateError as exc:
-        print(f"fieldsync: refused: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    except FieldSyncError as exc:
-        print(f"fieldsync: failed: {exc}", file=sys.stderr)
-        return 1
+        return ExitCode.INTERRUPTED
+    except Exception as exc:
+        code = exit_code_for(exc)
+        if code is ExitCode.INTERNAL:
+            logging.getLogger("fieldsync.cli").debug("unexpected error", exc_info=True)
+            if args.verbose:
+                import traceback
+
+                traceback.print_exc()
+        print(error_line(exc, names), file=sys.stderr)
+        return code
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _reader_went_away() -> int:
+    """`fieldsync history S | head -1`: the reader closed the pipe. Stop quietly, and point
+    stdout at /dev/null so that the interpreter's last flush finds no broken pipe either."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return ExitCode.BROKEN_PIPE
+
+
+def _dispatch(args: argparse.Namespace, names: dict[str, str]) -> int:
     if args.command == "demo":
         from fieldsync.cli._demo import run_demo
+        from fieldsync.cli._output import parse_zone
 
-        return run_demo(contacts=args.contacts, seed=args.seed, folder=args.dir)
+        zone = parse_zone(args.tz)
+        return run_demo(contacts=args.contacts, seed=args.seed, folder=args.dir, zone=zone)
     if args.command == "console":
         from fieldsync.cli._console import cmd_console
 
@@ -162,9 +169,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     from fieldsync.cli._app import open_app
     from fieldsync.cli._commands import COMMANDS
 
-    app = open_app(args.config, json=args.json)
+    app = open_app(args.config, json=args.json, tz=args.tz)
     try:
         return COMMANDS[args.command](app, args)
+    except Exception:
+        with contextlib.suppress(Exception):
+            names.update(app.names())
+        raise
     finally:
         app.close()
 
@@ -174,7 +185,7 @@ def _init(path: Path, *, force: bool) -> int:
 
     if path.exists() and not force:
         print(f"fieldsync: error: {path} exists (use --force to overwrite)", file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     path.write_text(TEMPLATE, encoding="utf-8")
     print(f"wrote {path}; edit it, set the environment variables it names, then `fieldsync syncs`")
     return 0

@@ -7,7 +7,9 @@ from pathlib import Path
 import attrs
 
 from fieldsync.cli._config import Config, SyncDefinition, load_config
-from fieldsync.cli._render import ProgressHook
+from fieldsync.cli._output import Output, parse_zone
+from fieldsync.cli._progress import ProgressHook
+from fieldsync.cli._watch import CredentialsWatch, watched
 from fieldsync.domain.sync import Sync
 from fieldsync.exceptions import NotFoundError
 from fieldsync.service import SyncService
@@ -25,6 +27,8 @@ class App:
     service: SyncService
     json: bool
     progress: ProgressHook
+    out: Output = attrs.field(factory=Output)
+    watch: CredentialsWatch = attrs.field(factory=CredentialsWatch)
     adapters: list[object] = attrs.field(factory=list)  # closed with the app (httpx clients)
 
     def sync(self, name: str) -> Sync:
@@ -41,6 +45,10 @@ class App:
             if sync.name == name:
                 return sync
         raise NotFoundError("sync", name)
+
+    def names(self) -> dict[str, str]:
+        """Each stored sync's id and name (messages name syncs by name)."""
+        return {sync.id: sync.name for sync in self.service.list_syncs()}
 
     def create(self, definition: SyncDefinition) -> Sync:
         """Create the sync of a ``[[syncs]]`` entry."""
@@ -63,18 +71,35 @@ class App:
         self.store.close()
 
 
-def open_app(config_path: Path, *, json: bool) -> App:
-    """Load the configuration, open the store and register every configured integration."""
+def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
+    """Load the configuration, open the store and register every configured integration
+    that was not disabled (commands that need a disabled one's adapters refuse then; the
+    others, such as ``syncs`` and ``history``, work as before).
+
+    ``tz``: the zone times are shown in (``--tz``), over the file's ``[cli] tz``.
+    """
     config = load_config(config_path)
+    out = Output.for_terminal(zone=parse_zone(tz or config.tz))
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = SQLiteStore(config.store_path)
-    hook = ProgressHook()
-    service = SyncService(store=store, on_event=hook)
-    adapters: list[object] = []
-    for integration in config.integrations.values():
-        source, target = integration.build()
-        adapters += [source, target]
-        service.register_integration(integration.name, source=source, target=target)
-    return App(
-        config=config, store=store, service=service, json=json, progress=hook, adapters=adapters
+    hook = ProgressHook(
+        {name: "Zoho" for name, i in config.integrations.items() if i.type == "zoho"}
     )
+    service = SyncService(store=store, on_event=hook)
+    app = App(config=config, store=store, service=service, json=json, progress=hook, out=out)
+    try:
+        disabled = store.disabled_integrations()
+        for integration in config.integrations.values():
+            if integration.name in disabled:
+                continue
+            source, target = integration.build(app.adapters)
+            app.adapters += [source, target]
+            service.register_integration(
+                integration.name,
+                source=watched(source, app.watch),
+                target=watched(target, app.watch),
+            )
+    except BaseException:
+        app.close()
+        raise
+    return app

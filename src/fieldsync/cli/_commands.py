@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
@@ -11,24 +12,22 @@ from pathlib import Path
 from types import FrameType
 
 from fieldsync.cli._app import App
+from fieldsync.cli._detail import SYNC_COLUMNS, detail_text, sync_row
+from fieldsync.cli._exit import ExitCode, exit_code_for_runs
+from fieldsync.cli._output import Styled
+from fieldsync.cli._progress import counts_text, open_progress
 from fieldsync.cli._render import (
     HISTORY_COLUMNS,
-    Progress,
     dump_json,
     notification_to_json,
     run_row,
     run_to_json,
     sync_to_json,
-    table,
 )
-from fieldsync.domain.sync import RunStatus, SyncRun
-from fieldsync.exceptions import DisclaimerNotAcknowledgedError
+from fieldsync.domain.sync import Notification, Sync, SyncRun
+from fieldsync.exceptions import DisclaimerNotAcknowledgedError, NotFoundError
 
-__all__ = ["COMMANDS", "EXIT_OK", "EXIT_REFUSED", "EXIT_RUN_NOT_COMPLETED"]
-
-EXIT_OK = 0
-EXIT_RUN_NOT_COMPLETED = 1
-EXIT_REFUSED = 3
+__all__ = ["COMMANDS"]
 
 Command = Callable[[App, argparse.Namespace], int]
 
@@ -39,22 +38,28 @@ def _confirm(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
 
 
-def _runs_exit(runs: list[SyncRun]) -> int:
-    ok = all(run.status is RunStatus.COMPLETED for run in runs)
-    return EXIT_OK if ok else EXIT_RUN_NOT_COMPLETED
+def _runs_exit(app: App, runs: list[SyncRun]) -> int:
+    return exit_code_for_runs(runs, credentials_rejected=app.watch.rejected)
 
 
 def _print_runs(app: App, runs: list[SyncRun]) -> None:
     if app.json:
         dump_json([run_to_json(run) for run in runs])
     elif runs:
-        print(table(HISTORY_COLUMNS, [run_row(run) for run in runs]))
+        names = app.names()
+        for run in runs:
+            name = names.get(run.sync_id, run.sync_id)
+            status = app.out.style(run.status.value, app.out.status(run.status.value).style)
+            print(f"{name}: {status}: {run.total:,} records ({counts_text(run)})")
+            if run.error:
+                print(app.out.wrap(run.error, indent=2))
     else:
         print("nothing was due")
 
 
-def _with_progress(app: App, label: str, work: Callable[[], SyncRun]) -> SyncRun:
-    app.progress.current = None if app.json else Progress(label)
+def _with_progress(app: App, sync: Sync, work: Callable[[], SyncRun]) -> SyncRun:
+    if not app.json:
+        app.progress.current = open_progress(sync.name, zone=app.out.zone)
     try:
         return work()
     finally:
@@ -71,64 +76,31 @@ def cmd_syncs(app: App, args: argparse.Namespace) -> int:
             dump_json(
                 {**sync_to_json(detail.sync), "history": [run_to_json(r) for r in detail.history]}
             )
-            return EXIT_OK
-        sync, config = detail.sync, detail.sync.config
-        print(f"{sync.name}  ({sync.id})")
-        print(f"  integration  {sync.integration}")
-        print(
-            f"  state        {sync.state.value}"
-            + (f"  ({sync.attention})" if sync.attention else "")
-        )
-        print(f"  list         {config.list_key}")
-        print(
-            f"  version      {config.version}"
-            + (f" (version {sync.pending.version} pending)" if sync.pending else "")
-        )
-        print(f"  criteria     {config.criteria.to_text() or '(all records)'}")
-        print(f"  schedule     {config.schedule.describe()}")
-        print(f"  next run     {sync.next_run_at or '-'}")
-        print("\nField mapping")
-        print(
-            table(
-                ("source", "target", "new field"),
-                [(p.source, p.target, "yes" if p.create else "") for p in config.mapping],
-            )
-        )
-        print("\nHistory")
-        print(
-            table(HISTORY_COLUMNS, [run_row(r) for r in detail.history])
-            if detail.history
-            else "no runs yet"
-        )
-        return EXIT_OK
+        else:
+            print(detail_text(detail, app.out))
+        return ExitCode.OK
+    disabled = app.store.disabled_integrations()
     for definition in app.config.syncs:
-        app.sync(definition.name)
+        if definition.integration not in disabled:  # no new syncs for a disabled one
+            app.sync(definition.name)
     syncs = app.service.list_syncs()
     if app.json:
         dump_json([sync_to_json(s) for s in syncs])
-        return EXIT_OK
+        return ExitCode.OK
     rows = []
-    for s in syncs:
-        history = app.service.history(s.id)
-        last = history[0] if history else None
-        rows.append(
-            (
-                s.name,
-                s.integration,
-                s.state.value,
-                s.config.list_key,
-                s.config.schedule.describe(),
-                s.next_run_at,
-                last.status.value if last else None,
-            )
-        )
-    print(table(("name", "integration", "state", "list", "schedule", "next run", "last run"), rows))
-    return EXIT_OK
+    for sync in syncs:
+        history = app.service.history(sync.id)
+        rows.append(sync_row(sync, history[0] if history else None, app.out))
+    print(app.out.table(SYNC_COLUMNS, rows, shrink=(3, 0, 1)) if rows else "no syncs")
+    return ExitCode.OK
 
 
 def cmd_preview(app: App, args: argparse.Namespace) -> int:
-    """What the next run would do, with nothing written."""
-    preview = app.service.preview(app.sync(args.name).id)
+    """What the next run would do, with nothing written. Exits 2 when the mapping or the
+    criteria do not fit the schemas (the run would fail)."""
+    sync = app.sync(args.name)
+    preview = app.service.preview(sync.id)
+    code = ExitCode.CONFIG if preview.problems else ExitCode.OK
     if app.json:
         dump_json(
             {
@@ -140,26 +112,34 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
                 "skipped_by_reason": {r.value: n for r, n in preview.skipped_by_reason.items()},
             }
         )
-        return EXIT_OK
+        return code
+    if sync.pending is not None:
+        # Say so: a `run` before that initiate still runs the configuration in force.
+        print(
+            f"configuration version {preview.config_version} (saved by edit): applied by"
+            f" `fieldsync initiate {shlex.quote(sync.name)}`; until then `run` uses version"
+            f" {sync.config.version}"
+        )
     for problem in preview.problems:
-        print(f"problem: {problem.code}: {problem.message}")
+        print(app.out.style(f"problem: {problem.code}: {problem.message}", "red"))
     print(f"fields to create: {', '.join(f.name for f in preview.fields_to_create) or 'none'}")
     print(
-        f"would add {preview.would_add}, update {preview.would_update};",
-        f"{preview.unchanged} unchanged",
+        f"would add {preview.would_add:,}, update {preview.would_update:,};",
+        f"{preview.unchanged:,} unchanged",
     )
     for reason, count in preview.skipped_by_reason.items():
-        print(f"would skip {count}: {reason.value}")
-    return EXIT_OK
+        print(f"would skip {count:,}: {reason.value}")
+    return code
 
 
 def cmd_initiate(app: App, args: argparse.Namespace) -> int:
-    """Validate, create missing fields, and start the first run."""
+    """Validate, create missing fields, start the first run; then show the sync and what
+    to do next."""
     sync = app.sync(args.name)
 
     def initiate(accept: bool) -> SyncRun:
         return _with_progress(
-            app, sync.name, lambda: app.service.initiate(sync.id, acknowledge_disclaimer=accept)
+            app, sync, lambda: app.service.initiate(sync.id, acknowledge_disclaimer=accept)
         )
 
     try:
@@ -168,13 +148,41 @@ def cmd_initiate(app: App, args: argparse.Namespace) -> int:
         print(refused.disclaimer, file=sys.stderr)
         if not _confirm("Go ahead?"):
             print(
-                "fieldsync: not initiated: the disclaimer was not accepted (--accept-disclaimer)",
+                "fieldsync: not initiated: the disclaimer was not acknowledged"
+                " (--acknowledge-disclaimer)",
                 file=sys.stderr,
             )
-            return EXIT_REFUSED
+            return ExitCode.REFUSED
         run = initiate(True)
     _print_runs(app, [run])
-    return _runs_exit([run])
+    if not app.json:
+        print()
+        print(detail_text(app.service.sync_detail(sync.id), app.out, history=False))
+        print()
+        print(app.out.heading("Next"))
+        for step in _next_steps(app, sync.name, run):
+            print(f"  {step}")
+    return _runs_exit(app, [run])
+
+
+def _next_steps(app: App, name: str, run: SyncRun) -> list[str]:
+    quoted = shlex.quote(name)
+    steps = [(f"fieldsync history {quoted}", "its runs, as they happen")]
+    if run.skipped or run.failed:
+        steps.append(
+            (
+                f"fieldsync export-skipped {run.id[:8]} skipped.csv",
+                "the records not written, and why",
+            )
+        )
+    schedule = app.service.sync_detail(run.sync_id).config.schedule.describe()
+    if schedule == "once":
+        steps.append((f"fieldsync run {quoted}", "run it again by hand"))
+    else:
+        steps.append(("fieldsync worker", f"runs it {schedule}"))
+    steps.append((f"fieldsync pause {quoted}", "stop it until resumed"))
+    width = max(len(command) for command, _ in steps)
+    return [f"{command.ljust(width)}  {app.out.style(why, 'dim')}" for command, why in steps]
 
 
 def cmd_run(app: App, args: argparse.Namespace) -> int:
@@ -183,9 +191,16 @@ def cmd_run(app: App, args: argparse.Namespace) -> int:
         runs = app.service.run_due()
     else:
         sync = app.sync(args.name)
-        runs = [_with_progress(app, sync.name, lambda: app.service.run(sync.id))]
+        if sync.pending is not None and not app.json:
+            print(
+                f"fieldsync: {sync.name} runs configuration version {sync.config.version};"
+                f" version {sync.pending.version} is saved, and `fieldsync initiate"
+                f" {shlex.quote(sync.name)}` applies it",
+                file=sys.stderr,
+            )
+        runs = [_with_progress(app, sync, lambda: app.service.run(sync.id))]
     _print_runs(app, runs)
-    return _runs_exit(runs)
+    return _runs_exit(app, runs)
 
 
 def cmd_worker(app: App, args: argparse.Namespace) -> int:
@@ -201,14 +216,15 @@ def cmd_worker(app: App, args: argparse.Namespace) -> int:
         while not stop.is_set():
             runs = app.service.run_due()
             if runs and not app.json:
-                print(table(HISTORY_COLUMNS, [run_row(run) for run in runs]), flush=True)
+                _print_runs(app, runs)
+                sys.stdout.flush()
             if args.once:
                 break
             stop.wait(args.interval)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_history(app: App, args: argparse.Namespace) -> int:
@@ -217,19 +233,20 @@ def cmd_history(app: App, args: argparse.Namespace) -> int:
     if app.json:
         dump_json([run_to_json(r) for r in runs])
     else:
-        print(table(HISTORY_COLUMNS, [run_row(r) for r in runs]) if runs else "no runs yet")
-    return EXIT_OK
+        rows = [run_row(r, app.out) for r in runs]
+        print(app.out.table(HISTORY_COLUMNS, rows) if runs else "no runs yet")
+    return ExitCode.OK
 
 
 def cmd_export_skipped(app: App, args: argparse.Namespace) -> int:
     """Write a run's skipped and failed records to CSV."""
     run_id = _full_run_id(app, args.run)
     if args.path == "-":
-        rows = app.service.export_skipped(run_id, sys.stdout)
+        app.service.export_skipped(run_id, sys.stdout)
     else:
         rows = app.service.export_skipped(run_id, Path(args.path))
-        print(f"{rows} record(s) written to {args.path}", file=sys.stderr)
-    return EXIT_OK
+        print(f"{rows:,} record(s) written to {args.path}", file=sys.stderr)
+    return ExitCode.OK
 
 
 def _full_run_id(app: App, prefix: str) -> str:
@@ -246,8 +263,9 @@ def cmd_pause(app: App, args: argparse.Namespace) -> int:
     if app.json:
         dump_json(sync_to_json(sync))
     else:
-        print(sync.state.value)
-    return EXIT_OK
+        resume = f"fieldsync resume {shlex.quote(sync.name)}"
+        print(f"{sync.name} is {sync.state.value}; `{resume}` resumes it")
+    return ExitCode.OK
 
 
 def cmd_resume(app: App, args: argparse.Namespace) -> int:
@@ -256,8 +274,9 @@ def cmd_resume(app: App, args: argparse.Namespace) -> int:
     if app.json:
         dump_json(sync_to_json(sync))
     else:
-        print(sync.state.value)
-    return EXIT_OK
+        when = app.out.time(sync.next_run_at) if sync.next_run_at else "when run"
+        print(f"{sync.name} is {sync.state.value} again; next run: {when}")
+    return ExitCode.OK
 
 
 def cmd_edit(app: App, args: argparse.Namespace) -> int:
@@ -276,22 +295,57 @@ def cmd_edit(app: App, args: argparse.Namespace) -> int:
     else:
         version = sync.pending.version if sync.pending else sync.config.version
         print(
-            f"configuration version {version} saved; `fieldsync initiate {args.name!r}` applies it"
+            f"configuration version {version} saved; "
+            f"`fieldsync initiate {shlex.quote(args.name)}` applies it"
         )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_notifications(app: App, args: argparse.Namespace) -> int:
-    """The inbox (the bell)."""
-    inbox = app.service.notifications(unread_only=args.unread)
+    """The inbox (the bell), numbered; ``--open N`` shows what notification N is about."""
+    inbox = app.service.notifications()  # numbered over the whole inbox: N stays N
+    if args.open is not None:
+        return _open_notification(app, inbox, args.open)
+    shown = [(n, note) for n, note in enumerate(inbox, 1) if not (args.unread and note.read)]
     if app.json:
-        dump_json([notification_to_json(n) for n in inbox])
+        dump_json([{**notification_to_json(note), "number": n} for n, note in shown])
+    elif shown:
+        names = app.names()
+        rows = [
+            (
+                n,
+                "" if note.read else Styled("*", "bold yellow"),
+                app.out.time(note.created_at),
+                names.get(note.sync_id or "", "-"),
+                Styled(note.title, None if note.read else "bold"),
+            )
+            for n, note in shown
+        ]
+        print(app.out.table(("#", "new", "when", "sync", "title"), rows, shrink=(4, 3)))
+        print(app.out.style("`fieldsync notifications --open N` shows one and its sync", "dim"))
     else:
-        rows = [("" if n.read else "*", n.created_at, n.title, n.summary) for n in inbox]
-        print(table(("new", "when", "title", "summary"), rows) if rows else "no notifications")
+        print("no notifications")
     if args.mark_read:
-        app.service.mark_read([n.id for n in inbox])
-    return EXIT_OK
+        app.service.mark_read([note.id for _, note in shown])
+    return ExitCode.OK
+
+
+def _open_notification(app: App, inbox: list[Notification], number: int) -> int:
+    if not 1 <= number <= len(inbox):
+        raise NotFoundError("notification", str(number))
+    note = inbox[number - 1]
+    app.service.mark_read([note.id])
+    if app.json:
+        dump_json({**notification_to_json(note), "number": number, "read": True})
+        return ExitCode.OK
+    print(app.out.heading(note.title))
+    print(f"  {app.out.time(note.created_at)}  {note.summary}")
+    if note.run_id:
+        print(f"  run {note.run_id[:8]}")
+    if note.sync_id:
+        print()
+        print(detail_text(app.service.sync_detail(note.sync_id), app.out))
+    return ExitCode.OK
 
 
 def cmd_disable_integration(app: App, args: argparse.Namespace) -> int:
@@ -315,7 +369,7 @@ def cmd_disable_integration(app: App, args: argparse.Namespace) -> int:
                 }
             )
         print("fieldsync: not disabled (use --yes to confirm)", file=sys.stderr)
-        return EXIT_REFUSED
+        return ExitCode.REFUSED
     done = app.service.disable_integration(args.name, confirm=True)
     if app.json:
         dump_json(
@@ -327,7 +381,7 @@ def cmd_disable_integration(app: App, args: argparse.Namespace) -> int:
         )
     else:
         print(f"{args.name!r} is disabled.")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 COMMANDS: dict[str, Command] = {

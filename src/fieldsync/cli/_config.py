@@ -21,7 +21,7 @@ from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import SyncOptions
-from fieldsync.exceptions import ConfigurationError
+from fieldsync.exceptions import ConfigurationError, CriteriaSyntaxError, ScheduleError
 from fieldsync.ports import Source, Target
 
 __all__ = ["Config", "IntegrationConfig", "SyncDefinition", "load_config"]
@@ -62,15 +62,16 @@ class IntegrationConfig:
     type: str
     settings: Mapping[str, Any] = attrs.field(repr=False)
 
-    def build(self) -> tuple[Source, Target]:
-        """Make the integration's source and target."""
+    def build(self, resources: list[object] | None = None) -> tuple[Source, Target]:
+        """Make the integration's source and target; what else they share and must be
+        closed with them (the Zoho OAuth client) is added to ``resources``."""
         if self.type == "python":
             return _factory(self.name, self.settings["source"])(), _factory(
                 self.name, self.settings["target"]
             )()
         from fieldsync.cli._zoho import build_zoho  # imported late: httpx clients are made here
 
-        return build_zoho(self.name, self.settings)
+        return build_zoho(self.name, self.settings, resources)
 
 
 @attrs.frozen
@@ -94,6 +95,7 @@ class Config:
     store_path: Path
     integrations: Mapping[str, IntegrationConfig]
     syncs: tuple[SyncDefinition, ...]
+    tz: str | None = None  # [cli] tz: the zone times are shown in (None: local)
 
     def sync(self, name: str) -> SyncDefinition:
         """The ``[[syncs]]`` entry called ``name``."""
@@ -108,7 +110,8 @@ def load_config(path: Path, *, environ: Mapping[str, str] | None = None) -> Conf
     """Read and check a configuration file.
 
     Raises:
-        ConfigurationError: the file is missing, is not TOML, or holds a wrong value.
+        ConfigurationError: the file is missing, is not TOML, or holds a wrong value
+            (the message is one line, naming the key).
     """
     env = os.environ if environ is None else environ
     try:
@@ -119,6 +122,13 @@ def load_config(path: Path, *, environ: Mapping[str, str] | None = None) -> Conf
         ) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"{path} cannot be read: {exc}") from None
+    except RecursionError:
+        raise ConfigurationError(f"{path} cannot be read: values nested too deeply") from None
+    return parse_config(data, path, env)
+
+
+def parse_config(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
+    """Check the parsed TOML of the file at ``path``; see :func:`load_config`."""
     store = _table(data.get("store", {}), "[store]")
     store_path = Path(_text(store.get("path", "fieldsync.db"), "[store] path"))
     if not store_path.is_absolute():
@@ -128,7 +138,7 @@ def load_config(path: Path, *, environ: Mapping[str, str] | None = None) -> Conf
         for name, raw in _table(data.get("integrations", {}), "[integrations]").items()
     }
     raw_syncs = data.get("syncs", [])
-    if not isinstance(raw_syncs, list):
+    if not isinstance(raw_syncs, list) or not all(isinstance(r, dict) for r in raw_syncs):
         raise ConfigurationError("[[syncs]] must be an array of tables")
     syncs = tuple(
         _sync(i, _table(raw, f"[[syncs]] #{i + 1}"), integrations)
@@ -138,12 +148,15 @@ def load_config(path: Path, *, environ: Mapping[str, str] | None = None) -> Conf
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigurationError(f"sync names must be unique; repeated: {', '.join(duplicates)}")
-    unknown = set(data) - {"store", "integrations", "syncs"}
+    unknown = set(data) - {"store", "integrations", "syncs", "cli"}
     if unknown:
         raise ConfigurationError(
             f"unknown top-level key(s) in {path}: {', '.join(sorted(unknown))}"
         )
-    return Config(path=path, store_path=store_path, integrations=integrations, syncs=syncs)
+    cli = _table(data.get("cli", {}), "[cli]")
+    _no_unknown(cli, {"tz"}, "[cli]")
+    tz = None if "tz" not in cli else _text(cli["tz"], "[cli] tz")
+    return Config(path=path, store_path=store_path, integrations=integrations, syncs=syncs, tz=tz)
 
 
 def _integration(name: str, raw: Mapping[str, Any], env: Mapping[str, str]) -> IntegrationConfig:
@@ -153,6 +166,8 @@ def _integration(name: str, raw: Mapping[str, Any], env: Mapping[str, str]) -> I
     if allowed is None:
         raise ConfigurationError(f'{where} type must be "zoho" or "python", not {kind!r}')
     _no_unknown(raw, allowed, where)
+    for key, value in raw.items():
+        _check_setting(key, value, f"{where} {key}")
     settings = {key: _resolve(value, f"{where} {key}", env) for key, value in raw.items()}
     required = (
         ("source", "target")
@@ -191,75 +206,100 @@ def _sync(
         integration=integration,
         list_key=_text(raw.get("list_key"), f"{where} list_key"),
         mapping=_mapping(raw.get("mapping"), where),
-        criteria=Criteria.parse(str(raw.get("criteria", ""))),
+        criteria=_criteria(raw.get("criteria", ""), where),
         schedule=parse_schedule(raw.get("schedule", "once"), where),
         options=SyncOptions(
-            update_empty_values=bool(raw.get("update_empty_values", False)),
+            update_empty_values=_bool(
+                raw.get("update_empty_values", False), f"{where} update_empty_values"
+            ),
             retrieve_since=since,
         ),
     )
 
 
+def _criteria(raw: object, where: str) -> Criteria:
+    if not isinstance(raw, str):
+        raise ConfigurationError(
+            f"{where} criteria must be a string, such as 'status == \"active\"'"
+        )
+    try:
+        return Criteria.parse(raw)
+    except CriteriaSyntaxError as exc:
+        raise ConfigurationError(
+            f"{where} criteria: {exc.reason} at position {exc.position} of {raw!r}"
+        ) from None
+
+
 def _mapping(raw: object, where: str) -> FieldMapping:
     if not isinstance(raw, list) or not raw:
         raise ConfigurationError(f"{where} mapping must be a non-empty list of pairs")
-    pairs: list[FieldMap] = []
-    for item in raw:
-        if (
-            isinstance(item, list)
-            and len(item) in (2, 3)
-            and all(isinstance(v, str) for v in item[:2])
-        ):
-            pairs.append(
-                FieldMap(item[0], item[1], create=bool(item[2]) if len(item) == 3 else False)
-            )
-        elif isinstance(item, dict) and isinstance(item.get("source"), str):
-            _no_unknown(item, {"source", "target", "create"}, f"{where} mapping entry")
-            target = item.get("target", item["source"])
-            pairs.append(
-                FieldMap(item["source"], str(target), create=bool(item.get("create", False)))
-            )
-        else:
-            raise ConfigurationError(
-                f"{where} mapping entries are"
-                ' ["source", "target"] or { source = "...", target = "..." }'
-            )
-    return FieldMapping.of(*pairs)
+    pairs = [_pair(item, f"{where} mapping entry {n}") for n, item in enumerate(raw, 1)]
+    try:
+        return FieldMapping.of(*pairs)
+    except (ConfigurationError, ValueError, TypeError) as exc:
+        raise ConfigurationError(f"{where} mapping: {_one_line(exc)}") from None
+
+
+def _pair(item: object, where: str) -> FieldMap:
+    shape = ' is ["source", "target"] or { source = "...", target = "...", create = true }'
+    if isinstance(item, list) and len(item) in (2, 3):
+        source, target = item[0], item[1]
+        create = item[2] if len(item) == 3 else False
+    elif isinstance(item, dict) and "source" in item:
+        _no_unknown(item, {"source", "target", "create"}, where)
+        source, target = item["source"], item.get("target", item["source"])
+        create = item.get("create", False)
+    else:
+        raise ConfigurationError(f"{where}{shape}")
+    return FieldMap(
+        _text(source, f"{where} source"),
+        _text(target, f"{where} target"),
+        create=_bool(create, f"{where} create"),
+    )
+
+
+_SCHEDULE_KINDS = ("daily", "weekly", "monthly", "every_hours", "every_days")
 
 
 def parse_schedule(raw: object, where: str = "schedule") -> Schedule:
     """A schedule from its file form: ``"once"``, ``{ daily = "02:00", tz = "..." }``,
     ``{ every_hours = 6 }``, ``{ every_days = 1 }``, ``{ weekly = "monday", at = "09:00" }``,
-    ``{ monthly = 1, at = "02:00" }``."""
+    ``{ monthly = 1, at = "02:00" }``.
+
+    Raises:
+        ConfigurationError: anything else, in one line naming the key.
+    """
     if raw == "once":
         return Schedule.once()
     if not isinstance(raw, dict):
         raise ConfigurationError(
             f'{where} schedule must be "once" or a table such as {{ daily = "02:00" }}'
         )
-    try:
-        return _schedule(raw, where)
-    except (TypeError, ValueError) as exc:
-        raise ConfigurationError(f"{where} schedule is not valid: {exc}") from None
-
-
-def _schedule(raw: dict[str, Any], where: str) -> Schedule:
-    tz = str(raw.get("tz", "UTC"))
-    kinds = [k for k in ("daily", "weekly", "monthly", "every_hours", "every_days") if k in raw]
+    _no_unknown(raw, {*_SCHEDULE_KINDS, "at", "tz"}, f"{where} schedule")
+    kinds = [k for k in _SCHEDULE_KINDS if k in raw]
     if len(kinds) != 1:
         raise ConfigurationError(
             f"{where} schedule needs exactly one of daily, weekly, monthly, every_hours, every_days"
         )
     kind = kinds[0]
-    if kind == "daily":
-        return Schedule.daily(str(raw["daily"]), tz=tz)
-    if kind == "weekly":
-        return Schedule.weekly(raw["weekly"], str(raw.get("at", "00:00")), tz=tz)
-    if kind == "monthly":
-        return Schedule.monthly(int(raw["monthly"]), str(raw.get("at", "00:00")), tz=tz)
-    if kind == "every_hours":
-        return Schedule.every(hours=int(raw["every_hours"]))
-    return Schedule.every(days=int(raw["every_days"]))
+    key = f"{where} schedule.{kind}"
+    tz = _text(raw.get("tz", "UTC"), f"{where} schedule.tz")
+    at = _text(raw.get("at", "00:00"), f"{where} schedule.at")
+    try:
+        if kind == "daily":
+            return Schedule.daily(_text(raw["daily"], key), tz=tz)
+        if kind == "weekly":
+            weekday = raw["weekly"]
+            if not isinstance(weekday, str):
+                weekday = _int(weekday, key)
+            return Schedule.weekly(weekday, at, tz=tz)
+        if kind == "monthly":
+            return Schedule.monthly(_int(raw["monthly"], key), at, tz=tz)
+        if kind == "every_hours":
+            return Schedule.every(hours=_int(raw["every_hours"], key))
+        return Schedule.every(days=_int(raw["every_days"], key))
+    except ScheduleError as exc:
+        raise ConfigurationError(f"{key}: {_one_line(exc)}") from None
 
 
 def _factory(integration: str, spec: str) -> Callable[[], Any]:
@@ -290,6 +330,54 @@ def _resolve(value: object, where: str, env: Mapping[str, str]) -> object:
     return value
 
 
+_BOOL_SETTINGS = {"only_active", "auto_upgrade"}
+_URL_SETTINGS = {"accounts_url", "invoice_url", "campaigns_url"}
+
+
+def _check_setting(key: str, value: object, where: str) -> None:
+    """The type of one ``[integrations.NAME]`` setting (before variables are read)."""
+    if key in _BOOL_SETTINGS:
+        _bool(value, where)
+    elif key == "plan_limit":
+        if _int(value, where) < 0:
+            raise ConfigurationError(f"{where} must be a whole number >= 0, not {value!r}")
+    elif key == "organization_id" and isinstance(value, int) and not isinstance(value, bool):
+        return  # an ID written as a TOML number is as good as one written as text
+    elif key in _URL_SETTINGS:
+        text = _text(value, where)
+        if not text.startswith(("http://", "https://", "${")):
+            raise ConfigurationError(f"{where} must be an http:// or https:// URL")
+    else:
+        _text(value, where)
+
+
+def _int(value: object, where: str) -> int:
+    # bool is an int to Python; TOML's true is not a count.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ConfigurationError(f"{where} must be a whole number, not {_kind(value)}")
+    return value
+
+
+def _bool(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{where} must be true or false, not {_kind(value)}")
+    return value
+
+
+def _kind(value: object) -> str:
+    """A wrong value described briefly (a value may be huge, or a secret)."""
+    if isinstance(value, bool | int | float) and len(repr(value)) <= 20:
+        return repr(value)
+    if value == "" or (isinstance(value, str) and not value.strip()):
+        return "an empty string"
+    names: dict[type, str] = {dict: "a table", list: "an array", str: "a string"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def _table(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigurationError(f"{where} must be a table")
@@ -298,7 +386,7 @@ def _table(value: object, where: str) -> dict[str, Any]:
 
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigurationError(f"{where} must be a non-empty string")
+        raise ConfigurationError(f"{where} must be a non-empty string, not {_kind(value)}")
     return value
 
 

@@ -13,11 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from fieldsync.cli._exit import ExitCode
 from fieldsync.exceptions import ConfigurationError
 
 __all__ = ["cmd_console", "local_host"]
-
-EXIT_CONFIG = 2
 
 
 def local_host(host: str) -> bool:
@@ -48,7 +47,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         from fieldsync.web import console
     except ImportError:
         print("fieldsync: the console needs `pip install 'fieldsync[web]'`", file=sys.stderr)
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     if args.demo:
         return _demo(args, console)
     from fieldsync.cli._app import open_app

@@ -11,10 +11,13 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from fieldsync.cli._render import HISTORY_COLUMNS, Progress, ProgressHook, run_row, table
+from fieldsync.cli._detail import MAPPING_COLUMNS, detail_text, mapping_rows
+from fieldsync.cli._output import Output, shorten
+from fieldsync.cli._progress import ProgressHook, counts_text, open_progress
+from fieldsync.cli._render import HISTORY_COLUMNS, run_row
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.schedule import Schedule
@@ -29,11 +32,10 @@ __all__ = ["START", "demo_world", "run_demo"]
 
 _LISTSUBSCRIBE = "POST json/listsubscribe"
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-_MAPPING_COLUMNS = ("Zoho Invoice", "Zoho Campaigns", "new field")
 
 
-def _heading(text: str) -> None:
-    print(f"\n== {text} " + "=" * max(0, 70 - len(text)))
+def _heading(out: Output, text: str) -> None:
+    print("\n" + out.style(f"== {text} " + "=" * max(0, 70 - len(text)), "bold cyan"))
 
 
 def demo_world(*, contacts: int, seed: int, clock: FakeClock) -> EmulatedZoho:
@@ -50,24 +52,25 @@ def demo_world(*, contacts: int, seed: int, clock: FakeClock) -> EmulatedZoho:
     )
 
 
-def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
-    """Run the demo; returns the exit code."""
+def run_demo(*, contacts: int, seed: int, folder: Path, zone: tzinfo | None = None) -> int:
+    """Run the demo; returns the exit code. Times are shown in ``zone`` (``None``: local)."""
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / "demo.db"
     for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         stale.unlink(missing_ok=True)  # repeatable: every demo starts from nothing
 
+    out = Output.for_terminal(zone=zone)
     clock = FakeClock(START)
     zoho = demo_world(contacts=contacts, seed=seed, clock=clock)
     invoice, campaigns = zoho.invoice, zoho.campaigns
     organization, list_key = zoho.organization, zoho.list_key
     source, target = zoho.source, zoho.target
-    progress = ProgressHook()
+    progress = ProgressHook({"zoho-invoice": "Zoho"})
     store = SQLiteStore(database)
     service = SyncService(store=store, clock=clock, on_event=progress)
     service.register_integration("zoho-invoice", source=source, target=target)
 
-    _heading("1. An emulated Zoho Invoice organization")
+    _heading(out, "1. An emulated Zoho Invoice organization")
     rows = organization.contacts
     customers = [r for r in rows if r.get("contact_type") == "customer"]
     print(f"organization {organization.organization_id} ({organization.name})")
@@ -78,7 +81,7 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
     )
     print(f"custom fields: {', '.join(organization.custom_field_labels)}")
 
-    _heading("2. A sync: mapping (with a new field) and criteria")
+    _heading(out, "2. A sync: mapping (with a new field) and criteria")
     mapping = FieldMapping.of(
         ("email", "Contact Email"),
         ("first_name", "First Name"),
@@ -95,102 +98,99 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
         criteria=criteria,
         schedule=Schedule.daily("02:00", tz="Asia/Kolkata"),
     )
-    print(table(_MAPPING_COLUMNS, _mapping_rows(mapping)))
+    print(out.table(MAPPING_COLUMNS, mapping_rows(mapping)))
     print(f"criteria: {criteria.to_text()}")
 
-    _heading("3. Preview (nothing is written)")
+    _heading(out, "3. Preview (nothing is written)")
     preview = service.preview(sync.id)
     print(f"fields to create: {', '.join(f.name for f in preview.fields_to_create) or 'none'}")
     print(f"would add {preview.would_add:,}; would skip {preview.skipped:,}")
 
-    _heading("4. Initiate: the plan-limit disclaimer, then the first run")
+    _heading(out, "4. Initiate: the plan-limit disclaimer, then the first run")
     try:
         service.initiate(sync.id)
     except DisclaimerNotAcknowledgedError as refused:
-        print(f"refused until acknowledged:\n  {refused.disclaimer}")
+        print("refused until acknowledged:")
+        print(out.wrap(refused.disclaimer, indent=2))
         print(f"  (plan limit {refused.limit:,}, contacts used {refused.used:,})")
     print("the user clicks 'Go Ahead' ...")
     first = _with_progress(
-        progress, "first run", lambda: service.initiate(sync.id, acknowledge_disclaimer=True)
+        out,
+        progress,
+        "first run",
+        lambda: service.initiate(sync.id, acknowledge_disclaimer=True),
+        total=len(customers),  # the source reads customers only
     )
     calls_first = campaigns.calls[_LISTSUBSCRIBE]
     print(f"listsubscribe calls: {calls_first:,}; account lockouts: {campaigns.windows.lockouts}")
     print(f"simulated time taken: {clock.now() - START}")
 
-    _heading("5. The sync's detail: configuration, mapping, history")
-    _print_detail(service, sync.id)
+    _heading(out, "5. The sync's detail: configuration, mapping, history")
+    print(detail_text(service.sync_detail(sync.id), out))
     print("skipped by reason:")
     for reason, count in first.counts.skipped_by_reason.items():
         print(f"  {reason.value:<22} {count:>6,}")
 
-    _heading("6. The notification (the bell)")
+    _heading(out, "6. The notification (the bell)")
     for note in service.notifications(unread_only=True):
-        print(f"[{note.kind.value}] {note.title}: {note.summary}")
+        print(out.wrap(f"[{note.kind.value}] {note.title}: {note.summary}"))
     service.mark_read()
 
-    _heading("7. Export the skipped records")
+    _heading(out, "7. Export the skipped records")
     export = folder / "skipped.csv"
     written = service.export_skipped(first.id, export)
     print(f"{written:,} rows in {export}")
     with export.open(encoding="utf-8") as handle:
         for row in itertools.islice(csv.reader(handle), 4):
-            print("  " + ", ".join(row[:5]))
+            print(shorten("  " + ", ".join(row[:5]), out.width))
 
-    _heading("8. Some contacts change; the next run sends only them")
+    _heading(out, "8. Some contacts change; the next run sends only them")
     clock.advance(timedelta(days=1))
     changed = _change_some(invoice, count=50)
-    second = _with_progress(progress, "second run", lambda: service.run(sync.id))
+    second = _with_progress(out, progress, "second run", lambda: service.run(sync.id))
     sent = campaigns.calls[_LISTSUBSCRIBE] - calls_first
     reasons = ", ".join(f"{n} {r.value}" for r, n in second.counts.skipped_by_reason.items())
     print(f"{changed} contacts changed in Invoice; listsubscribe calls this run: {sent}")
-    print(f"(one per changed contact that meets the criteria; skipped: {reasons or 'none'})")
+    print(
+        out.wrap(f"(one per changed contact that meets the criteria; skipped: {reasons or 'none'})")
+    )
     print(f"the {len(customers) - changed:,} customers that did not change cost no call")
 
-    _heading("9. Pause and resume")
+    _heading(out, "9. Pause and resume")
     print(f"pause  -> {service.pause(sync.id).state.value}")
     print(f"resume -> {service.resume(sync.id).state.value}")
     third = service.run(sync.id)
     print(f"a run after resuming: {third.total:,} records, {third.unchanged:,} unchanged")
 
-    _heading("History")
-    print(table(HISTORY_COLUMNS, [run_row(r) for r in service.history(sync.id)]))
+    _heading(out, "History")
+    print(out.table(HISTORY_COLUMNS, [run_row(r, out) for r in service.history(sync.id)]))
     print(f"\nstate kept in {database}")
     store.close()
     zoho.close()
-    _heading("The console")
+    _heading(out, "The console")
     print("Open the Sync Services console on this demo's data (needs fieldsync[web]):")
     print(f"  fieldsync console --demo --dir {folder} --contacts {contacts} --seed {seed}")
     print("  (or `make console`), then browse http://127.0.0.1:8765/; Ctrl-C stops it.")
     return 0
 
 
-def _with_progress(hook: ProgressHook, label: str, work: Callable[[], SyncRun]) -> SyncRun:
-    hook.current = progress = Progress(label, every=500)
+def _with_progress(
+    out: Output,
+    hook: ProgressHook,
+    label: str,
+    work: Callable[[], SyncRun],
+    *,
+    total: int | None = None,
+) -> SyncRun:
+    hook.current = progress = open_progress(label, total=total, every=500, zone=out.zone)
     try:
         run = work()
     finally:
         progress.close()
         hook.current = None
-    print(
-        f"{label}: {run.status.value}: total {run.total:,} = added {run.added:,} + updated "
-        f"{run.updated:,} + unchanged {run.unchanged:,} + skipped {run.skipped:,} + failed "
-        f"{run.failed:,}"
-    )
+    status = out.style(run.status.value, out.status(run.status.value).style)
+    print(f"{label}: {status}: {run.total:,} = {counts_text(run).replace(', ', ' + ')}")
     return run
-
-
-def _mapping_rows(mapping: FieldMapping) -> list[tuple[str, str, str]]:
-    return [(p.source, p.target, "yes" if p.create else "") for p in mapping]
-
-
-def _print_detail(service: SyncService, sync_id: str) -> None:
-    detail = service.sync_detail(sync_id)
-    sync = detail.sync
-    print(f"{sync.name}: {sync.state.value}, configuration version {sync.config.version}")
-    print(f"list {sync.config.list_key}; schedule {sync.config.schedule.describe()}")
-    print(f"next run {sync.next_run_at}")
-    print(table(_MAPPING_COLUMNS, _mapping_rows(sync.config.mapping)))
-    print(table(HISTORY_COLUMNS, [run_row(r) for r in detail.history]))
 
 
 def _change_some(invoice: InvoiceEmulator, *, count: int) -> int:

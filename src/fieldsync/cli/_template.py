@@ -27,11 +27,13 @@ only_active = false
 # report them through its API). With auto-upgrade on, initiate shows a disclaimer first.
 # plan_limit = 2000
 auto_upgrade = false
-# Try it without a Zoho account: run `python -m fieldsync.testing.emulators serve`
-# and point these at the addresses it prints.
-# accounts_url = "http://127.0.0.1:8900/accounts"
+# Try it without a Zoho account: run `python -m fieldsync.testing.emulators serve`, set
+# the variables above to the credentials it prints, and uncomment accounts_url. Its token
+# answer names the server as the API domain, so Invoice and Campaigns are found there too;
+# invoice_url and campaigns_url (commented below) point each API elsewhere.
+# accounts_url = "http://127.0.0.1:8900"
 # invoice_url = "http://127.0.0.1:8900/invoice/v3"
-# campaigns_url = "http://127.0.0.1:8900/campaigns/api/v1.1"
+# campaigns_url = "http://127.0.0.1:8900/api/v1.1"
 
 [[syncs]]
 name = "Invoice customers"

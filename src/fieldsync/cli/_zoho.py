@@ -12,15 +12,23 @@ from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
 __all__ = ["build_zoho"]
 
 
-def build_zoho(name: str, settings: Mapping[str, Any]) -> tuple[Source, Target]:
-    """One OAuth client shared by both adapters, so one access token serves both APIs."""
-    auth = ZohoOAuth(
-        client_id=str(settings["client_id"]),
-        client_secret=str(settings["client_secret"]),
-        refresh_token=str(settings["refresh_token"]),
-        data_centre=str(settings.get("data_centre", "com")),
-        accounts_url=_optional(settings, "accounts_url"),
-    )
+def build_zoho(
+    name: str, settings: Mapping[str, Any], resources: list[object] | None = None
+) -> tuple[Source, Target]:
+    """One OAuth client shared by both adapters, so one access token serves both APIs;
+    it is added to ``resources`` (closed after the adapters)."""
+    try:
+        auth = ZohoOAuth(
+            client_id=str(settings["client_id"]),
+            client_secret=str(settings["client_secret"]),
+            refresh_token=str(settings["refresh_token"]),
+            data_centre=str(settings.get("data_centre", "com")),
+            accounts_url=_optional(settings, "accounts_url"),
+        )
+    except ConfigurationError as exc:  # the data centre: say which key
+        raise ConfigurationError(f"[integrations.{name}] data_centre: {exc}") from None
+    if resources is not None:
+        resources.append(auth)
     source = ZohoInvoiceSource(
         auth,
         organization_id=str(settings["organization_id"]),

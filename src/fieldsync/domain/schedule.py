@@ -28,11 +28,14 @@ import attrs
 
 from fieldsync.domain.errors import ScheduleError
 
-__all__ = ["Schedule", "ScheduleKind"]
+__all__ = ["MAX_INTERVAL", "Schedule", "ScheduleKind"]
 
 # Monday first, as date.weekday() counts. Not calendar.day_name: that follows the locale.
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TIME = re.compile(r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?")
+# The longest interval of an ``every`` schedule. Any bound keeps the next due time a date
+# Python can hold (up to the year 9999); ten years is far past any real schedule.
+MAX_INTERVAL: timedelta = timedelta(days=3660)
 
 
 class ScheduleKind(enum.Enum):
@@ -82,6 +85,10 @@ class Schedule:
         _expect(kind, "day of the month", self.day, kind is ScheduleKind.MONTHLY)
         if self.interval is not None and self.interval <= timedelta(0):
             raise ScheduleError(f"the interval must be positive, not {self.interval}")
+        if self.interval is not None and self.interval > MAX_INTERVAL:
+            raise ScheduleError(
+                f"the interval must be at most {MAX_INTERVAL.days} days, not {self.interval}"
+            )
         if self.at is not None and self.at.tzinfo is not None:
             raise ScheduleError("give the time of day without a time zone, and the zone as tz=")
         if self.weekday is not None and not _is_int_in(self.weekday, 0, 6):
@@ -103,11 +110,18 @@ class Schedule:
         """A run every ``days`` days and ``hours`` hours after the previous due time.
 
         Raises:
-            ScheduleError: a count is not a whole number >= 0, or both are 0.
+            ScheduleError: a count is not a whole number >= 0, both are 0, or together they
+                exceed :data:`MAX_INTERVAL` (about ten years).
         """
         for name, count in (("hours", hours), ("days", days)):
             if not _is_int_in(count, 0, None):
                 raise ScheduleError(f"{name} must be a whole number >= 0, not {count!r}")
+        # Checked before timedelta() sees them: a huge count overflows it (OverflowError).
+        if days * 24 + hours > MAX_INTERVAL.days * 24:
+            raise ScheduleError(
+                f"an 'every' schedule runs at most every {MAX_INTERVAL.days} days,"
+                f" not every {days} day(s) and {hours} hour(s)"
+            )
         if hours == days == 0:
             raise ScheduleError("an 'every' schedule needs hours or days above 0")
         return cls(ScheduleKind.EVERY, interval=timedelta(days=days, hours=hours))

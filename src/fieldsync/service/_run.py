@@ -244,29 +244,11 @@ class Runner:
     def _guarded(
         self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
     ) -> SyncRun:
+        # Everything after add_run is in here, recording the run's end included: whatever
+        # raises (a store that fails, a schedule that cannot compute its next run), the run
+        # is recorded as failed, never left `running`.
         try:
-            end, problems = self._pass(run, sync, source, target, start, lease)
-        except QuotaExhaustedError as exc:
-            resume_at = exc.resume_at or self._clock.now() + RETRY_DELAY
-            return self._end.defer(run, str(exc), resume_at, clear_checkpoint=False)
-        except RetriableError as exc:
-            text = f"{exc} (retries ran out)"
-            return self._end.defer(
-                run, text, self._clock.now() + RETRY_DELAY, clear_checkpoint=False
-            )
-        except FatalSyncError as exc:
-            if self._store.get_sync(run.sync_id).state is SyncState.DISABLED:
-                # Disabling revoked the credentials under the run: it stops like a pause.
-                return self._end.close(run, RunStatus.PAUSED, "the sync was disabled")
-            return self._end.fail(run, str(exc))
-        except SyncError as exc:
-            # Typed but neither fatal nor temporary by its class (an adapter's own verdict
-            # on an answer it does not understand): the sync needs a look, yet it is no
-            # crash, and the checkpoint stays.
-            return self._end.fail(run, str(exc))
-        except SyncAlreadyRunningError:
-            # Our lease expired and another worker took it over: it continues the pass.
-            return self._end.close(run, RunStatus.INTERRUPTED, "another worker took the lease over")
+            return self._pass_and_end(run, sync, source, target, start, lease)
         except Exception as exc:
             _log.exception(
                 "run %s of sync %s failed unexpectedly",
@@ -291,6 +273,33 @@ class Runner:
             )
             self._end.close_quietly(run, RunStatus.INTERRUPTED, f"stopped by {type(exc).__name__}")
             raise
+
+    def _pass_and_end(
+        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
+    ) -> SyncRun:
+        try:
+            end, problems = self._pass(run, sync, source, target, start, lease)
+        except QuotaExhaustedError as exc:
+            resume_at = exc.resume_at or self._clock.now() + RETRY_DELAY
+            return self._end.defer(run, str(exc), resume_at, clear_checkpoint=False)
+        except RetriableError as exc:
+            text = f"{exc} (retries ran out)"
+            return self._end.defer(
+                run, text, self._clock.now() + RETRY_DELAY, clear_checkpoint=False
+            )
+        except FatalSyncError as exc:
+            if self._store.get_sync(run.sync_id).state is SyncState.DISABLED:
+                # Disabling revoked the credentials under the run: it stops like a pause.
+                return self._end.close(run, RunStatus.PAUSED, "the sync was disabled")
+            return self._end.fail(run, str(exc))
+        except SyncError as exc:
+            # Typed but neither fatal nor temporary by its class (an adapter's own verdict
+            # on an answer it does not understand): the sync needs a look, yet it is no
+            # crash, and the checkpoint stays.
+            return self._end.fail(run, str(exc))
+        except SyncAlreadyRunningError:
+            # Our lease expired and another worker took it over: it continues the pass.
+            return self._end.close(run, RunStatus.INTERRUPTED, "another worker took the lease over")
         if end is _End.INVALID:
             text = "; ".join(f"{p.code}: {p.message}" for p in problems)
             return self._end.fail(run, f"the configuration no longer fits the schemas: {text}")

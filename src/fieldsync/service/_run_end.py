@@ -60,8 +60,13 @@ class RunEnd:
 
     def crash(self, run: SyncRun, error: str, retry_at: datetime) -> None:
         """An unexpected exception ended the run: it failed, and the sync is tried again at
-        ``retry_at`` rather than at every scheduler tick. Logs instead of raising."""
+        ``retry_at`` rather than at every scheduler tick. Logs instead of raising.
+
+        A run whose end was recorded already (the exception came after, from a notifier
+        say) keeps that end."""
         try:
+            if self._store.get_run(run.id).status is not RunStatus.RUNNING:
+                return
             run.status, run.finished_at, run.error = RunStatus.FAILED, self._clock.now(), error
             sync = self._store.get_sync(run.sync_id)
             sync.next_run_at = retry_at
@@ -70,6 +75,7 @@ class RunEnd:
             _log.exception(
                 "could not record the end of run %s", run.id, extra=_run_scope.log_extra()
             )
+            self.close_quietly(run, RunStatus.FAILED, error)
 
     def complete(self, run: SyncRun, pass_started_at: datetime) -> SyncRun:
         """The pass is done: the watermark moves, the checkpoint goes, the schedule goes on.

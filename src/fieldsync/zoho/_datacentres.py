@@ -10,7 +10,7 @@ import attrs
 
 from fieldsync.exceptions import ConfigurationError
 
-__all__ = ["DATA_CENTRES", "DataCentre", "data_centre"]
+__all__ = ["DATA_CENTRES", "DataCentre", "campaigns_root", "data_centre"]
 
 
 @attrs.frozen
@@ -72,3 +72,20 @@ def data_centre(name: str) -> DataCentre:
         known = ", ".join(sorted([*DATA_CENTRES, *_ALIASES]))
         raise ConfigurationError(f"unknown Zoho data centre {name!r}; use one of: {known}")
     return found
+
+
+def campaigns_root(api_domain: str | None, fallback: DataCentre) -> str:
+    """The Campaigns API root for a token answer's ``api_domain``.
+
+    Zoho's own API domains (``https://www.zohoapis.eu``) map to their data centre's
+    Campaigns host. Any other domain is a server standing in for Zoho (the emulators, a
+    proxy) that the Accounts URL led to: it serves Campaigns itself, under ``/api/v1.1``.
+    Without an ``api_domain``, the ``fallback`` data centre's host is used.
+    """
+    if not api_domain:
+        return f"{fallback.campaigns}/api/v1.1"
+    domain = api_domain.rstrip("/")
+    centre = next((dc for dc in DATA_CENTRES.values() if dc.api == domain), None)
+    if centre is None and ".zohoapis." in domain:
+        centre = fallback  # a Zoho domain this table does not know yet: not a stand-in
+    return f"{centre.campaigns if centre else domain}/api/v1.1"

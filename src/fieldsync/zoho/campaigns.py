@@ -54,7 +54,7 @@ from fieldsync.zoho._campaigns_parse import (
     to_int,
 )
 from fieldsync.zoho._campaigns_upsert import SUBSCRIBE, Subscriber
-from fieldsync.zoho._datacentres import DATA_CENTRES
+from fieldsync.zoho._datacentres import campaigns_root
 from fieldsync.zoho._field_types import campaigns_type
 from fieldsync.zoho.auth import ZohoOAuth
 
@@ -87,7 +87,8 @@ class ZohoCampaignsTarget(Closeable):
         client: the httpx client (tests pass one whose transport is ``CampaignsEmulator``);
             by default one is made, and closed by :meth:`close`.
         base_url: the API root, e.g. ``https://campaigns.zoho.eu/api/v1.1``; by default the
-            Campaigns host of the token answer's ``api_domain``, else of the data centre.
+            Campaigns host of the token answer's ``api_domain`` (a server that is not Zoho's,
+            such as the emulators, serves Campaigns itself), else of the data centre.
         clock: where time comes from and waits happen (``SystemClock`` by default).
         retry: how temporary failures are retried (``RetryPolicy()`` by default).
         concurrency: calls in flight at once within a batch; 1 sends them one by one on the
@@ -154,9 +155,7 @@ class ZohoCampaignsTarget(Closeable):
         return Pacer(RateLimiter(windows), self._clock, max_wait=max_wait, name=name)
 
     def _default_base_url(self) -> str:
-        domain = self._auth.api_domain
-        centre = next((dc for dc in DATA_CENTRES.values() if dc.api == domain), None)
-        return f"{(centre or self._auth.data_centre).campaigns}/api/v1.1"
+        return campaigns_root(self._auth.api_domain, self._auth.data_centre)
 
     # -- schema ---------------------------------------------------------------------------
 

@@ -4,44 +4,11 @@ from pathlib import Path
 
 import cli_adapters
 import pytest
+from cli_helpers import CONFIG, fieldsync
 
 from fieldsync.cli import main
 from fieldsync.cli._config import load_config
 from fieldsync.cli._template import TEMPLATE
-
-CONFIG = """
-[store]
-path = "state/fieldsync.db"
-
-[integrations.crm]
-type = "python"
-source = "cli_adapters:make_source"
-target = "cli_adapters:make_target"
-
-[[syncs]]
-name = "Customers"
-integration = "crm"
-list_key = "news"
-criteria = 'country == "India"'
-schedule = { every_hours = 6 }
-mapping = [
-  ["email", "Contact Email"],
-  ["first_name", "First Name"],
-  { source = "country", target = "Country", create = true },
-]
-"""
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    cli_adapters.reset()
-    path = tmp_path / "fieldsync.toml"
-    path.write_text(CONFIG, encoding="utf-8")
-    return path
-
-
-def fieldsync(config: Path, *args: str) -> int:
-    return main(["--config", str(config), *args])
 
 
 def test_init_writes_a_template_that_loads_once_its_variables_are_set(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from fieldsync.domain.schedule import Schedule, ScheduleKind
+from fieldsync.domain.schedule import MAX_INTERVAL, Schedule, ScheduleKind
 from fieldsync.exceptions import ConfigurationError, ScheduleError
 
 
@@ -312,3 +314,26 @@ def test_monthly_uses_the_date_of_its_time_zone() -> None:
 )
 def test_describe_says_the_schedule_in_words(schedule: Schedule, expected: str) -> None:
     assert expected == schedule.describe()
+
+
+@given(
+    days=st.integers(min_value=0, max_value=10**30),
+    hours=st.integers(min_value=0, max_value=10**30),
+)
+def test_every_either_refuses_the_counts_or_always_has_a_next_run(days: int, hours: int) -> None:
+    try:
+        schedule = Schedule.every(days=days, hours=hours)
+    except ScheduleError:
+        return
+    assert schedule.next_run_after(utc(2026, 1, 1)) is not None
+
+
+@pytest.mark.parametrize("counts", [{"days": 100_000_000}, {"hours": 10**20}], ids=str)
+def test_every_refuses_an_interval_longer_than_the_bound(counts: dict[str, int]) -> None:
+    with pytest.raises(ScheduleError, match="at most"):
+        Schedule.every(**counts)
+
+
+def test_a_stored_interval_longer_than_the_bound_is_refused_too() -> None:
+    with pytest.raises(ScheduleError, match="at most"):
+        Schedule(ScheduleKind.EVERY, interval=MAX_INTERVAL + timedelta(seconds=1))

@@ -1,0 +1,76 @@
+"""A sync as people read it: the list row, and the detail view (`syncs NAME`, after
+`initiate`, `notifications --open N`, the demo)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fieldsync.cli._output import Output, Styled
+from fieldsync.cli._render import HISTORY_COLUMNS, run_row
+from fieldsync.domain.mapping import FieldMapping
+from fieldsync.domain.state import SyncState
+from fieldsync.domain.sync import Sync, SyncRun
+from fieldsync.service.views import SyncDetail
+
+__all__ = ["MAPPING_COLUMNS", "SYNC_COLUMNS", "detail_text", "next_run", "sync_row"]
+
+SYNC_COLUMNS = ("name", "integration", "state", "schedule", "next run", "last run")
+MAPPING_COLUMNS = ("source field", "target field", "new field")
+
+
+def next_run(sync: Sync) -> datetime | None:
+    """When the schedule runs the sync next; none unless it is active (a paused sync does
+    not run, whatever its stored due time says)."""
+    return sync.next_run_at if sync.state is SyncState.ACTIVE else None
+
+
+def sync_row(sync: Sync, last: SyncRun | None, out: Output) -> tuple[object, ...]:
+    """A row of the syncs list."""
+    return (
+        Styled(sync.name, "bold"),
+        sync.integration,
+        out.status(sync.state.value),
+        sync.config.schedule.describe(),
+        out.time(next_run(sync)),
+        out.status(last.status.value) if last else None,
+    )
+
+
+def mapping_rows(mapping: FieldMapping) -> list[tuple[str, str, str]]:
+    """The field mapping, one row per pair."""
+    return [(p.source, p.target, "yes" if p.create else "") for p in mapping]
+
+
+def detail_text(detail: SyncDetail, out: Output, *, history: bool = True) -> str:
+    """The whole detail of a sync: configuration, field mapping, and (``history``) runs."""
+    sync, config = detail.sync, detail.config
+    version = f"{config.version}"
+    if detail.pending is not None:
+        version += f" (version {detail.pending.version} saved, applied by the next initiate)"
+    state = out.status(sync.state.value)
+    pairs: list[tuple[str, object]] = [
+        ("integration", sync.integration),
+        ("state", state),
+    ]
+    if sync.attention:
+        pairs.append(("attention", Styled(sync.attention, "red")))
+    pairs += [
+        ("list", config.list_key),
+        ("version", version),
+        ("criteria", detail.criteria or "(all records)"),
+        ("schedule", detail.schedule),
+        ("next run", out.time(next_run(sync))),
+        ("changes since", out.time(sync.watermark) if sync.watermark else "(the first run)"),
+        ("empty values", "overwrite" if config.options.update_empty_values else "left alone"),
+        ("id", sync.id),
+    ]
+    lines = [out.heading(sync.name), out.fields(pairs), "", out.heading("Field mapping")]
+    lines.append(out.table(MAPPING_COLUMNS, mapping_rows(config.mapping), shrink=(0, 1)))
+    if history:
+        lines += ["", out.heading("History")]
+        lines.append(
+            out.table(HISTORY_COLUMNS, [run_row(r, out) for r in detail.history])
+            if detail.history
+            else "no runs yet"
+        )
+    return "\n".join(lines)
