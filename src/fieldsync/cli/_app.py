@@ -72,7 +72,7 @@ def open_app(config_path: Path, *, json: bool) -> App:
     service = SyncService(store=store, on_progress=hook)
     adapters: list[object] = []
     for integration in config.integrations.values():
-        source, target = integration.build()
+        source, target = integration.build(quota=store)
         adapters += [source, target]
         service.register_integration(integration.name, source=source, target=target)
     return App(

@@ -10,8 +10,8 @@ Both implement :class:`fieldsync.ports.SyncStore` and pass the contract suite in
 ``fieldsync.testing.store_contract``, which a store of your own can run too.
 """
 
-from fieldsync.stores._quota_memory import LocalQuota
+from fieldsync.stores._quota_memory import LocalQuota, QuotaStore
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.stores.sqlite import SQLiteStore
 
-__all__ = ["InMemoryStore", "LocalQuota", "SQLiteStore"]
+__all__ = ["InMemoryStore", "LocalQuota", "QuotaStore", "SQLiteStore"]
