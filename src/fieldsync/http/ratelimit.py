@@ -3,8 +3,10 @@
 :class:`RateLimiter` is a pure calculator: numbers in (POSIX seconds), numbers out (seconds
 to wait). It keeps, per :class:`~fieldsync.domain.records.RateWindow`, a log of the times
 it handed out, and answers "when may the next call go?" so that no window ever holds more
-than ``limit`` calls in any stretch of ``period`` seconds. :class:`Pacer` adds the waiting:
-it asks the limiter, then sleeps on a :class:`~fieldsync.ports.Clock`.
+than ``limit`` calls in any stretch of ``period`` seconds. :class:`Pacer` adds the booking
+and the waiting: it books slots with the same rule in a quota ledger (shared by every
+process on a store; :func:`fieldsync.domain.quota.plan_slots`), then sleeps on a
+:class:`~fieldsync.ports.Clock`.
 
 Why a margin: the server counts calls when they *arrive*, we count them when they *leave*.
 Latency varies from call to call, so two calls sent exactly ``period`` apart may arrive

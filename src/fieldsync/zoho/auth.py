@@ -124,9 +124,9 @@ class ZohoOAuth:
         self._client = client if client is not None else httpx.Client(timeout=30.0)
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._retry = retry if retry is not None else RetryPolicy()
-        local = LocalQuota() if ledger is None or token_cache is None else None
-        self.ledger: QuotaLedger = ledger if ledger is not None else local  # type: ignore[assignment]
-        self._tokens: TokenCache = token_cache if token_cache is not None else local  # type: ignore[assignment]
+        local = LocalQuota()  # what is not shared lives here, in this object only
+        self.ledger: QuotaLedger = ledger if ledger is not None else local
+        self._tokens: TokenCache = token_cache if token_cache is not None else local
         # Names this refresh token in the ledger and the cache: a digest, never the secret.
         self.quota_key = quota_digest(self._accounts, client_id, refresh_token)
         self._mint_scope = f"zoho-accounts/{self.quota_key}/mint"
