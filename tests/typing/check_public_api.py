@@ -71,3 +71,18 @@ def a_mapping_plan() -> fs.MappingPlan:
     problems: tuple[fs.MappingProblem, ...] = plan.problems
     print(created, problems)
     return plan
+
+
+def shared_limits(path: str) -> None:
+    from fieldsync.ports import QuotaLedger, TokenCache
+    from fieldsync.stores import QuotaStore
+    from fieldsync.zoho import ZohoCampaignsTarget, ZohoOAuth
+
+    store: QuotaStore = fs.SQLiteStore(path)
+    ledger: QuotaLedger = store
+    tokens: TokenCache = store
+    auth = ZohoOAuth(
+        client_id="id", client_secret="s", refresh_token="r", ledger=ledger, token_cache=tokens
+    )
+    target = ZohoCampaignsTarget(auth, quota_share=0.8)
+    print(target.limits().max_batch)
