@@ -82,8 +82,9 @@ class LocalQuota:
         """Give back booked slots that were never used."""
         with self._quota_lock:
             times = self._quota_scopes.get(scope)
-            for slot in slots if times is not None else ():
-                times.remove(slot)  # type: ignore[union-attr]
+            if times is not None:
+                for slot in slots:
+                    times.remove(slot)
 
     def lock(self, scope: str, *, until: float, reason: str) -> None:
         """Record a lock of ``scope``; a lock that ends later is kept."""

@@ -134,6 +134,14 @@ class QuotaContract:
         store.release(SCOPE, booked[3:])
         assert store.reserve(_request(count=2)).slots == (T0, T0)
 
+    def test_releasing_nothing_or_in_an_unknown_scope_changes_nothing(
+        self, store: QuotaLedger
+    ) -> None:
+        store.reserve(_request(count=5))
+        store.release(SCOPE, ())
+        store.release("unknown", (T0,))
+        assert store.reserve(_request(max_delay=0.0)).refused
+
     def test_a_reservation_releases_before_it_plans(self, store: QuotaLedger) -> None:
         booked = store.reserve(_request(count=5)).slots
         answer = store.reserve(_request(count=1, release=booked[4:]))
