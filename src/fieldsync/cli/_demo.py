@@ -45,6 +45,7 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
 
     plan_limit = int(contacts * 0.8)
     clock = FakeClock(_START)
+    store = SQLiteStore(database)
     zoho = EmulatedZoho.build(
         contacts=contacts,
         seed=seed,
@@ -54,12 +55,12 @@ def run_demo(*, contacts: int, seed: int, folder: Path) -> int:
         invoice_latency=0.3,
         campaigns_latency=0.2,
         list_name="Invoice customers",
+        quota=store,  # as the CLI does: windows, locks and the token live in the store
     )
     invoice, campaigns = zoho.invoice, zoho.campaigns
     organization, list_key = zoho.organization, zoho.list_key
     source, target = zoho.source, zoho.target
     progress = ProgressHook()
-    store = SQLiteStore(database)
     service = SyncService(store=store, clock=clock, on_progress=progress)
     service.register_integration("zoho-invoice", source=source, target=target)
 
