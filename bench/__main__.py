@@ -23,6 +23,7 @@ from bench import (
     planner_throughput,
     rate_limit,
     scaling,
+    shared_quota,
     store_cost,
 )
 from bench._harness import Result
@@ -35,6 +36,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "memory": memory,
     "store": store_cost,
     "scaling": scaling,
+    "processes": shared_quota,
 }
 _ROOT = Path(__file__).resolve().parent.parent
 

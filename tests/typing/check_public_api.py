@@ -110,3 +110,18 @@ def events_and_closing(store: fs.SQLiteStore) -> None:
     with ZohoOAuth(client_id="id", client_secret="secret", refresh_token="r") as auth:
         centre: DataCentre = auth.data_centre
         print(centre.key)
+
+
+def shared_limits(path: str) -> None:
+    from fieldsync.ports import QuotaLedger, TokenCache
+    from fieldsync.stores import QuotaStore
+    from fieldsync.zoho import ZohoCampaignsTarget, ZohoOAuth
+
+    store: QuotaStore = fs.SQLiteStore(path)
+    ledger: QuotaLedger = store
+    tokens: TokenCache = store
+    auth = ZohoOAuth(
+        client_id="id", client_secret="s", refresh_token="r", ledger=ledger, token_cache=tokens
+    )
+    target = ZohoCampaignsTarget(auth, quota_share=0.8)
+    print(target.limits().max_batch)

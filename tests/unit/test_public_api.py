@@ -21,6 +21,7 @@ PUBLIC_MODULES = [
     "fieldsync.http",
     "fieldsync.notifiers",
     "fieldsync.exceptions",
+    "fieldsync.quota",
     "fieldsync.web",
     "fieldsync.otel",
     "fieldsync.testing.pytest_plugin",
@@ -83,10 +84,20 @@ def test_every_error_is_exported_from_the_package_root() -> None:
     assert set(errors.__all__) - {"Problem"} <= set(fieldsync.__all__)
 
 
-def test_the_ports_module_exports_the_five_ports_and_the_target_rules_capability() -> None:
+def test_the_ports_module_exports_every_port_and_capability() -> None:
     import fieldsync.ports as ports
 
-    expected = {"Clock", "Notifier", "Source", "SyncStore", "Target", "TargetRules"}
+    expected = {
+        "Clock",
+        "Notifier",
+        "QuotaLedger",
+        "QuotaStore",
+        "Source",
+        "SyncStore",
+        "Target",
+        "TargetRules",
+        "TokenCache",
+    }
     assert expected == set(ports.__all__)
 
 

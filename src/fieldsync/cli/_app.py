@@ -92,7 +92,7 @@ def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
         for integration in config.integrations.values():
             if integration.name in disabled:
                 continue
-            source, target = integration.build(app.adapters)
+            source, target = integration.build(app.adapters, quota=store)
             app.adapters += [source, target]
             service.register_integration(
                 integration.name,

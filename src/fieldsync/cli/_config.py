@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -23,6 +23,9 @@ from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import SyncOptions
 from fieldsync.exceptions import ConfigurationError, CriteriaSyntaxError, ScheduleError
 from fieldsync.ports import Source, Target
+
+if TYPE_CHECKING:
+    from fieldsync.stores import QuotaStore
 
 __all__ = ["Config", "IntegrationConfig", "SyncDefinition", "load_config"]
 
@@ -40,6 +43,7 @@ _ZOHO_KEYS = {
     "accounts_url",
     "invoice_url",
     "campaigns_url",
+    "quota_share",
 }
 _PYTHON_KEYS = {"type", "source", "target"}
 _SYNC_KEYS = {
@@ -62,16 +66,20 @@ class IntegrationConfig:
     type: str
     settings: Mapping[str, Any] = attrs.field(repr=False)
 
-    def build(self, resources: list[object] | None = None) -> tuple[Source, Target]:
+    def build(
+        self, resources: list[object] | None = None, *, quota: QuotaStore | None = None
+    ) -> tuple[Source, Target]:
         """Make the integration's source and target; what else they share and must be
-        closed with them (the Zoho OAuth client) is added to ``resources``."""
+        closed with them (the Zoho OAuth client) is added to ``resources``. Zoho adapters
+        book their calls and keep their access token in ``quota`` (the store, shared by
+        every process)."""
         if self.type == "python":
             return _factory(self.name, self.settings["source"])(), _factory(
                 self.name, self.settings["target"]
             )()
         from fieldsync.cli._zoho import build_zoho  # imported late: httpx clients are made here
 
-        return build_zoho(self.name, self.settings, resources)
+        return build_zoho(self.name, self.settings, resources, quota=quota)
 
 
 @attrs.frozen
@@ -341,6 +349,11 @@ def _check_setting(key: str, value: object, where: str) -> None:
     elif key == "plan_limit":
         if _int(value, where) < 0:
             raise ConfigurationError(f"{where} must be a whole number >= 0, not {value!r}")
+    elif key == "quota_share":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            raise ConfigurationError(
+                f"{where} must be a number above 0 and at most 1, not {_kind(value)}"
+            )
     elif key == "organization_id" and isinstance(value, int) and not isinstance(value, bool):
         return  # an ID written as a TOML number is as good as one written as text
     elif key in _URL_SETTINGS:

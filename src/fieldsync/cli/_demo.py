@@ -38,8 +38,12 @@ def _heading(out: Output, text: str) -> None:
     print("\n" + out.style(f"== {text} " + "=" * max(0, 70 - len(text)), "bold cyan"))
 
 
-def demo_world(*, contacts: int, seed: int, clock: FakeClock) -> EmulatedZoho:
-    """The demo's emulated Zoho account: the same contacts and list for the same seed."""
+def demo_world(
+    *, contacts: int, seed: int, clock: FakeClock, quota: SQLiteStore | None = None
+) -> EmulatedZoho:
+    """The demo's emulated Zoho account: the same contacts and list for the same seed.
+    With ``quota`` (the demo's store), the adapters book their calls and keep their token
+    there, as the CLI's do."""
     return EmulatedZoho.build(
         contacts=contacts,
         seed=seed,
@@ -49,6 +53,7 @@ def demo_world(*, contacts: int, seed: int, clock: FakeClock) -> EmulatedZoho:
         invoice_latency=0.3,
         campaigns_latency=0.2,
         list_name="Invoice customers",
+        quota=quota,
     )
 
 
@@ -61,12 +66,12 @@ def run_demo(*, contacts: int, seed: int, folder: Path, zone: tzinfo | None = No
 
     out = Output.for_terminal(zone=zone)
     clock = FakeClock(START)
-    zoho = demo_world(contacts=contacts, seed=seed, clock=clock)
+    store = SQLiteStore(database)
+    zoho = demo_world(contacts=contacts, seed=seed, clock=clock, quota=store)
     invoice, campaigns = zoho.invoice, zoho.campaigns
     organization, list_key = zoho.organization, zoho.list_key
     source, target = zoho.source, zoho.target
     progress = ProgressHook({"zoho-invoice": "Zoho"})
-    store = SQLiteStore(database)
     service = SyncService(store=store, clock=clock, on_event=progress)
     service.register_integration("zoho-invoice", source=source, target=target)
 

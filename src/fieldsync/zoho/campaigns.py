@@ -38,7 +38,7 @@ from fieldsync.domain.records import (
 from fieldsync.exceptions import ConfigurationError, ListNotFoundError, SyncError
 from fieldsync.http.ratelimit import Pacer, RateLimiter
 from fieldsync.http.retry import RetryPolicy
-from fieldsync.ports import Clock
+from fieldsync.ports import Clock, QuotaLedger
 from fieldsync.zoho._api import ZohoApi
 from fieldsync.zoho._campaigns_codes import (
     CODES,
@@ -104,9 +104,15 @@ class ZohoCampaignsTarget(Closeable):
             (Zoho down, timeouts) before :meth:`upsert` gives up on the batch with
             ``ServiceUnavailableError``, so that the run is deferred rather than failing
             every contact of a long outage one retry budget at a time.
+        ledger: where every call is booked against its window and where endpoint locks
+            are recorded (``auth.ledger`` by default). A store shared by several processes
+            makes them share the account's windows and locks.
+        quota_share: the fraction of each window fieldsync may fill (1.0: all of it); less
+            leaves room for other applications calling the same account.
 
     Raises:
-        ValueError: ``concurrency`` or ``outage_after`` below 1.
+        ValueError: ``concurrency`` or ``outage_after`` below 1, or ``quota_share`` not in
+            (0, 1].
     """
 
     def __init__(
@@ -123,6 +129,8 @@ class ZohoCampaignsTarget(Closeable):
         plan_limit: int | None = None,
         auto_upgrade: bool = False,
         outage_after: int = 3,
+        ledger: QuotaLedger | None = None,
+        quota_share: float = 1.0,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
@@ -143,16 +151,28 @@ class ZohoCampaignsTarget(Closeable):
             clock=self._clock,
             classify=classify,
         )
-        self._subscribe_pacer = self._pacer(self._limits.windows, f"POST {SUBSCRIBE}", max_wait)
-        self._fields_pacer = self._pacer(_FIELD_WINDOWS, "GET contact/allfields", max_wait)
-        self._add_pacer = self._pacer(_FIELD_WINDOWS, "POST custom/add", max_wait)
-        self._count_pacer = self._pacer(_COUNT_WINDOWS, "GET listsubscriberscount", max_wait)
+        self._ledger = ledger if ledger is not None else auth.ledger
+
+        def pacer(windows: Sequence[RateWindow], name: str) -> Pacer:
+            # One scope per endpoint of the account: each has its own windows and lock.
+            scope = f"zoho-campaigns/{auth.quota_key}/{name.split(' ', 1)[1]}"
+            return Pacer(
+                RateLimiter(windows),
+                self._clock,
+                max_wait=max_wait,
+                name=name,
+                ledger=self._ledger,
+                scope=scope,
+                share=quota_share,
+            )
+
+        self._subscribe_pacer = pacer(self._limits.windows, f"POST {SUBSCRIBE}")
+        self._fields_pacer = pacer(_FIELD_WINDOWS, "GET contact/allfields")
+        self._add_pacer = pacer(_FIELD_WINDOWS, "POST custom/add")
+        self._count_pacer = pacer(_COUNT_WINDOWS, "GET listsubscriberscount")
         self._subscriber = Subscriber(
             self._api, self._subscribe_pacer, concurrency=concurrency, outage_after=outage_after
         )
-
-    def _pacer(self, windows: Sequence[RateWindow], name: str, max_wait: float) -> Pacer:
-        return Pacer(RateLimiter(windows), self._clock, max_wait=max_wait, name=name)
 
     def _default_base_url(self) -> str:
         return campaigns_root(self._auth.api_domain, self._auth.data_centre)
