@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         InvalidTransition,
         SyncAlreadyRunning,
     )
+    from fieldsync.stores.postgres import PostgresStore  # noqa: F401  (imported on first use)
 
 __version__ = "0.1.0.dev0"
 
@@ -150,6 +151,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    # PostgresStore needs the postgres extra (psycopg): imported on first use only, and
+    # left out of __all__ so that `from fieldsync import *` works without it.
+    if name == "PostgresStore":
+        from fieldsync.stores.postgres import PostgresStore
+
+        return PostgresStore
     # The four errors renamed in 0.2 (InvalidTransition and the others): the new class,
     # after a DeprecationWarning. See fieldsync.exceptions.
     return _renamed(name, __name__)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldsync.ports import SyncStore
 from fieldsync.stores import InMemoryStore, SQLiteStore
 from fieldsync.testing.store_contract import StoreContract
 
@@ -28,3 +29,10 @@ class TestSQLiteStoreInMemory(StoreContract):
     def store(self) -> Iterator[SQLiteStore]:
         with SQLiteStore(":memory:") as store:
             yield store
+
+
+class TestPostgresStore(StoreContract):
+    # the contract drives leases with its own instants: the store follows the caller's clock
+    @pytest.fixture
+    def store(self, postgres_store: SyncStore) -> SyncStore:
+        return postgres_store

@@ -1,0 +1,396 @@
+"""The fleet's store: PostgreSQL, shared by every worker on every machine.
+
+Needs the ``postgres`` extra (``pip install 'fieldsync[postgres]'``: psycopg 3 and
+psycopg-pool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Literal
+
+from psycopg import sql
+
+from fieldsync.domain.reasons import ReasonCode
+from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
+from fieldsync.domain.state import SyncState
+from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
+from fieldsync.exceptions import NotFoundError, SyncAlreadyRunningError
+from fieldsync.stores import _codec as codec
+from fieldsync.stores import _pg_leases as leases
+from fieldsync.stores import _pg_ops as ops
+from fieldsync.stores._lease import require_holder
+from fieldsync.stores._pg_db import Database
+
+__all__ = ["PostgresStore"]
+
+_STREAM_CHUNK = 500  # skipped records fetched per query while streaming
+
+LeaseClock = Literal["database", "caller"]
+
+
+class PostgresStore:
+    """A :class:`~fieldsync.ports.SyncStore` in PostgreSQL, for many workers on many machines.
+
+    Every method is one transaction on a pooled connection, so batches are all-or-nothing
+    and a connection lost in the middle of one loses that batch only. The store is safe to
+    share between the threads of a process. Tables live in their own PostgreSQL schema,
+    created and migrated on open.
+
+    Leases are timed by the database's clock: a lease taken with a time-to-live of ten
+    minutes expires ten minutes later by the server's clock, whatever the worker's clock
+    says, so workers whose clocks disagree never take a live lease from each other. The
+    ``now`` the service passes is then not used.
+
+    Args:
+        conninfo: a libpq connection string or URL (``postgresql://user@host/db``). Its
+            password is never shown: reprs and errors show the string without it.
+        schema: the PostgreSQL schema of fieldsync's tables (one per fleet or per test).
+        min_size: connections kept open.
+        max_size: most connections open at once (one per thread running a sync is enough).
+        timeout: seconds to wait to connect, or for a free connection.
+        lease_clock: ``"database"`` (the default) times leases by the server's clock;
+            ``"caller"`` by the ``now`` each call passes, for tests that drive time with a
+            fake clock. Never mix the two on one schema.
+
+    Raises:
+        StoreError: the server cannot be reached or refuses us, or the schema was written
+            by a newer fieldsync.
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        schema: str = "fieldsync",
+        min_size: int = 1,
+        max_size: int = 4,
+        timeout: float = 30.0,
+        lease_clock: LeaseClock = "database",
+    ) -> None:
+        if lease_clock not in ("database", "caller"):
+            raise ValueError(f"lease_clock must be 'database' or 'caller', not {lease_clock!r}")
+        self._now: sql.Composable = (
+            sql.SQL("clock_timestamp()") if lease_clock == "database" else sql.Placeholder("now")
+        )
+        self._db = Database(
+            conninfo, schema=schema, min_size=min_size, max_size=max_size, timeout=timeout
+        )
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._db.where!r}, schema={self._db.schema!r})"
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every pooled connection. Idempotent; later calls raise ``StoreError``."""
+        self._db.close()
+
+    # syncs -------------------------------------------------------------------------------
+
+    def add_sync(self, sync: Sync) -> None:
+        """Store a new sync and its configuration versions. A taken id raises StoreError."""
+        with self._db.transaction() as conn:
+            ops.insert(conn, "syncs", codec.sync_to_row(sync))
+            ops.save_configs(conn, sync)
+
+    def save_sync(self, sync: Sync) -> None:
+        """Store a sync's state, configuration, pending version and watermark."""
+        with self._db.transaction() as conn:
+            ops.update_sync(conn, sync)
+
+    def get_sync(self, sync_id: str) -> Sync:
+        """The sync with this id. Raises NotFoundError."""
+        with self._db.transaction() as conn:
+            row = conn.execute(ops.SELECT_SYNCS + " WHERE s.id = %s", (sync_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("sync", sync_id)
+        return codec.sync_from_row(ops.row_out(row))
+
+    def list_syncs(
+        self, *, integration: str | None = None, state: SyncState | None = None
+    ) -> list[Sync]:
+        """Syncs, oldest first, optionally only of one integration and/or in one state."""
+        query = ops.SELECT_SYNCS + (
+            " WHERE (%(integration)s::text IS NULL OR s.integration = %(integration)s)"
+            " AND (%(state)s::text IS NULL OR s.state = %(state)s) ORDER BY s.created_at, s.seq"
+        )
+        params = {"integration": integration, "state": None if state is None else state.value}
+        with self._db.transaction() as conn:
+            rows = conn.execute(query, params).fetchall()
+        return [codec.sync_from_row(ops.row_out(row)) for row in rows]
+
+    def config_versions(self, sync_id: str) -> list[SyncConfig]:
+        """Every configuration version of a sync, oldest first. Raises NotFoundError."""
+        with self._db.transaction() as conn:
+            ops.require(conn, "syncs", sync_id, "sync")
+            rows = conn.execute(
+                "SELECT config FROM sync_configs WHERE sync_id = %s ORDER BY version", (sync_id,)
+            ).fetchall()
+        return [codec.config_from_json(row["config"]) for row in rows]
+
+    # runs --------------------------------------------------------------------------------
+
+    def add_run(self, run: SyncRun) -> None:
+        """Store a new run. Raises NotFoundError for an unknown sync, StoreError for a
+        taken id."""
+        with self._db.transaction() as conn:
+            ops.require(conn, "syncs", run.sync_id, "sync")
+            ops.insert(conn, "runs", codec.run_to_row(run))
+
+    def save_run(self, run: SyncRun) -> None:
+        """Store a run's status, counts and end. Raises NotFoundError."""
+        with self._db.transaction() as conn:
+            ops.update_run(conn, run)
+
+    def get_run(self, run_id: str) -> SyncRun:
+        """The run with this id. Raises NotFoundError."""
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT * FROM runs WHERE id = %s", (run_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("run", run_id)
+        return codec.run_from_row(ops.row_out(row))
+
+    def runs(self, sync_id: str) -> list[SyncRun]:
+        """A sync's runs, newest first. Raises NotFoundError."""
+        with self._db.transaction() as conn:
+            ops.require(conn, "syncs", sync_id, "sync")
+            rows = conn.execute(
+                "SELECT * FROM runs WHERE sync_id = %s ORDER BY started_at DESC, seq DESC",
+                (sync_id,),
+            ).fetchall()
+        return [codec.run_from_row(ops.row_out(row)) for row in rows]
+
+    def commit_batch(self, batch: BatchCommit) -> None:
+        """Write a batch's run, fingerprints, claims, skipped records and checkpoint in one
+        transaction. Raises NotFoundError (nothing written) for an unknown run, and
+        SyncAlreadyRunningError when ``batch.lease_owner`` lost the lease."""
+        run = batch.run
+        pass_id = run.id if batch.checkpoint is None else batch.checkpoint.pass_id
+        claims = {ops.full_key_in(key): email for key, email in batch.claims}
+        # One upsert per record: a written record's claim goes in the same statement.
+        written = [
+            (
+                run.sync_id,
+                key,
+                fp.fingerprint,
+                ops.full_key_in(fp.email),
+                fp.rejected and fp.rejected.value,
+                ops.opt_key_in(claims.pop(key, None)),
+                pass_id,
+            )
+            for key, fp in ((ops.full_key_in(k), f) for k, f in batch.written)
+        ]
+        claimed = [
+            (run.sync_id, key, ops.full_key_in(email), pass_id) for key, email in claims.items()
+        ]
+        with self._db.transaction() as conn:
+            if batch.lease_owner is not None:
+                held = ops.lease(conn, run.sync_id, lock=True)
+                require_holder(run.sync_id, batch.lease_owner, held, when_free=run.started_at)
+            ops.update_run(conn, run)
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO records AS r"
+                    " (sync_id, record_key, fingerprint, email, rejected, email_key, pass_id)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (sync_id, record_key)"
+                    " DO UPDATE SET fingerprint = excluded.fingerprint, email = excluded.email,"
+                    " rejected = excluded.rejected,"
+                    " email_key = coalesce(excluded.email_key, r.email_key),"
+                    " pass_id = CASE WHEN excluded.email_key IS NULL"
+                    " THEN r.pass_id ELSE excluded.pass_id END",
+                    written,
+                )
+                cur.executemany(
+                    "INSERT INTO records (sync_id, record_key, email_key, pass_id)"
+                    " VALUES (%s, %s, %s, %s) ON CONFLICT (sync_id, record_key) DO UPDATE"
+                    " SET email_key = excluded.email_key, pass_id = excluded.pass_id",
+                    claimed,
+                )
+            ops.insert_skipped(conn, batch.skipped)
+            if batch.checkpoint is not None:
+                ops.save_checkpoint(conn, run.sync_id, batch.checkpoint)
+
+    def finish_run(self, run: SyncRun, sync: Sync, *, clear_checkpoint: bool) -> None:
+        """Save a finished run and its sync in one transaction; with ``clear_checkpoint``,
+        drop the sync's checkpoint too. Raises NotFoundError (nothing written)."""
+        with self._db.transaction() as conn:
+            ops.update_run(conn, run)
+            ops.update_sync(conn, sync)
+            if clear_checkpoint:
+                conn.execute("DELETE FROM checkpoints WHERE sync_id = %s", (sync.id,))
+
+    # per-record state ----------------------------------------------------------------------
+
+    def fingerprints(self, sync_id: str, keys: Collection[str]) -> dict[str, StoredFingerprint]:
+        """The stored fingerprints of these keys; only these rows are read."""
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT record_key, fingerprint, email, rejected FROM records"
+                " WHERE sync_id = %s AND fingerprint IS NOT NULL AND record_key = ANY(%s)",
+                (sync_id, list({ops.full_key_in(key) for key in keys})),
+            ).fetchall()
+        return {
+            ops.full_key_out(row["record_key"]): StoredFingerprint(
+                row["fingerprint"],
+                ops.full_key_out(row["email"]),
+                ReasonCode(row["rejected"]) if row["rejected"] else None,
+            )
+            for row in rows
+        }
+
+    def claimed_emails(self, sync_id: str, pass_id: str, emails: Collection[str]) -> dict[str, str]:
+        """Which of these emails belong to a record already: claimed in this pass, or
+        written (not refused) in an earlier one. email -> record key (the smallest key when
+        several hold it)."""
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT email_key, record_key FROM records"
+                " WHERE sync_id = %s AND email_key = ANY(%s)"
+                " AND (pass_id = %s OR (fingerprint IS NOT NULL AND rejected IS NULL))",
+                (sync_id, list({ops.full_key_in(email) for email in emails}), pass_id),
+            ).fetchall()
+        found: dict[str, str] = {}
+        for row in rows:
+            email, key = ops.key_out(row["email_key"]), ops.full_key_out(row["record_key"])
+            if email not in found or key < found[email]:
+                found[email] = key
+        return found
+
+    def forget_records(self, sync_id: str) -> None:
+        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+        with self._db.transaction() as conn:
+            ops.require(conn, "syncs", sync_id, "sync")
+            conn.execute("DELETE FROM records WHERE sync_id = %s", (sync_id,))
+
+    def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
+        """A run's skipped and failed records in stored order, read in chunks.
+
+        Raises NotFoundError at once for an unknown run.
+        """
+        with self._db.transaction() as conn:
+            ops.require(conn, "runs", run_id, "run")
+        return self._stream_skipped(run_id)
+
+    def _stream_skipped(self, run_id: str) -> Iterator[SkippedRecord]:
+        # keyset paging: no connection is held while the caller is busy with the records
+        after = 0
+        while True:
+            with self._db.transaction() as conn:
+                rows = conn.execute(
+                    "SELECT * FROM skipped_records WHERE run_id = %s AND seq > %s"
+                    " ORDER BY seq LIMIT %s",
+                    (run_id, after, _STREAM_CHUNK),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield codec.skipped_from_row(ops.row_out(row))
+            after = rows[-1]["seq"]
+
+    def checkpoint(self, sync_id: str) -> Checkpoint | None:
+        """Where the sync's unfinished pass stopped, or None. Raises NotFoundError."""
+        with self._db.transaction() as conn:
+            ops.require(conn, "syncs", sync_id, "sync")
+            row = conn.execute(
+                "SELECT * FROM checkpoints WHERE sync_id = %s", (sync_id,)
+            ).fetchone()
+        return None if row is None else codec.checkpoint_from_row(ops.row_out(row))
+
+    # leases -----------------------------------------------------------------------------
+
+    def acquire_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
+        """Take the run lease when it is free, expired or already ours.
+
+        Raises:
+            SyncAlreadyRunningError: another owner holds a lease that has not expired.
+        """
+        with self._db.transaction() as conn:
+            if not leases.take(conn, self._now, sync_id, owner, now=now, ttl=ttl):
+                held = ops.lease(conn, sync_id)
+                raise SyncAlreadyRunningError(sync_id, expires_at=now if held is None else held[1])
+
+    def renew_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
+        """Extend our lease to ``ttl`` from now.
+
+        Raises:
+            SyncAlreadyRunningError: another owner holds the lease, or nobody does (it was
+                taken over, and given back): our run must stop.
+        """
+        with self._db.transaction() as conn:
+            if not leases.extend(conn, self._now, sync_id, owner, now=now, ttl=ttl):
+                require_holder(sync_id, owner, ops.lease(conn, sync_id), when_free=now)
+
+    def release_lease(self, sync_id: str, owner: str) -> None:
+        """Give the lease back; nothing happens when another owner holds it."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM leases WHERE sync_id = %s AND owner = %s", (sync_id, owner))
+
+    def claim_due(self, owner: str, *, now: datetime, ttl: timedelta, limit: int = 1) -> list[str]:
+        """Take the leases of up to ``limit`` active syncs due at ``now`` that nobody runs,
+        earliest due first, and return their ids.
+
+        Workers claiming at once never wait on each other and never get the same sync: the
+        candidates are locked with ``FOR UPDATE SKIP LOCKED``, so each worker passes over
+        the ones another is claiming. The caller runs each claimed sync under ``owner``
+        (taking a lease it holds already succeeds) and releases it.
+        """
+        with self._db.transaction() as conn:
+            return leases.claim_due(conn, self._now, owner, now=now, ttl=ttl, limit=limit)
+
+    # integrations -------------------------------------------------------------------------
+
+    def disable_integration(self, name: str, *, at: datetime) -> None:
+        """Remember that an integration is disabled; the first time recorded is kept."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO integrations_disabled (name, disabled_at) VALUES (%s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (name, at),
+            )
+
+    def disabled_integrations(self) -> dict[str, datetime]:
+        """Disabled integrations and when they were disabled, in that order."""
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT name, disabled_at FROM integrations_disabled"
+                ' ORDER BY disabled_at, name COLLATE "C"'
+            ).fetchall()
+        return {row["name"]: row["disabled_at"].astimezone(UTC) for row in rows}
+
+    # notifications ------------------------------------------------------------------------
+
+    def add_notification(self, notification: Notification) -> None:
+        """Put a notification in the inbox. A taken id raises StoreError."""
+        with self._db.transaction() as conn:
+            ops.insert(conn, "notifications", codec.notification_to_row(notification))
+
+    def notifications(self, *, unread_only: bool = False) -> list[Notification]:
+        """The inbox, newest first."""
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT * FROM notifications WHERE NOT (%s AND is_read)"
+                " ORDER BY created_at DESC, seq DESC",
+                (unread_only,),
+            ).fetchall()
+        return [codec.notification_from_row(ops.row_out(row)) for row in rows]
+
+    def mark_read(self, ids: Iterable[str] | None = None) -> int:
+        """Mark these notifications (all with None) read; return how many were unread."""
+        with self._db.transaction() as conn:
+            return conn.execute(
+                "UPDATE notifications SET is_read = true"
+                " WHERE NOT is_read AND (%(all)s OR id = ANY(%(ids)s))",
+                {"all": ids is None, "ids": [] if ids is None else list(ids)},
+            ).rowcount
