@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from fieldsync.domain.fields import Field, Schema
+from fieldsync.domain.quota import CachedToken, QuotaLock, QuotaRequest, Reservation
 from fieldsync.domain.records import (
     BatchCommit,
     Capacity,
@@ -25,7 +26,7 @@ from fieldsync.domain.records import (
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
 
-__all__ = ["Clock", "Notifier", "Source", "SyncStore", "Target"]
+__all__ = ["Clock", "Notifier", "QuotaLedger", "Source", "SyncStore", "Target", "TokenCache"]
 
 
 @runtime_checkable
@@ -263,4 +264,63 @@ class SyncStore(Protocol):
 
     def close(self) -> None:
         """Release the store's resources. Idempotent."""
+        ...
+
+
+@runtime_checkable
+class QuotaLedger(Protocol):
+    """Rate-limit bookings and endpoint locks, shared by every process using the ledger.
+
+    ``InMemoryStore`` and ``SQLiteStore`` implement it (the SQLite file is shared by the
+    processes on one machine); ``fieldsync.stores.LocalQuota`` is the process-local one
+    adapters use when given none. The contract suite in
+    ``fieldsync.testing.quota_contract`` checks an implementation. Times are POSIX seconds
+    from the caller's clock.
+    """
+
+    def reserve(self, request: QuotaRequest) -> Reservation:
+        """In one transaction: drop ``request.release``, refuse when the scope is locked,
+        plan ``request.count`` slots with :func:`fieldsync.domain.quota.decide` from every
+        time booked in the scope, book them (unless refused) and prune times older than
+        :func:`fieldsync.domain.quota.prune_horizon`.
+
+        Raises:
+            StoreError: the store failed (nothing was booked).
+        """
+        ...
+
+    def release(self, scope: str, slots: Sequence[float]) -> None:
+        """Give back booked slots that were never used (one booked time each)."""
+        ...
+
+    def lock(self, scope: str, *, until: float, reason: str) -> None:
+        """Record that the service locked ``scope`` until ``until``; an existing lock
+        that ends later is kept."""
+        ...
+
+    def lock_of(self, scope: str, *, now: float) -> QuotaLock | None:
+        """The scope's lock, when one lasts beyond ``now``."""
+        ...
+
+
+@runtime_checkable
+class TokenCache(Protocol):
+    """Access tokens kept for reuse by every process using the cache.
+
+    Access tokens are secrets: implementations never log them nor show them in a repr,
+    and keep them where only the owner can read them. Refresh tokens and client secrets are
+    never given to a cache. Keys are digests (:func:`fieldsync.domain.quota.quota_digest`).
+    """
+
+    def cached_token(self, key: str, *, now: float) -> CachedToken | None:
+        """The token stored under ``key`` when it is still valid at ``now``."""
+        ...
+
+    def store_token(self, key: str, token: CachedToken) -> None:
+        """Keep ``token`` under ``key``, replacing what was there."""
+        ...
+
+    def drop_token(self, key: str, *, access_token: str | None = None) -> None:
+        """Forget the token under ``key``; with ``access_token``, only when it is that
+        token (a newer one stored by another process is kept)."""
         ...

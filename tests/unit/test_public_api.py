@@ -73,10 +73,11 @@ def test_every_error_is_exported_from_the_package_root() -> None:
     assert set(errors.__all__) - {"Problem"} <= set(fieldsync.__all__)
 
 
-def test_the_ports_module_exports_the_five_ports() -> None:
+def test_the_ports_module_exports_the_seven_ports() -> None:
     import fieldsync.ports as ports
 
-    assert {"Clock", "Notifier", "Source", "SyncStore", "Target"} == set(ports.__all__)
+    expected = {"Clock", "Notifier", "QuotaLedger", "Source", "SyncStore", "Target", "TokenCache"}
+    assert expected == set(ports.__all__)
 
 
 def test_the_zoho_module_exports_the_adapters() -> None:

@@ -5,6 +5,8 @@
 - :class:`PostgresStore`: PostgreSQL, for many workers on many machines (the ``postgres``
   extra; imported on first use, so fieldsync works without psycopg installed).
 - :class:`InMemoryStore`: dictionaries, for tests.
+- :class:`LocalQuota`: a quota ledger and token cache in process memory, what the Zoho
+  adapters use when given no store to share them through.
 
 All implement :class:`fieldsync.ports.SyncStore` and pass the contract suite in
 ``fieldsync.testing.store_contract``, which a store of your own can run too.
@@ -12,6 +14,7 @@ All implement :class:`fieldsync.ports.SyncStore` and pass the contract suite in
 
 from typing import TYPE_CHECKING, Any
 
+from fieldsync.stores._quota_memory import LocalQuota
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.stores.sqlite import SQLiteStore
 
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
     from fieldsync.stores.postgres import PostgresStore  # noqa: F401  (imported on first use)
 
 # PostgresStore is left out: `from fieldsync.stores import *` must work without psycopg
-__all__ = ["InMemoryStore", "SQLiteStore"]
+__all__ = ["InMemoryStore", "LocalQuota", "SQLiteStore"]
 
 
 def __getattr__(name: str) -> Any:

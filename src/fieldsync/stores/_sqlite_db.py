@@ -11,6 +11,9 @@ Why these settings:
 - ``synchronous=NORMAL``: with WAL it never corrupts the file; a power cut may lose the last
   batches, which a run resends harmlessly (writes are upserts by email).
 - ``foreign_keys=ON``: SQLite leaves them off by default.
+- Owner-only permissions (0600): the file holds access tokens. A new file is created so;
+  an existing one is narrowed when opened (SQLite gives its -wal and -shm files the mode
+  of the database file).
 - One lock around the connection: sqlite3 connections must not be used by two threads at
   once; ``check_same_thread=False`` lets any thread use it, one at a time.
 
@@ -47,10 +50,11 @@ class Database:
         self.where = os.fspath(path)
         self._lock = threading.RLock()
         try:
+            _owner_only(self.where)
             conn = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the state database {self.where}: {exc}") from exc
         try:
             conn.row_factory = sqlite3.Row
@@ -130,3 +134,22 @@ class Database:
             # a failing rollback must not hide the original error, the one worth reporting
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+
+
+_PRIVATE = 0o600
+
+
+def _owner_only(where: str) -> None:
+    """Create the database file readable and writable by its owner only, or narrow an
+    existing file to that (it holds access tokens)."""
+    if where == ":memory:" or where.startswith("file:") or not where:
+        return
+    try:
+        fd = os.open(where, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _PRIVATE)
+    except FileExistsError:
+        mode = os.stat(where).st_mode & 0o777
+        if mode & 0o077:
+            with contextlib.suppress(PermissionError):  # not ours: its owner decides
+                os.chmod(where, mode & 0o700)
+        return
+    os.close(fd)

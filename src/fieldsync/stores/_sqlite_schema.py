@@ -134,7 +134,30 @@ _V1 = (
     "CREATE INDEX notifications_by_time ON notifications (created_at, seq)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+_V2 = (
+    # the quota ledger: one row per booked call slot (POSIX seconds), pruned as it books
+    "CREATE TABLE quota_slots (scope TEXT NOT NULL, at REAL NOT NULL)",
+    "CREATE INDEX quota_slots_by_time ON quota_slots (scope, at)",
+    # endpoint locks a service announced, with their end
+    """
+    CREATE TABLE quota_locks (
+        scope TEXT PRIMARY KEY,
+        until REAL NOT NULL,
+        reason TEXT NOT NULL
+    )
+    """,
+    # access tokens (secrets: the file is owner-only); keys are digests, never a secret
+    """
+    CREATE TABLE access_tokens (
+        key TEXT PRIMARY KEY,
+        token TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        api_domain TEXT
+    )
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 """The migration steps, oldest first; step ``n`` (1-based) brings the schema to version n."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

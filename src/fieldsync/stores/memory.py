@@ -15,6 +15,7 @@ from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
 from fieldsync.exceptions import NotFoundError, StoreError, SyncAlreadyRunningError
 from fieldsync.stores._lease import require_holder
+from fieldsync.stores._quota_memory import LocalQuota
 
 __all__ = ["InMemoryStore"]
 
@@ -34,15 +35,18 @@ class _Record:
     pass_id: str | None = None
 
 
-class InMemoryStore:
+class InMemoryStore(LocalQuota):
     """A :class:`~fieldsync.ports.SyncStore` in memory, safe to share between threads.
 
     It behaves like :class:`~fieldsync.stores.SQLiteStore` (both pass the same contract
     suite): each method is atomic under one lock, and a batch that fails is checked before
-    anything of it is written.
+    anything of it is written. It is also a :class:`~fieldsync.ports.QuotaLedger` and a
+    :class:`~fieldsync.ports.TokenCache` (those of :class:`LocalQuota`), shared by the
+    threads of this process only.
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.RLock()
         self._syncs: dict[str, Sync] = {}
         self._configs: dict[str, dict[int, SyncConfig]] = {}

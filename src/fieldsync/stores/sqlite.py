@@ -16,19 +16,25 @@ from fieldsync.stores import _codec as codec
 from fieldsync.stores import _sqlite_ops as ops
 from fieldsync.stores._lease import require_holder
 from fieldsync.stores._sqlite_db import Database
+from fieldsync.stores._sqlite_quota import SQLiteQuota
 
 __all__ = ["SQLiteStore"]
 
 _STREAM_CHUNK = 500  # skipped records fetched per query while streaming
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteQuota):
     """A :class:`~fieldsync.ports.SyncStore` in one SQLite file.
 
     Several processes on one machine may open the same file: every write is one
     ``BEGIN IMMEDIATE`` transaction, so batches are all-or-nothing and leases are exclusive
     across processes. Within a process the store is safe to share between threads.
     Network file systems are not supported (SQLite's locking is unreliable there).
+
+    It is also a :class:`~fieldsync.ports.QuotaLedger` and :class:`~fieldsync.ports.TokenCache`
+    shared by every process that opens the file: rate windows, endpoint locks and access
+    tokens. Since it holds access tokens, a new file is created readable by its owner only
+    (mode 0600), and an existing file is narrowed to that when it is opened.
 
     Args:
         path: the database file, created with the current schema when missing (older

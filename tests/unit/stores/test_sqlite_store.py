@@ -2,6 +2,7 @@
 stores and processes, one transaction per batch, and no sqlite3 error leaking out."""
 
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from fieldsync.domain.quota import CachedToken
 from fieldsync.domain.records import BatchCommit, StoredFingerprint
 from fieldsync.domain.sync import RunCounts
 from fieldsync.exceptions import StoreError, SyncAlreadyRunningError
@@ -110,6 +112,45 @@ def test_a_file_that_is_not_a_database_raises_store_error(path: Path) -> None:
 
     with pytest.raises(StoreError):
         SQLiteStore(path)
+
+
+def test_a_version_1_file_gains_the_quota_tables_and_keeps_its_data(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        migrate(conn, str(path), MIGRATIONS[:1])
+    finally:
+        conn.close()
+
+    with SQLiteStore(path) as store:
+        store.store_token("k", CachedToken("1000.secret", 2e9))
+        assert store.cached_token("k", now=1e9) is not None
+    assert user_version(path) == SCHEMA_VERSION
+
+
+# -- file permissions: the file holds access tokens ----------------------------------------------
+
+
+def test_a_new_database_file_is_readable_by_its_owner_only(path: Path) -> None:
+    with SQLiteStore(path) as store:
+        store.store_token("k", CachedToken("1000.secret", 2e9))
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or stat.S_IMODE(wal.stat().st_mode) & 0o077 == 0
+
+
+def test_an_existing_database_file_is_narrowed_to_its_owner_when_opened(path: Path) -> None:
+    SQLiteStore(path).close()
+    path.chmod(0o644)
+
+    SQLiteStore(path).close()
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_database_in_a_missing_directory_raises_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError):
+        SQLiteStore(tmp_path / "missing" / "state.db")
 
 
 # -- connection settings -----------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Both shipped stores pass the store contract suite that custom stores run too."""
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from fieldsync.ports import SyncStore
-from fieldsync.stores import InMemoryStore, SQLiteStore
+from fieldsync.stores import InMemoryStore, LocalQuota, SQLiteStore
+from fieldsync.testing.quota_contract import QuotaContract
 from fieldsync.testing.store_contract import StoreContract
 
 
@@ -36,3 +38,27 @@ class TestPostgresStore(StoreContract):
     @pytest.fixture
     def store(self, postgres_store: SyncStore) -> SyncStore:
         return postgres_store
+
+
+class TestInMemoryStoreQuota(QuotaContract):
+    @pytest.fixture
+    def store(self) -> Iterator[InMemoryStore]:
+        with InMemoryStore() as store:
+            yield store
+
+
+class TestLocalQuota(QuotaContract):
+    @pytest.fixture
+    def store(self) -> LocalQuota:
+        return LocalQuota()
+
+
+class TestSQLiteStoreQuota(QuotaContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[SQLiteStore]:
+        with SQLiteStore(tmp_path / "state.db") as store:
+            yield store
+
+    @pytest.fixture
+    def reopen(self, tmp_path: Path) -> Callable[[], SQLiteStore]:
+        return functools.partial(SQLiteStore, tmp_path / "state.db")

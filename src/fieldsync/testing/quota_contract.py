@@ -1,0 +1,251 @@
+"""A contract suite for a store's quota ledger and token cache (the quota ports).
+
+Subclass :class:`QuotaContract` beside :class:`~fieldsync.testing.store_contract.StoreContract`
+and give it the same ``store`` fixture. A store that several processes can share also
+overrides ``reopen``: a picklable function of no arguments that opens another connection
+to the *same* store (``functools.partial(SQLiteStore, path)``); the suite then books from
+several processes at once and checks that no window ever held more than its limit::
+
+    class TestPostgresStore(StoreContract, QuotaContract):
+        @pytest.fixture
+        def store(self, url):
+            with PostgresStore(url) as store:
+                yield store
+
+        @pytest.fixture
+        def reopen(self, url):
+            return functools.partial(PostgresStore, url)
+
+This module imports pytest: import it from your tests only.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from fieldsync.domain.quota import CachedToken, QuotaRequest
+from fieldsync.domain.records import RateWindow
+from fieldsync.ports import QuotaLedger, TokenCache
+
+__all__ = ["QuotaContract", "book_batches", "slots_within_limit"]
+
+T0 = 1_772_000_000.0  # an instant in 2026, POSIX seconds: the caller's clock, not the store's
+WINDOW = RateWindow(5, 10.0)
+SCOPE = "test/scope"
+
+
+def _request(now: float = T0, count: int = 1, **changes: Any) -> QuotaRequest:
+    fields: dict[str, Any] = {
+        "scope": SCOPE,
+        "windows": (WINDOW,),
+        "count": count,
+        "now": now,
+        "margin": 0.0,
+    }
+    fields.update(changes)
+    return QuotaRequest(**fields)
+
+
+def slots_within_limit(slots: Sequence[float], window: RateWindow, margin: float = 0.0) -> bool:
+    """Whether no stretch of ``window.period * (1 + margin)`` holds more than its limit."""
+    ordered = sorted(slots)
+    span = window.period * (1.0 + margin)
+    limit = window.limit
+    return all(ordered[i + limit] - ordered[i] >= span for i in range(len(ordered) - limit))
+
+
+def book_batches(
+    opener: Callable[[], Any], scope: str, window: RateWindow, batches: int, size: int, now: float
+) -> list[float]:
+    """Open the store with ``opener`` and book ``batches`` reservations of ``size`` slots
+    at ``now``; return every slot booked. Runs in a child process of the contract suite."""
+    store = opener()
+    try:
+        booked: list[float] = []
+        for _ in range(batches):
+            request = QuotaRequest(scope, (window,), size, now, margin=0.0)
+            booked.extend(store.reserve(request).slots)
+        return booked
+    finally:
+        store.close()
+
+
+class QuotaContract:
+    """What fieldsync relies on from a :class:`QuotaLedger` and :class:`TokenCache`.
+
+    Provide a ``store`` fixture; override ``reopen`` for a store shared across processes.
+    """
+
+    @pytest.fixture
+    def reopen(self) -> Callable[[], Any] | None:
+        """A picklable opener of a second connection to the same store, or ``None`` when
+        the store cannot be shared by processes (the process test is then skipped)."""
+        return None
+
+    # the ledger -------------------------------------------------------------------------
+
+    def test_it_is_a_quota_ledger_and_a_token_cache(self, store: Any) -> None:
+        assert isinstance(store, QuotaLedger)
+        assert isinstance(store, TokenCache)
+
+    def test_an_empty_scope_books_every_slot_at_now(self, store: QuotaLedger) -> None:
+        answer = store.reserve(_request(count=3))
+        assert answer.slots == (T0, T0, T0)
+        assert not answer.refused
+
+    def test_a_full_window_pushes_the_next_slot_to_a_period_after_the_oldest(
+        self, store: QuotaLedger
+    ) -> None:
+        store.reserve(_request(count=5))
+        assert store.reserve(_request(now=T0 + 1.0)).slots == (T0 + 10.0,)
+
+    def test_the_margin_stretches_the_window(self, store: QuotaLedger) -> None:
+        store.reserve(_request(count=5, margin=0.1))
+        assert store.reserve(_request(now=T0 + 1.0, margin=0.1)).slots == (T0 + 11.0,)
+
+    def test_a_batch_is_planned_slot_by_slot_against_itself(self, store: QuotaLedger) -> None:
+        assert store.reserve(_request(count=7)).slots == (T0,) * 5 + (T0 + 10.0,) * 2
+
+    def test_every_window_is_obeyed_at_once(self, store: QuotaLedger) -> None:
+        windows = (RateWindow(3, 10.0), RateWindow(4, 100.0))
+        slots = store.reserve(_request(count=5, windows=windows)).slots
+        assert slots == (T0, T0, T0, T0 + 10.0, T0 + 100.0)
+
+    def test_a_reservation_beyond_max_delay_books_nothing(self, store: QuotaLedger) -> None:
+        store.reserve(_request(count=5))
+        refused = store.reserve(_request(count=2, max_delay=5.0))
+        assert refused.slots == ()
+        assert refused.resume_at == T0 + 10.0
+        assert refused.binding == WINDOW
+        assert store.reserve(_request(count=5, now=T0 + 10.0)).slots == (T0 + 10.0,) * 5
+
+    def test_scopes_are_independent(self, store: QuotaLedger) -> None:
+        store.reserve(_request(count=5))
+        assert store.reserve(_request(scope="other")).slots == (T0,)
+
+    def test_released_slots_make_room_again(self, store: QuotaLedger) -> None:
+        booked = store.reserve(_request(count=5)).slots
+        store.release(SCOPE, booked[3:])
+        assert store.reserve(_request(count=2)).slots == (T0, T0)
+
+    def test_a_reservation_releases_before_it_plans(self, store: QuotaLedger) -> None:
+        booked = store.reserve(_request(count=5)).slots
+        answer = store.reserve(_request(count=1, release=booked[4:]))
+        assert answer.slots == (T0,)
+
+    def test_slots_older_than_the_longest_window_no_longer_count(self, store: QuotaLedger) -> None:
+        store.reserve(_request(count=5))
+        assert store.reserve(_request(count=5, now=T0 + 10.0)).slots == (T0 + 10.0,) * 5
+
+    def test_a_lock_refuses_every_reservation_until_its_end(self, store: QuotaLedger) -> None:
+        store.lock(SCOPE, until=T0 + 1800.0, reason="locked for 30 minutes")
+        refused = store.reserve(_request(now=T0 + 60.0))
+        assert refused.slots == ()
+        assert refused.resume_at == T0 + 1800.0
+        assert refused.lock is not None
+        assert refused.lock.reason == "locked for 30 minutes"
+        assert store.reserve(_request(now=T0 + 1800.0)).slots == (T0 + 1800.0,)
+
+    def test_a_lock_is_seen_until_its_end_only(self, store: QuotaLedger) -> None:
+        store.lock(SCOPE, until=T0 + 60.0, reason="429")
+        held = store.lock_of(SCOPE, now=T0)
+        assert held is not None
+        assert (held.scope, held.until, held.reason) == (SCOPE, T0 + 60, "429")
+        assert store.lock_of(SCOPE, now=T0 + 60.0) is None
+        assert store.lock_of("other", now=T0) is None
+
+    def test_a_shorter_lock_does_not_shorten_a_longer_one(self, store: QuotaLedger) -> None:
+        store.lock(SCOPE, until=T0 + 1800.0, reason="long")
+        store.lock(SCOPE, until=T0 + 60.0, reason="short")
+        held = store.lock_of(SCOPE, now=T0)
+        assert held is not None
+        assert held.until == T0 + 1800.0
+
+    def test_a_longer_lock_extends_a_shorter_one(self, store: QuotaLedger) -> None:
+        store.lock(SCOPE, until=T0 + 60.0, reason="short")
+        store.lock(SCOPE, until=T0 + 1800.0, reason="long")
+        held = store.lock_of(SCOPE, now=T0)
+        assert held is not None
+        assert (held.until, held.reason) == (T0 + 1800.0, "long")
+
+    def test_threads_booking_at_once_never_overfill_a_window(self, store: QuotaLedger) -> None:
+        found: list[float] = []
+        guard = threading.Lock()
+        start = threading.Barrier(6)
+
+        def book() -> None:
+            start.wait()
+            for _ in range(4):
+                slots = store.reserve(_request(count=3)).slots
+                with guard:
+                    found.extend(slots)
+
+        threads = [threading.Thread(target=book) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(found) == 6 * 4 * 3
+        assert slots_within_limit(found, WINDOW)
+
+    def test_processes_booking_at_once_never_overfill_a_window(
+        self, store: QuotaLedger, reopen: Callable[[], Any] | None
+    ) -> None:
+        if reopen is None:
+            pytest.skip("this store is not shared between processes")
+        spawn = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(3, mp_context=spawn) as pool:
+            futures = [pool.submit(book_batches, reopen, SCOPE, WINDOW, 6, 4, T0) for _ in range(3)]
+            found = [slot for future in futures for slot in future.result()]
+        found.extend(store.reserve(_request(count=2)).slots)  # and this connection sees them
+        assert len(found) == 3 * 6 * 4 + 2
+        assert slots_within_limit(found, WINDOW)
+
+    # the token cache --------------------------------------------------------------------
+
+    def test_no_token_is_cached_at_first(self, store: TokenCache) -> None:
+        assert store.cached_token("k", now=T0) is None
+
+    def test_a_stored_token_reads_back_until_it_expires(self, store: TokenCache) -> None:
+        token = CachedToken("1000.secret", T0 + 3000.0, "https://www.zohoapis.eu")
+        store.store_token("k", token)
+        assert store.cached_token("k", now=T0) == token
+        assert store.cached_token("k", now=T0 + 3000.0) is None
+
+    def test_a_token_without_an_api_domain_reads_back(self, store: TokenCache) -> None:
+        store.store_token("k", CachedToken("1000.secret", T0 + 60.0))
+        assert store.cached_token("k", now=T0) == CachedToken("1000.secret", T0 + 60.0)
+
+    def test_storing_a_token_replaces_the_previous_one(self, store: TokenCache) -> None:
+        store.store_token("k", CachedToken("1000.old", T0 + 60.0))
+        store.store_token("k", CachedToken("1000.new", T0 + 3000.0))
+        found = store.cached_token("k", now=T0)
+        assert found is not None
+        assert found.access_token == "1000.new"  # noqa: S105
+
+    def test_tokens_are_kept_by_key(self, store: TokenCache) -> None:
+        store.store_token("k", CachedToken("1000.secret", T0 + 60.0))
+        assert store.cached_token("other", now=T0) is None
+
+    def test_dropping_a_token_forgets_it(self, store: TokenCache) -> None:
+        store.store_token("k", CachedToken("1000.secret", T0 + 60.0))
+        store.drop_token("k")
+        assert store.cached_token("k", now=T0) is None
+
+    def test_dropping_another_token_keeps_the_newer_one(self, store: TokenCache) -> None:
+        store.store_token("k", CachedToken("1000.newer", T0 + 60.0))
+        store.drop_token("k", access_token="1000.refused")  # noqa: S106
+        assert store.cached_token("k", now=T0) is not None
+        store.drop_token("k", access_token="1000.newer")  # noqa: S106
+        assert store.cached_token("k", now=T0) is None
+
+    def test_the_store_repr_shows_no_token(self, store: TokenCache) -> None:
+        store.store_token("k", CachedToken("1000.very-secret", T0 + 60.0))
+        assert "very-secret" not in repr(store)
+        assert "very-secret" not in repr(store.cached_token("k", now=T0))
