@@ -57,7 +57,7 @@ def postgres_store(postgres_url: str, postgres_worker_schema: str) -> Iterator[P
     from fieldsync.stores.postgres import PostgresStore
 
     schema = postgres_worker_schema
-    with PostgresStore(postgres_url, schema=schema, lease_clock="caller") as store:
+    with PostgresStore(postgres_url, schema=schema, clock="caller") as store:
         _empty(postgres_url, schema)
         yield store
 

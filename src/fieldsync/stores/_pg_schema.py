@@ -143,7 +143,32 @@ _V1 = (
     "CREATE INDEX notifications_by_time ON notifications (created_at, seq)",
 )
 
-MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_V1,)
+_V2 = (
+    # the quota ledger: one row per booked call slot (POSIX seconds), pruned as it books
+    "CREATE TABLE quota_slots (scope text NOT NULL, at double precision NOT NULL)",
+    "CREATE INDEX quota_slots_by_time ON quota_slots (scope, at)",
+    # endpoint locks a service announced, with their end
+    """
+    CREATE TABLE quota_locks (
+        scope text PRIMARY KEY,
+        until double precision NOT NULL,
+        reason text NOT NULL
+    )
+    """,
+    # access tokens (secrets): only the tables' owner may read them, as for every table
+    # here; PUBLIC is refused explicitly in case the schema's defaults grant more
+    """
+    CREATE TABLE access_tokens (
+        key text PRIMARY KEY,
+        token text NOT NULL,
+        expires_at double precision NOT NULL,
+        api_domain text
+    )
+    """,
+    "REVOKE ALL ON access_tokens FROM PUBLIC",
+)
+
+MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_V1, _V2)
 """The migration steps, oldest first; step ``n`` (1-based) brings the schema to version n."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,15 +23,16 @@ from fieldsync.stores import _pg_leases as leases
 from fieldsync.stores import _pg_ops as ops
 from fieldsync.stores._lease import require_holder
 from fieldsync.stores._pg_db import Database
+from fieldsync.stores._pg_quota import PostgresQuota
 
 __all__ = ["PostgresStore"]
 
 _STREAM_CHUNK = 500  # skipped records fetched per query while streaming
 
-LeaseClock = Literal["database", "caller"]
+ClockChoice = Literal["database", "caller"]
 
 
-class PostgresStore:
+class PostgresStore(PostgresQuota):
     """A :class:`~fieldsync.ports.SyncStore` in PostgreSQL, for many workers on many machines.
 
     Every method is one transaction on a pooled connection, so batches are all-or-nothing
@@ -39,10 +40,15 @@ class PostgresStore:
     share between the threads of a process. Tables live in their own PostgreSQL schema,
     created and migrated on open.
 
-    Leases are timed by the database's clock: a lease taken with a time-to-live of ten
-    minutes expires ten minutes later by the server's clock, whatever the worker's clock
-    says, so workers whose clocks disagree never take a live lease from each other. The
-    ``now`` the service passes is then not used.
+    It is also the fleet's :class:`~fieldsync.ports.QuotaLedger` and
+    :class:`~fieldsync.ports.TokenCache`: rate windows, endpoint locks and access tokens
+    shared by every worker. Access tokens are secrets: keep the database's role to
+    fieldsync (its tables are readable by their owner only, as PostgreSQL makes them).
+
+    Leases and booked rate-window slots are timed by the database's clock: a lease taken
+    for ten minutes ends ten minutes later by the server's clock, whatever the worker's
+    clock says, and the slots of every worker are kept on the server's clock too. Workers
+    whose clocks disagree never take a live lease from each other nor crowd a window.
 
     Args:
         conninfo: a libpq connection string or URL (``postgresql://user@host/db``). Its
@@ -51,9 +57,9 @@ class PostgresStore:
         min_size: connections kept open.
         max_size: most connections open at once (one per thread running a sync is enough).
         timeout: seconds to wait to connect, or for a free connection.
-        lease_clock: ``"database"`` (the default) times leases by the server's clock;
-            ``"caller"`` by the ``now`` each call passes, for tests that drive time with a
-            fake clock. Never mix the two on one schema.
+        clock: ``"database"`` (the default) times leases and booked slots by the server's
+            clock; ``"caller"`` by the ``now`` each call passes, for tests that drive time
+            with a fake clock. Never mix the two on one schema.
 
     Raises:
         StoreError: the server cannot be reached or refuses us, or the schema was written
@@ -68,12 +74,13 @@ class PostgresStore:
         min_size: int = 1,
         max_size: int = 4,
         timeout: float = 30.0,
-        lease_clock: LeaseClock = "database",
+        clock: ClockChoice = "database",
     ) -> None:
-        if lease_clock not in ("database", "caller"):
-            raise ValueError(f"lease_clock must be 'database' or 'caller', not {lease_clock!r}")
+        if clock not in ("database", "caller"):
+            raise ValueError(f"clock must be 'database' or 'caller', not {clock!r}")
+        self._database_clock = clock == "database"
         self._now: sql.Composable = (
-            sql.SQL("clock_timestamp()") if lease_clock == "database" else sql.Placeholder("now")
+            sql.SQL("clock_timestamp()") if self._database_clock else sql.Placeholder("now")
         )
         self._db = Database(
             conninfo, schema=schema, min_size=min_size, max_size=max_size, timeout=timeout

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,8 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from fieldsync.domain.records import BatchCommit, StoredFingerprint
+from fieldsync.domain.quota import QuotaRequest
+from fieldsync.domain.records import BatchCommit, RateWindow, StoredFingerprint
 from fieldsync.domain.state import SyncState
 from fieldsync.exceptions import StoreError, SyncAlreadyRunningError
 from fieldsync.stores._pg_schema import SCHEMA_VERSION
@@ -150,9 +152,9 @@ def test_the_refusal_says_when_the_lease_ends_by_the_database_clock(
     assert raised.value.expires_at < datetime.now(UTC) + HOUR + timedelta(minutes=1)
 
 
-def test_an_unknown_lease_clock_is_refused(postgres_url: str) -> None:
-    with pytest.raises(ValueError, match="lease_clock"):
-        PostgresStore(postgres_url, lease_clock="worker")  # type: ignore[arg-type]
+def test_an_unknown_clock_is_refused(postgres_url: str) -> None:
+    with pytest.raises(ValueError, match="clock"):
+        PostgresStore(postgres_url, clock="worker")  # type: ignore[arg-type]
 
 
 # -- claiming due syncs ------------------------------------------------------------------------
@@ -358,3 +360,43 @@ def test_a_failing_statement_names_the_server_but_never_the_password(
             store.save_sync(attrs.evolve(a_sync(), name="x\x00y"))  # NUL: PostgreSQL refuses it
 
     assert SECRET not in str(raised.value)
+
+
+# -- quota windows on the database's clock -----------------------------------------------------
+
+WINDOW = RateWindow(5, 10.0)
+
+
+def booking(now: float, count: int = 1) -> QuotaRequest:
+    return QuotaRequest("acct/listsubscribe", (WINDOW,), count, now, margin=0.0)
+
+
+def test_slots_come_back_in_the_callers_time(open_store: PostgresStore) -> None:
+    skewed = time.time() + 3600.0
+
+    slots = open_store.reserve(booking(skewed, count=2)).slots
+
+    assert [abs(slot - skewed) < 1.0 for slot in slots] == [True, True]
+
+
+def test_workers_whose_clocks_disagree_share_one_window(open_store: PostgresStore) -> None:
+    open_store.reserve(booking(time.time() + 3600.0, count=5))  # a clock an hour ahead
+
+    now = time.time()
+    (slot,) = open_store.reserve(booking(now)).slots
+
+    # a window after the other worker's calls, by the server's clock; not an hour later
+    assert 9.0 < slot - now < 11.0
+
+
+def test_slots_released_by_a_skewed_worker_make_room_again(open_store: PostgresStore) -> None:
+    ahead = time.time() + 3600.0
+    booked = open_store.reserve(booking(ahead, count=5)).slots
+
+    open_store.release("acct/listsubscribe", booked[3:])
+
+    now = time.time()
+    assert [slot - now < 1.0 for slot in open_store.reserve(booking(now, count=2)).slots] == [
+        True,
+        True,
+    ]

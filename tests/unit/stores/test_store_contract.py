@@ -33,11 +33,19 @@ class TestSQLiteStoreInMemory(StoreContract):
             yield store
 
 
-class TestPostgresStore(StoreContract):
-    # the contract drives leases with its own instants: the store follows the caller's clock
+class TestPostgresStore(StoreContract, QuotaContract):
+    # the contracts drive time with their own instants: the store follows the caller's clock
     @pytest.fixture
     def store(self, postgres_store: SyncStore) -> SyncStore:
         return postgres_store
+
+    @pytest.fixture
+    def reopen(self, postgres_url: str, postgres_worker_schema: str) -> Callable[[], object]:
+        from fieldsync.stores.postgres import PostgresStore
+
+        return functools.partial(
+            PostgresStore, postgres_url, schema=postgres_worker_schema, clock="caller"
+        )
 
 
 class TestInMemoryStoreQuota(QuotaContract):
