@@ -9,11 +9,12 @@ import attrs
 from fieldsync.cli._config import Config, SyncDefinition, load_config
 from fieldsync.cli._render import ProgressHook
 from fieldsync.domain.sync import Sync
-from fieldsync.exceptions import NotFoundError
+from fieldsync.exceptions import ConfigurationError, NotFoundError
+from fieldsync.ports import SyncStore
 from fieldsync.service import SyncService
 from fieldsync.stores.sqlite import SQLiteStore
 
-__all__ = ["App", "open_app"]
+__all__ = ["App", "open_app", "open_store"]
 
 
 @attrs.define
@@ -21,7 +22,7 @@ class App:
     """The configuration and a service wired to the configured store and integrations."""
 
     config: Config
-    store: SQLiteStore
+    store: SyncStore
     service: SyncService
     json: bool
     progress: ProgressHook
@@ -63,11 +64,24 @@ class App:
         self.store.close()
 
 
+def open_store(config: Config) -> SyncStore:
+    """The configured store: PostgreSQL for a ``postgresql://`` URL, else the SQLite file."""
+    if config.store_url is None:
+        config.store_path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteStore(config.store_path)
+    try:
+        from fieldsync.stores.postgres import PostgresStore
+    except ImportError:
+        raise ConfigurationError(
+            "the store is PostgreSQL: install it with pip install 'fieldsync[postgres]'"
+        ) from None
+    return PostgresStore(config.store_url, schema=config.store_schema)
+
+
 def open_app(config_path: Path, *, json: bool) -> App:
     """Load the configuration, open the store and register every configured integration."""
     config = load_config(config_path)
-    config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    store = SQLiteStore(config.store_path)
+    store = open_store(config)
     hook = ProgressHook()
     service = SyncService(store=store, on_progress=hook)
     adapters: list[object] = []
