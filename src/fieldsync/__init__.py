@@ -66,7 +66,7 @@ from fieldsync.exceptions import (
     TransportError,
     _renamed,
 )
-from fieldsync.service import SyncService
+from fieldsync.service import Integration, SyncService
 from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDetail
 from fieldsync.stores import InMemoryStore, SQLiteStore
 
@@ -98,6 +98,7 @@ __all__ = [
     "FieldSyncError",
     "FieldType",
     "InMemoryStore",
+    "Integration",
     "InvalidConfigurationError",
     "InvalidTransitionError",
     "ListNotFoundError",

@@ -3,11 +3,12 @@ integration. ``docs/service.md`` walks through them."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TextIO
 
@@ -34,6 +35,7 @@ from fieldsync.ports import Clock, Notifier, Source, SyncStore, Target
 from fieldsync.service._disable import carry_out, impact_of
 from fieldsync.service._export import write_skipped
 from fieldsync.service._initiate import activate
+from fieldsync.service._integrations import Integration, IntegrationResolver, Integrations
 from fieldsync.service._outbox import Outbox
 from fieldsync.service._preview import DISCLAIMER
 from fieldsync.service._preview import preview as _preview
@@ -43,12 +45,6 @@ from fieldsync.service.views import DisableImpact, MappingRow, Preview, SyncDeta
 __all__ = ["DISCLAIMER", "SyncService"]
 
 _log = logging.getLogger("fieldsync.service")
-
-
-@attrs.frozen
-class _Integration:
-    source: Source
-    target: Target
 
 
 class SyncService:
@@ -66,6 +62,13 @@ class SyncService:
         worker_id: names this worker in leases (defaults to host name and process id).
         ids: makes ids for syncs, runs and notifications (defaults to random UUIDs).
         on_progress: called with the run after each committed batch (a progress bar).
+        resolver: builds an integration's adapters on demand from its name (an object
+            with ``source`` and ``target``, such as :class:`Integration`, or ``None`` for
+            an unknown name), for fleets whose integrations live in the user's own
+            credential storage. Registered integrations come first.
+        resolver_cache_size: resolved integrations kept open at most; the least recently
+            used is closed (its ``close()``, else its source's and target's) once no run
+            uses it.
     """
 
     def __init__(
@@ -79,13 +82,15 @@ class SyncService:
         worker_id: str | None = None,
         ids: Callable[[], str] | None = None,
         on_progress: Callable[[SyncRun], None] | None = None,
+        resolver: IntegrationResolver | None = None,
+        resolver_cache_size: int = 32,
     ) -> None:
         self._store = store
         self._clock: Clock = clock or SystemClock()
         self._ids: Callable[[], str] = ids or (lambda: uuid.uuid4().hex)
         self._worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._lease_ttl = lease_ttl
-        self._integrations: dict[str, _Integration] = {}
+        self._integrations = Integrations(resolver, cache_size=resolver_cache_size)
         self._outbox = Outbox(store=store, notifier=notifier, clock=self._clock, ids=self._ids)
         self._runner = Runner(
             store=store,
@@ -98,7 +103,7 @@ class SyncService:
         )
 
     def __repr__(self) -> str:
-        return f"SyncService(store={self._store!r}, integrations={sorted(self._integrations)})"
+        return f"SyncService(store={self._store!r}, integrations={self._integrations.names()})"
 
     # -- integrations and syncs ---------------------------------------------------------------
 
@@ -116,7 +121,7 @@ class SyncService:
             raise TypeError("source must implement fieldsync.ports.Source, target Target")
         if name in self._store.disabled_integrations():
             raise StateError(f"integration {name!r} was disabled and cannot be used again")
-        self._integrations[name] = _Integration(source, target)
+        self._integrations.register(name, source, target)
 
     def create_sync(
         self,
@@ -134,7 +139,7 @@ class SyncService:
 
         Args:
             name: what people call the sync.
-            integration: a registered integration's name.
+            integration: a registered (or resolvable) integration's name.
             list_key: the target list the contacts go to.
             mapping: the field mapping (the email must be mapped).
             criteria: which records to sync; every record by default.
@@ -142,10 +147,11 @@ class SyncService:
             options: more options (empty values, records to retrieve).
 
         Raises:
-            NotFoundError: the integration is not registered.
+            NotFoundError: the integration is not registered (nor resolvable).
             StateError: the integration was disabled.
         """
-        self._integration(integration)
+        with self._integration(integration):
+            pass
         now = self._clock.now()
         config = SyncConfig(
             version=1,
@@ -179,18 +185,18 @@ class SyncService:
             SyncError: reading the schemas or the source failed.
         """
         sync = self._store.get_sync(sync_id)
-        adapters = self._integration(sync.integration)
         config = sync.pending or sync.config
         # A pending edit restarts from the configured start, as its initiate will.
         since = pass_since(None if sync.pending is not None else sync.watermark, config)
-        return _preview(
-            sync_id,
-            config,
-            source=adapters.source,
-            target=adapters.target,
-            store=self._store,
-            since=since,
-        )
+        with self._integration(sync.integration) as adapters:
+            return _preview(
+                sync_id,
+                config,
+                source=adapters.source,
+                target=adapters.target,
+                store=self._store,
+                since=since,
+            )
 
     def initiate(self, sync_id: str, *, acknowledge_disclaimer: bool = False) -> SyncRun:
         """Validate the sync against the live schemas, create the missing target fields,
@@ -212,7 +218,10 @@ class SyncService:
         """
         sync = self._store.get_sync(sync_id)
         transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
-        adapters = self._integration(sync.integration)
+        with self._integration(sync.integration) as adapters:
+            return self._initiate(sync_id, adapters, acknowledge_disclaimer)
+
+    def _initiate(self, sync_id: str, adapters: Integration, acknowledged: bool) -> SyncRun:
         owner = self._owner()
         # Held from validation to the run, so that no run starts between them.
         self._store.acquire_lease(sync_id, owner, now=self._clock.now(), ttl=self._lease_ttl)
@@ -223,7 +232,7 @@ class SyncService:
                 clock=self._clock,
                 source=adapters.source,
                 target=adapters.target,
-                acknowledged=acknowledge_disclaimer,
+                acknowledged=acknowledged,
             )
             return self._runner.run(
                 sync_id,
@@ -263,11 +272,14 @@ class SyncService:
         for sync in self._store.list_syncs(state=SyncState.ACTIVE):
             if sync.next_run_at is None or sync.next_run_at > due_at:
                 continue
-            if sync.integration in disabled or sync.integration not in self._integrations:
+            known = self._integrations.registered(sync.integration) or self._integrations.resolves
+            if sync.integration in disabled or not known:
                 _log.debug("sync %s is due; its integration is unavailable", sync.id)
                 continue
             try:
                 runs.append(self._run(sync, RunTrigger.SCHEDULE, due_by=due_at))
+            except NotFoundError:
+                _log.debug("sync %s is due; its integration is unavailable", sync.id)
             except StateError as exc:
                 _log.info("sync %s is due but was skipped: %s", sync.id, exc)
             except Exception:
@@ -427,39 +439,44 @@ class SyncService:
         Raises:
             NotFoundError: the integration is neither registered nor used by a sync.
         """
-        adapters = self._integrations.get(name)
-        syncs = self._store.list_syncs(integration=name)
-        if adapters is None and not syncs:
-            raise NotFoundError("integration", name)
-        source = None if adapters is None else adapters.source
-        target = None if adapters is None else adapters.target
-        impact = impact_of(name, syncs, source, target)
-        if not confirm:
-            return impact
-        done = carry_out(
-            impact,
-            source=source,
-            target=target,
-            store=self._store,
-            outbox=self._outbox,
-            clock=self._clock,
-        )
-        # Forgotten only once carried out: a retry after a failure must still revoke.
-        self._integrations.pop(name, None)
-        return done
+        with contextlib.ExitStack() as stack:
+            try:
+                # resolved even when disabled already: a retry after a failure must revoke
+                adapters: Integration | None = stack.enter_context(self._integrations.use(name))
+            except NotFoundError:
+                adapters = None
+            syncs = self._store.list_syncs(integration=name)
+            if adapters is None and not syncs:
+                raise NotFoundError("integration", name)
+            source = None if adapters is None else adapters.source
+            target = None if adapters is None else adapters.target
+            impact = impact_of(name, syncs, source, target)
+            if not confirm:
+                return impact
+            done = carry_out(
+                impact,
+                source=source,
+                target=target,
+                store=self._store,
+                outbox=self._outbox,
+                clock=self._clock,
+            )
+            # Forgotten only once carried out: a retry after a failure must still revoke.
+            self._integrations.forget(name)
+            return done
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _run(self, sync: Sync, trigger: RunTrigger, *, due_by: datetime | None = None) -> SyncRun:
-        adapters = self._integration(sync.integration)
-        return self._runner.run(
-            sync.id,
-            source=adapters.source,
-            target=adapters.target,
-            trigger=trigger,
-            owner=self._owner(),
-            due_by=due_by,
-        )
+        with self._integration(sync.integration) as adapters:
+            return self._runner.run(
+                sync.id,
+                source=adapters.source,
+                target=adapters.target,
+                trigger=trigger,
+                owner=self._owner(),
+                due_by=due_by,
+            )
 
     def _move(self, sync_id: str, action: SyncAction) -> Sync:
         sync = self._store.get_sync(sync_id)
@@ -469,13 +486,14 @@ class SyncService:
         _log.info("sync %s: %s -> %s", sync_id, action.value, sync.state.value)
         return sync
 
-    def _integration(self, name: str) -> _Integration:
-        try:
-            return self._integrations[name]
-        except KeyError:
-            if name in self._store.disabled_integrations():
-                raise StateError(f"integration {name!r} was disabled") from None
-            raise NotFoundError("integration", name) from None
+    @contextlib.contextmanager
+    def _integration(self, name: str) -> Iterator[Integration]:
+        # A disabled integration is never resolved again (its credentials are revoked);
+        # a registered one cannot be disabled (disabling forgets it).
+        if not self._integrations.registered(name) and name in self._store.disabled_integrations():
+            raise StateError(f"integration {name!r} was disabled")
+        with self._integrations.use(name) as adapters:
+            yield adapters
 
     def _owner(self) -> str:
         # One owner per call: two threads of one service never share a lease.
