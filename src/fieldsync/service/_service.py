@@ -247,8 +247,14 @@ class SyncService:
 
     # -- running ------------------------------------------------------------------------------
 
-    def run(self, sync_id: str) -> SyncRun:
+    def run(self, sync_id: str, *, max_duration: timedelta | None = None) -> SyncRun:
         """Run an active sync now, continuing its unfinished pass if it has one.
+
+        Args:
+            sync_id: the sync.
+            max_duration: cut the run into slices: after this long it stops at the next
+                batch boundary, deferred and due at once, and the next run continues the
+                pass from its checkpoint (task queues whose jobs must stay short).
 
         Raises:
             NotFoundError: unknown sync, or its integration is not registered.
@@ -257,11 +263,44 @@ class SyncService:
         """
         sync = self._store.get_sync(sync_id)
         transition(sync.state, SyncAction.RUN, sync_id=sync_id)
-        return self._run(sync, RunTrigger.MANUAL)
+        return self._run(sync, RunTrigger.MANUAL, max_duration=max_duration)
 
-    def run_due(self, now: datetime | None = None) -> list[SyncRun]:
+    def run_if_due(
+        self,
+        sync_id: str,
+        *,
+        now: datetime | None = None,
+        max_duration: timedelta | None = None,
+    ) -> SyncRun | None:
+        """Run one sync as its schedule's run if it is due at ``now`` (default: the clock's
+        now), for a task queue's job; ``None`` when it is not due, not active, or running
+        elsewhere (each logged). ``max_duration`` cuts the run into slices (see :meth:`run`).
+
+        Raises:
+            NotFoundError: unknown sync, or its integration is neither registered nor
+                resolvable.
+        """
+        sync = self._store.get_sync(sync_id)
+        due_at = now or self._clock.now()
+        if sync.state is not SyncState.ACTIVE or sync.next_run_at is None:
+            _log.info("sync %s is not due: it is %s", sync_id, sync.state.value)
+            return None
+        if sync.next_run_at > due_at:
+            _log.info("sync %s is not due before %s", sync_id, sync.next_run_at.isoformat())
+            return None
+        try:
+            return self._run(sync, RunTrigger.SCHEDULE, due_by=due_at, max_duration=max_duration)
+        except StateError as exc:
+            # running elsewhere, paused or disabled meanwhile, or run by another worker
+            _log.info("sync %s is due but was skipped: %s", sync_id, exc)
+            return None
+
+    def run_due(
+        self, now: datetime | None = None, *, max_duration: timedelta | None = None
+    ) -> list[SyncRun]:
         """Run every active sync whose next run is due at ``now`` (default: the clock's
-        now), one after the other; return the runs.
+        now), one after the other; return the runs. ``max_duration`` cuts each run into
+        slices (see :meth:`run`).
 
         Syncs of unregistered or disabled integrations are left out; a sync that is
         running elsewhere (or was paused meanwhile) is logged and skipped.
@@ -277,7 +316,8 @@ class SyncService:
                 _log.debug("sync %s is due; its integration is unavailable", sync.id)
                 continue
             try:
-                runs.append(self._run(sync, RunTrigger.SCHEDULE, due_by=due_at))
+                run = self._run(sync, RunTrigger.SCHEDULE, due_by=due_at, max_duration=max_duration)
+                runs.append(run)
             except NotFoundError:
                 _log.debug("sync %s is due; its integration is unavailable", sync.id)
             except StateError as exc:
@@ -467,7 +507,14 @@ class SyncService:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _run(self, sync: Sync, trigger: RunTrigger, *, due_by: datetime | None = None) -> SyncRun:
+    def _run(
+        self,
+        sync: Sync,
+        trigger: RunTrigger,
+        *,
+        due_by: datetime | None = None,
+        max_duration: timedelta | None = None,
+    ) -> SyncRun:
         with self._integration(sync.integration) as adapters:
             return self._runner.run(
                 sync.id,
@@ -476,6 +523,7 @@ class SyncService:
                 trigger=trigger,
                 owner=self._owner(),
                 due_by=due_by,
+                max_duration=max_duration,
             )
 
     def _move(self, sync_id: str, action: SyncAction) -> Sync:
