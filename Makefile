@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,docs,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs,postgres,procrastinate]'
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

@@ -295,6 +295,16 @@ class SyncService:
             _log.info("sync %s is due but was skipped: %s", sync_id, exc)
             return None
 
+    def due_syncs(self, now: datetime | None = None) -> list[Sync]:
+        """The active syncs whose next run is due at ``now`` (default: the clock's now),
+        oldest first: what :meth:`run_due` runs, and what a task queue enqueues."""
+        due_at = now or self._clock.now()
+        return [
+            sync
+            for sync in self._store.list_syncs(state=SyncState.ACTIVE)
+            if sync.next_run_at is not None and sync.next_run_at <= due_at
+        ]
+
     def run_due(
         self, now: datetime | None = None, *, max_duration: timedelta | None = None
     ) -> list[SyncRun]:
@@ -308,9 +318,7 @@ class SyncService:
         due_at = now or self._clock.now()
         disabled = self._store.disabled_integrations()
         runs: list[SyncRun] = []
-        for sync in self._store.list_syncs(state=SyncState.ACTIVE):
-            if sync.next_run_at is None or sync.next_run_at > due_at:
-                continue
+        for sync in self.due_syncs(due_at):
             known = self._integrations.registered(sync.integration) or self._integrations.resolves
             if sync.integration in disabled or not known:
                 _log.debug("sync %s is due; its integration is unavailable", sync.id)
@@ -419,6 +427,15 @@ class SyncService:
             history=self._store.runs(sync_id),
             config_versions=self._store.config_versions(sync_id),
         )
+
+    def get_sync(self, sync_id: str) -> Sync:
+        """The sync with this id: its state, configuration and next run (no history;
+        :meth:`sync_detail` has that).
+
+        Raises:
+            NotFoundError: unknown sync.
+        """
+        return self._store.get_sync(sync_id)
 
     def list_syncs(
         self, *, integration: str | None = None, state: SyncState | None = None
