@@ -28,7 +28,9 @@ never leak out of fieldsync: adapters translate them and chain the original with
         │   ├── ServiceUnavailableError    5xx answers, "retry later" codes
         │   └── TransportError             timeouts, dropped connections, malformed answers
         ├── QuotaExhaustedError            .resume_at: a daily (or longer) cap is used up;
-        │                                  the run is deferred, not failed
+        │   │                              the run is deferred, not failed
+        │   └── EndpointLockedError        the service locked the endpoint (recorded in the
+        │                                  quota ledger for every process until resume_at)
         └── RecordRejectedError            .reason: one record was refused; the run goes on
 
 API errors carry ``.status_code`` and ``.api_code`` where the service gave them, and a
@@ -71,6 +73,7 @@ __all__ = [
     "CriteriaError",
     "CriteriaSyntaxError",
     "DisclaimerNotAcknowledgedError",
+    "EndpointLockedError",
     "FatalSyncError",
     "FieldSyncError",
     "InvalidConfigurationError",
@@ -236,6 +239,35 @@ class QuotaExhaustedError(SyncError):
     ) -> None:
         self.resume_at = resume_at
         super().__init__(message, status_code=status_code, api_code=api_code, endpoint=endpoint)
+
+
+class EndpointLockedError(QuotaExhaustedError):
+    """The service locked an endpoint (it was called over its rate, or a cap is used up).
+
+    Never retried: calling a locked endpoint again may prolong the lock. The adapter records
+    the lock in its quota ledger, so that no process sharing the ledger calls the endpoint
+    before ``resume_at``. ``lock_seconds`` is how long the service said the lock lasts, when
+    it said so but gave no end (the adapter turns it into ``resume_at``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        resume_at: datetime | None = None,
+        lock_seconds: float | None = None,
+        status_code: int | None = None,
+        api_code: str | None = None,
+        endpoint: str | None = None,
+    ) -> None:
+        self.lock_seconds = lock_seconds
+        super().__init__(
+            message,
+            resume_at=resume_at,
+            status_code=status_code,
+            api_code=api_code,
+            endpoint=endpoint,
+        )
 
 
 class RecordRejectedError(SyncError):

@@ -22,11 +22,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from fieldsync.domain.quota import QuotaRequest, shared_windows
 from fieldsync.domain.records import RateWindow
 from fieldsync.exceptions import QuotaExhaustedError
+from fieldsync.stores._quota_memory import LocalQuota
 
 if TYPE_CHECKING:
-    from fieldsync.ports import Clock
+    from fieldsync.ports import Clock, QuotaLedger
 
 __all__ = ["Pacer", "RateLimiter"]
 
@@ -157,17 +159,31 @@ class RateLimiter:
 
 
 class Pacer:
-    """Waits, on a clock, until a :class:`RateLimiter` lets the next call go.
+    """Waits, on a clock, until a call may go: the slots are booked in a quota ledger.
 
-    Thread-safe: each caller reserves its own slot under the limiter's lock, then sleeps
-    outside it, so concurrent callers queue up in slot order without blocking each other.
+    The limiter gives the windows and margin; the ledger keeps the booked times, so that
+    every pacer booking the same ``scope`` in the same ledger (in this process, or in any
+    process sharing a store) shares the windows. :meth:`reserve` books a whole batch's
+    slots in one ledger round trip; :meth:`acquire` then hands them out one per call, in
+    order, and sleeps until each. A slot whose time has passed by more than the margin
+    (``period * margin`` of the shortest window) is no longer used: the margin absorbs only
+    that much lateness, so the pacer gives such slots back and books again, in one round
+    trip. Thread-safe: concurrent callers queue up in slot order and sleep outside the lock.
 
     Args:
-        limiter: the calculator holding the windows.
+        limiter: the windows and the margin (its own log is not used).
         clock: where the time comes from and where the waiting happens.
         max_wait: the longest wait accepted, in seconds. A longer one means an hourly or
             daily window is used up: :meth:`acquire` raises instead of blocking for hours.
         name: what is paced (e.g. ``"POST json/listsubscribe"``), for error messages.
+        ledger: where slots are booked (a private :class:`~fieldsync.stores.LocalQuota`
+            when omitted, which is pacing within this object only).
+        scope: the quota domain in the ledger (``name``, or ``"pacer"``, by default).
+        share: the fraction of each window this pacer may fill (``quota_share``), to leave
+            room for other clients of the same account.
+
+    Raises:
+        ValueError: ``share`` not in (0, 1].
     """
 
     def __init__(
@@ -177,32 +193,106 @@ class Pacer:
         *,
         max_wait: float = 900.0,
         name: str | None = None,
+        ledger: QuotaLedger | None = None,
+        scope: str | None = None,
+        share: float = 1.0,
     ) -> None:
         self.limiter = limiter
         self.clock = clock
         self.max_wait = max_wait
         self.name = name
+        self.ledger: QuotaLedger = ledger if ledger is not None else LocalQuota()
+        self.scope = scope or name or "pacer"
+        self.windows = shared_windows(limiter.windows, share)
+        periods = [window.period for window in self.windows]
+        self._tolerance = min(periods, default=0.0) * limiter.margin
+        self._slots: deque[float] = deque()
+        self._locked_until = -math.inf
+        self._lock_reason = ""
+        self._lock = threading.Lock()
 
-    def acquire(self) -> None:
-        """Wait until one more call may go, and count it.
+    def reserve(self, count: int) -> None:
+        """Book ``count`` slots now (one ledger round trip) for the next calls of
+        :meth:`acquire`: how a batch checks that all of it fits before any of it is sent.
 
         Raises:
-            QuotaExhaustedError: the wait would exceed ``max_wait``. Nothing was reserved;
-                ``resume_at`` (aware, UTC) says when a call would fit again.
+            QuotaExhaustedError: the scope is locked, or the last slot would be more than
+                ``max_wait`` away; nothing was booked. ``resume_at`` says until when.
         """
-        now = self.clock.now().timestamp()
-        delay = self.limiter.reserve(now, max_delay=self.max_wait)
-        if delay > self.max_wait:
-            window = self.limiter.binding_window(now)
+        with self._lock:
+            self._book(count, self.clock.now().timestamp())
+
+    def acquire(self) -> None:
+        """Wait until one more call may go, and count it: take the next reserved slot (or
+        book one), then sleep until it.
+
+        Raises:
+            QuotaExhaustedError: the scope is locked, or the wait would exceed ``max_wait``.
+                Nothing was booked; ``resume_at`` (aware, UTC) says when a call would fit.
+        """
+        with self._lock:
+            now = self.clock.now().timestamp()
+            if now < self._locked_until:
+                raise self._locked_error(self._locked_until, self._lock_reason)
+            if self._slots and now > self._slots[0] + self._tolerance:
+                self._book(len(self._slots), now)  # late: give them back, book again
+            elif not self._slots:
+                self._book(1, now)
+            slot = self._slots.popleft()
+        if slot > now:
+            self.clock.sleep(slot - now)
+
+    def release_unused(self) -> None:
+        """Give back the reserved slots no call took (a batch stopped early)."""
+        with self._lock:
+            unused = tuple(self._slots)
+            self._slots.clear()
+        if unused:
+            self.ledger.release(self.scope, unused)
+
+    def lock(self, until: datetime, reason: str) -> None:
+        """Record that the service locked this scope until ``until``: no call goes from
+        this pacer, nor from any sharing its ledger, until then."""
+        end = until.timestamp()
+        with self._lock:
+            if end > self._locked_until:
+                self._locked_until, self._lock_reason = end, reason
+        self.release_unused()
+        self.ledger.lock(self.scope, until=end, reason=reason)
+
+    def _book(self, count: int, now: float) -> None:
+        request = QuotaRequest(
+            self.scope,
+            self.windows,
+            count,
+            now,
+            margin=self.limiter.margin,
+            max_delay=self.max_wait,
+            release=tuple(self._slots),
+        )
+        self._slots.clear()
+        answer = self.ledger.reserve(request)
+        if answer.resume_at is not None:
+            if answer.lock is not None:
+                self._locked_until, self._lock_reason = answer.lock.until, answer.lock.reason
+                raise self._locked_error(answer.lock.until, answer.lock.reason)
+            window = answer.binding
             limit = f" of {window.limit} calls per {window.period:g} s" if window else ""
-            resume_at = datetime.fromtimestamp(now + delay, UTC)
+            resume_at = datetime.fromtimestamp(answer.resume_at, UTC)
             raise QuotaExhaustedError(
                 f"the rate limit{limit} is used up until {resume_at.isoformat()}",
                 resume_at=resume_at,
                 endpoint=self.name,
             )
-        if delay > 0:
-            self.clock.sleep(delay)
+        self._slots.extend(answer.slots)
+
+    def _locked_error(self, until: float, reason: str) -> QuotaExhaustedError:
+        resume_at = datetime.fromtimestamp(until, UTC)
+        return QuotaExhaustedError(
+            f"the service locked this endpoint until {resume_at.isoformat()} ({reason})",
+            resume_at=resume_at,
+            endpoint=self.name,
+        )
 
     def __repr__(self) -> str:
-        return f"Pacer({self.limiter!r}, max_wait={self.max_wait:g})"
+        return f"Pacer({self.limiter!r}, max_wait={self.max_wait:g}, scope={self.scope!r})"

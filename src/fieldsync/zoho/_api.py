@@ -13,13 +13,14 @@ import json
 import logging
 import math
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from fieldsync.exceptions import (
     AuthenticationError,
+    EndpointLockedError,
     FieldSyncError,
     RateLimitedError,
     ServiceUnavailableError,
@@ -46,6 +47,8 @@ __all__ = [
 _log = logging.getLogger("fieldsync.zoho")
 
 T = TypeVar("T")
+
+_DEFAULT_LOCK = 60.0  # a lock of unknown length, on an endpoint with no documented lockout
 
 Classify = Callable[[httpx.Response, "dict[str, object] | None", str], None]
 """``classify(response, body_or_None, endpoint)``: raise the fieldsync error the answer
@@ -156,6 +159,21 @@ class ZohoApi:
             return self._retry.call(attempt, clock=self._clock)
         except _AuthFailed as failure:
             raise failure.error from failure.error.__cause__
+        except EndpointLockedError as locked:
+            if pacer is not None:
+                self._record_lock(locked, pacer)
+            raise
+
+    def _record_lock(self, locked: EndpointLockedError, pacer: Pacer) -> None:
+        """Put the service's lock in the pacer's ledger, so that no process sharing it
+        calls the endpoint before it ends; fill in ``resume_at`` when the answer gave only
+        a duration (or nothing: then the endpoint's documented lockout, else a minute)."""
+        if locked.resume_at is None:
+            lockout = max((w.lockout for w in pacer.windows), default=0.0)
+            seconds = locked.lock_seconds or lockout or _DEFAULT_LOCK
+            locked.resume_at = self._clock.now() + timedelta(seconds=seconds)
+        _log.warning("%s is locked until %s", locked.endpoint, locked.resume_at.isoformat())
+        pacer.lock(locked.resume_at, locked.message)
 
     def _token(self) -> str:
         try:

@@ -20,6 +20,7 @@ meaning (an invalid list key is 2102, 2202 or 2501), so every variant is in the 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 
 import attrs
@@ -28,6 +29,7 @@ import httpx
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.exceptions import (
     AuthenticationError,
+    EndpointLockedError,
     FatalSyncError,
     ListNotFoundError,
     RecordRejectedError,
@@ -193,7 +195,9 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
     Raises:
         AuthenticationError: HTTP 401, code 1007 or a privilege code.
         ListNotFoundError: an invalid or deleted list.
-        RateLimitedError: HTTP 429 (also what a locked endpoint answers).
+        EndpointLockedError: an answer saying the endpoint is locked (HTTP 429 with
+            "locked" or "limit ... exceeded"); never retried.
+        RateLimitedError: any other HTTP 429.
         ServiceUnavailableError: HTTP 5xx or a "retry later" code.
         TransportError: an error status with a body that is not JSON.
         RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``), or
@@ -201,6 +205,7 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
         FatalSyncError: code 1004 (the base URL is wrong) or HTTP 404.
         SyncError: any other error answer (``.api_code`` says which).
     """
+    _raise_if_locked(response, body, endpoint)
     raise_for_http_status(response, endpoint)
     status = response.status_code
     if body is None:
@@ -215,6 +220,35 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
     message = answer_message(body) or "Zoho Campaigns refused the call"
     info = CODES.get(code or "")
     _raise_for(info, message, code=code, status=status, endpoint=endpoint)
+
+
+# How a locked endpoint answers ("API call limit of json/listsubscribe exceeded; it is
+# locked for 30 minute(s).", HTTP 429 and no Retry-After), told apart from a plain "too many
+# requests" that is worth a retry. Zoho documents the lock, not its wording: any error that
+# says "locked", or that a limit is exceeded, counts.
+_LOCK_WORDING = re.compile(r"\blocked\b|\blimit\b.*\bexceeded\b", re.IGNORECASE)
+_LOCK_MINUTES = re.compile(r"(\d+)\s*minute", re.IGNORECASE)
+
+
+def _raise_if_locked(
+    response: httpx.Response, body: Mapping[str, object] | None, endpoint: str
+) -> None:
+    if body is None:
+        return
+    code = answer_code(body)
+    if response.status_code != 429 and not _is_error(body, code):
+        return
+    message = answer_message(body)
+    if not _LOCK_WORDING.search(message):
+        return
+    minutes = _LOCK_MINUTES.search(message)
+    raise EndpointLockedError(
+        f"Zoho Campaigns locked {endpoint}: {message}",
+        lock_seconds=float(minutes.group(1)) * 60.0 if minutes else None,
+        status_code=response.status_code,
+        api_code=code,
+        endpoint=endpoint,
+    )
 
 
 def _raise_for(

@@ -7,7 +7,7 @@ import json
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, TargetContact, UpsertOutcome
@@ -60,41 +60,41 @@ class Subscriber:
         """
         if not contacts:
             return []
-        self._check_fits(len(contacts))
+        self._book(len(contacts))
         batch = _Batch(len(contacts))
 
         def one(index: int) -> None:
             batch.outcomes[index] = self._write(list_key, contacts[index], batch)
 
-        if self._concurrency == 1 or len(contacts) == 1:
-            for index in range(len(contacts)):
-                one(index)
-        else:
-            workers = min(self._concurrency, len(contacts))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="campaigns") as pool:
-                list(pool.map(one, range(len(contacts))))
+        try:
+            if self._concurrency == 1 or len(contacts) == 1:
+                for index in range(len(contacts)):
+                    one(index)
+            else:
+                workers = min(self._concurrency, len(contacts))
+                with ThreadPoolExecutor(workers, thread_name_prefix="campaigns") as pool:
+                    list(pool.map(one, range(len(contacts))))
+        finally:
+            self._pacer.release_unused()  # slots of contacts a stop left unsent
         if batch.fatal is not None:
             raise batch.fatal
         if batch.stopped is not None and not batch.answered:
             raise batch.stopped
         return [outcome for outcome in batch.outcomes if outcome is not None]
 
-    def _check_fits(self, count: int) -> None:
-        """All or nothing as far as quotas go: when the whole batch does not fit within
-        the pacer's ``max_wait``, none of it is sent. Slots are reserved later, by each call
-        as it leaves, so that the limiter logs when calls really go (a thread that starts
-        late must not hold an early slot the server never saw used)."""
-        pacer = self._pacer
-        now = pacer.clock.now().timestamp()
-        delay = pacer.limiter.delay_for(now, count)
-        if delay > pacer.max_wait:
-            resume_at = datetime.fromtimestamp(now + delay, UTC)
+    def _book(self, count: int) -> None:
+        """All or nothing as far as quotas go: the whole batch's slots are booked in the
+        quota ledger in one round trip, or none when they do not fit within the pacer's
+        ``max_wait`` or the endpoint is locked (then nothing of the batch is sent)."""
+        try:
+            self._pacer.reserve(count)
+        except QuotaExhaustedError as exc:
             raise QuotaExhaustedError(
-                f"the Zoho Campaigns {SUBSCRIBE} limits are used up until "
-                f"{resume_at.isoformat()}; the batch was not sent",
-                resume_at=resume_at,
-                endpoint=pacer.name,
-            )
+                f"the Zoho Campaigns {SUBSCRIBE} quota is used up: {exc.message}; "
+                "the batch was not sent",
+                resume_at=exc.resume_at,
+                endpoint=exc.endpoint,
+            ) from exc
 
     def _write(self, list_key: str, contact: TargetContact, batch: _Batch) -> UpsertOutcome | None:
         if batch.fatal is not None:
@@ -142,6 +142,8 @@ class Subscriber:
     def _locked(self, exc: RateLimitedError) -> QuotaExhaustedError:
         lockout = max((w.lockout for w in self._pacer.limiter.windows), default=0.0)
         resume_at = self._pacer.clock.now() + timedelta(seconds=lockout)
+        # Recorded in the ledger: no process sharing it calls the endpoint until then.
+        self._pacer.lock(resume_at, f"Zoho kept refusing {SUBSCRIBE} for its rate")
         return QuotaExhaustedError(
             f"Zoho Campaigns kept refusing {SUBSCRIBE} for its rate ({exc.message}); "
             f"the endpoint is taken as locked until {resume_at.isoformat()}",

@@ -8,6 +8,11 @@ when it needs one (``POST {accounts}/oauth/v2/token``, ``grant_type=refresh_toke
 keeps it until shortly before it expires, and never mints more than Zoho allows (10 per
 10 minutes per refresh token; going over blocks minting for 10 minutes).
 
+Shared between processes: pass a store (``SQLiteStore``) as ``token_cache`` and ``ledger``
+and every process using that store reuses one access token until shortly before it expires,
+books its mints in the ledger (so the 10-per-10-minutes limit holds across processes) and
+respects a minting block any of them met. Without them, both live in this object only.
+
 The token answer's ``api_domain`` (e.g. ``https://www.zohoapis.in``) is exposed as
 :attr:`ZohoOAuth.api_domain`: adapters that were not given an explicit base URL build
 theirs on it, since Zoho says API calls must go to that domain.
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from fieldsync.clock import SystemClock
+from fieldsync.domain.quota import CachedToken, QuotaRequest, quota_digest
 from fieldsync.domain.records import RateWindow
 from fieldsync.exceptions import (
     AuthenticationError,
@@ -31,13 +37,13 @@ from fieldsync.exceptions import (
     TransportError,
 )
 from fieldsync.http._redact import install_log_redaction
-from fieldsync.http.ratelimit import RateLimiter
 from fieldsync.http.retry import RetryPolicy
+from fieldsync.stores._quota_memory import LocalQuota
 from fieldsync.zoho._api import error_text, parse_json, retry_after, send
 from fieldsync.zoho._datacentres import data_centre as _data_centre
 
 if TYPE_CHECKING:
-    from fieldsync.ports import Clock
+    from fieldsync.ports import Clock, QuotaLedger, TokenCache
 
 __all__ = ["MINT_LIMIT", "MINT_WINDOW", "ZohoOAuth"]
 
@@ -48,6 +54,7 @@ REVOKE_ENDPOINT = "POST /oauth/v2/token/revoke"
 MINT_LIMIT = 10  # access tokens per refresh token ...
 MINT_WINDOW = 600.0  # ... per this many seconds
 _MINT_BLOCK = 600.0  # how long Zoho blocks minting once the limit was exceeded
+_MINT_WINDOWS = (RateWindow(MINT_LIMIT, MINT_WINDOW),)
 # Renew this long before expiry, so that a token never expires between check and use.
 _EXPIRY_MARGIN = 60.0
 _DEFAULT_TTL = 3600.0
@@ -84,6 +91,11 @@ class ZohoOAuth:
         accounts_url: overrides the data centre's Zoho Accounts URL (a proxy, a test).
         clock: the time source and waiting (``SystemClock`` by default).
         retry: how to retry temporary failures of Zoho Accounts (``RetryPolicy()``).
+        ledger: where mints and minting blocks are booked, and the default ledger of the
+            adapters built on this object (a :class:`~fieldsync.stores.LocalQuota` of its
+            own when omitted). Pass the store to share them between processes.
+        token_cache: where access tokens are kept for reuse (this object's own memory when
+            omitted). The refresh token and client secret are never given to it.
 
     Raises:
         ConfigurationError: an unknown data centre.
@@ -100,6 +112,8 @@ class ZohoOAuth:
         accounts_url: str | None = None,
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
+        ledger: QuotaLedger | None = None,
+        token_cache: TokenCache | None = None,
     ) -> None:
         self.data_centre = _data_centre(data_centre)
         self.client_id = client_id
@@ -110,11 +124,12 @@ class ZohoOAuth:
         self._client = client if client is not None else httpx.Client(timeout=30.0)
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._retry = retry if retry is not None else RetryPolicy()
-        # No margin: the client counts a mint when it asks, before Zoho can count it.
-        self._mints = RateLimiter([RateWindow(MINT_LIMIT, MINT_WINDOW)], margin=0.0)
-        # Until when Zoho blocks minting (after "Access Denied"): asking again meanwhile
-        # would only be refused, and each refusal may prolong the block.
-        self._blocked_until = 0.0
+        local = LocalQuota() if ledger is None or token_cache is None else None
+        self.ledger: QuotaLedger = ledger if ledger is not None else local  # type: ignore[assignment]
+        self._tokens: TokenCache = token_cache if token_cache is not None else local  # type: ignore[assignment]
+        # Names this refresh token in the ledger and the cache: a digest, never the secret.
+        self.quota_key = quota_digest(self._accounts, client_id, refresh_token)
+        self._mint_scope = f"zoho-accounts/{self.quota_key}/mint"
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
@@ -152,7 +167,7 @@ class ZohoOAuth:
             if self._token is not None and self._now() < self._expires_at:
                 return self._token
             self._token = None
-            token: str = self._retry.call(self._mint, clock=self._clock)
+            token: str = self._retry.call(self._shared_or_mint, clock=self._clock)
             return token
 
     def invalidate(self, token: str | None = None) -> None:
@@ -166,6 +181,7 @@ class ZohoOAuth:
         with self._lock:
             if token is None or token == self._token:
                 self._token = None
+            self._tokens.drop_token(self.quota_key, access_token=token)
 
     def revoke(self) -> None:
         """Revoke the refresh token at Zoho (disabling the integration). Idempotent.
@@ -180,6 +196,7 @@ class ZohoOAuth:
             self._retry.call(self._revoke, clock=self._clock)
             self._revoked = True
             self._token = None
+            self._tokens.drop_token(self.quota_key)
             _log.info("revoked the Zoho refresh token of client %s", mask(self.client_id))
 
     def describe(self) -> str:
@@ -199,17 +216,32 @@ class ZohoOAuth:
 
     # -- one attempt each; the retry policy repeats them ---------------------------------
 
-    def _mint(self) -> str:
+    def _shared_or_mint(self) -> str:
         now = self._now()
-        if now < self._blocked_until:
-            raise RateLimitedError(
-                "Zoho blocked minting access tokens for this refresh token; "
-                f"asking again in {self._blocked_until - now:.0f} s",
-                retry_after=self._blocked_until - now,
-                endpoint=GRANT_ENDPOINT,
-            )
-        wait = self._mints.reserve(now, max_delay=0.0)
-        if wait > 0:
+        # Another process (or, between retries, another thread) may have minted one.
+        shared = self._tokens.cached_token(self.quota_key, now=now)
+        if shared is not None:
+            self._token, self._expires_at = shared.access_token, shared.expires_at
+            self._api_domain = shared.api_domain or self._api_domain
+            return shared.access_token
+        return self._mint(now)
+
+    def _mint(self, now: float) -> str:
+        # One ledger round trip books the mint or says why not: a minting block someone
+        # met (asking again meanwhile would only be refused, and may prolong the block),
+        # or the 10 per 10 minutes used up. No margin: a mint counts when it is asked.
+        answer = self.ledger.reserve(
+            QuotaRequest(self._mint_scope, _MINT_WINDOWS, 1, now, margin=0.0, max_delay=0.0)
+        )
+        if answer.resume_at is not None:
+            wait = answer.resume_at - now
+            if answer.lock is not None:
+                raise RateLimitedError(
+                    "Zoho blocked minting access tokens for this refresh token; "
+                    f"asking again in {wait:.0f} s",
+                    retry_after=wait,
+                    endpoint=GRANT_ENDPOINT,
+                )
             raise RateLimitedError(
                 f"Zoho allows {MINT_LIMIT} access tokens per {MINT_WINDOW:g} s per refresh "
                 f"token; the next one may be minted in {wait:.0f} s",
@@ -227,7 +259,8 @@ class ZohoOAuth:
         try:
             body = _accounts_answer(response, GRANT_ENDPOINT)
         except RateLimitedError:
-            self._blocked_until = now + _MINT_BLOCK
+            reason = "Zoho blocked minting access tokens for this refresh token"
+            self.ledger.lock(self._mint_scope, until=now + _MINT_BLOCK, reason=reason)
             raise
         token = body.get("access_token")
         if not isinstance(token, str) or not token:
@@ -242,6 +275,9 @@ class ZohoOAuth:
         domain = body.get("api_domain")
         if isinstance(domain, str) and domain:
             self._api_domain = domain.rstrip("/")
+        self._tokens.store_token(
+            self.quota_key, CachedToken(token, self._expires_at, self._api_domain)
+        )
         _log.debug(
             "minted a Zoho access token for client %s (valid %g s)", mask(self.client_id), ttl
         )

@@ -36,7 +36,7 @@ from fieldsync.domain.records import (
 from fieldsync.exceptions import ConfigurationError, ListNotFoundError, SyncError
 from fieldsync.http.ratelimit import Pacer, RateLimiter
 from fieldsync.http.retry import RetryPolicy
-from fieldsync.ports import Clock
+from fieldsync.ports import Clock, QuotaLedger
 from fieldsync.zoho._api import ZohoApi
 from fieldsync.zoho._campaigns_codes import CODES, CodeKind, classify
 from fieldsync.zoho._campaigns_parse import (
@@ -92,9 +92,14 @@ class ZohoCampaignsTarget:
             unknown, and :meth:`capacity` says unlimited).
         auto_upgrade: whether the account upgrades its plan past the limit (not reported
             by the API either).
+        ledger: where every call is booked against its window and where endpoint locks
+            are recorded (``auth.ledger`` by default). A store shared by several processes
+            makes them share the account's windows and locks.
+        quota_share: the fraction of each window fieldsync may fill (1.0: all of it); less
+            leaves room for other applications calling the same account.
 
     Raises:
-        ValueError: ``concurrency`` below 1.
+        ValueError: ``concurrency`` below 1, or ``quota_share`` not in (0, 1].
     """
 
     def __init__(
@@ -110,6 +115,8 @@ class ZohoCampaignsTarget:
         limits: TargetLimits | None = None,
         plan_limit: int | None = None,
         auto_upgrade: bool = False,
+        ledger: QuotaLedger | None = None,
+        quota_share: float = 1.0,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
@@ -130,14 +137,26 @@ class ZohoCampaignsTarget:
             clock=self._clock,
             classify=classify,
         )
-        self._subscribe_pacer = self._pacer(self._limits.windows, f"POST {SUBSCRIBE}", max_wait)
-        self._fields_pacer = self._pacer(_FIELD_WINDOWS, "GET contact/allfields", max_wait)
-        self._add_pacer = self._pacer(_FIELD_WINDOWS, "POST custom/add", max_wait)
-        self._count_pacer = self._pacer(_COUNT_WINDOWS, "GET listsubscriberscount", max_wait)
-        self._subscriber = Subscriber(self._api, self._subscribe_pacer, concurrency=concurrency)
+        self._ledger = ledger if ledger is not None else auth.ledger
 
-    def _pacer(self, windows: Sequence[RateWindow], name: str, max_wait: float) -> Pacer:
-        return Pacer(RateLimiter(windows), self._clock, max_wait=max_wait, name=name)
+        def pacer(windows: Sequence[RateWindow], name: str) -> Pacer:
+            # One scope per endpoint of the account: each has its own windows and lock.
+            scope = f"zoho-campaigns/{auth.quota_key}/{name.split(' ', 1)[1]}"
+            return Pacer(
+                RateLimiter(windows),
+                self._clock,
+                max_wait=max_wait,
+                name=name,
+                ledger=self._ledger,
+                scope=scope,
+                share=quota_share,
+            )
+
+        self._subscribe_pacer = pacer(self._limits.windows, f"POST {SUBSCRIBE}")
+        self._fields_pacer = pacer(_FIELD_WINDOWS, "GET contact/allfields")
+        self._add_pacer = pacer(_FIELD_WINDOWS, "POST custom/add")
+        self._count_pacer = pacer(_COUNT_WINDOWS, "GET listsubscriberscount")
+        self._subscriber = Subscriber(self._api, self._subscribe_pacer, concurrency=concurrency)
 
     def _default_base_url(self) -> str:
         domain = self._auth.api_domain

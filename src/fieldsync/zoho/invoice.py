@@ -32,11 +32,12 @@ import httpx
 
 from fieldsync.clock import SystemClock
 from fieldsync.domain.fields import Schema
+from fieldsync.domain.quota import quota_digest
 from fieldsync.domain.records import RateWindow, SourcePage, SourceRecord
 from fieldsync.exceptions import (
     AuthenticationError,
+    EndpointLockedError,
     FatalSyncError,
-    QuotaExhaustedError,
     RateLimitedError,
     SyncError,
     TransportError,
@@ -60,7 +61,7 @@ from fieldsync.zoho._invoice_schema import (
 from fieldsync.zoho.auth import ZohoOAuth
 
 if TYPE_CHECKING:
-    from fieldsync.ports import Clock
+    from fieldsync.ports import Clock, QuotaLedger
 
 __all__ = [
     "AUTH_CODES",
@@ -100,9 +101,13 @@ class ZohoInvoiceSource:
             carrying them has been seen.
         daily_limit: the plan's daily call cap, when known: the read then stops with
             ``QuotaExhaustedError`` before Zoho refuses (Zoho's own refusal does the same).
+        ledger: where every call is booked against the organization's windows and where
+            a used-up daily cap is recorded (``auth.ledger`` by default): a store shared by
+            several processes makes them share the organization's quota.
+        quota_share: the fraction of each window fieldsync may fill (1.0: all of it).
 
     Raises:
-        ValueError: ``per_page`` outside 1..200.
+        ValueError: ``per_page`` outside 1..200, or ``quota_share`` not in (0, 1].
     """
 
     def __init__(
@@ -118,6 +123,8 @@ class ZohoInvoiceSource:
         per_page: int = MAX_PER_PAGE,
         custom_fields: Sequence[str] = (),
         daily_limit: int | None = None,
+        ledger: QuotaLedger | None = None,
+        quota_share: float = 1.0,
     ) -> None:
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}, not {per_page}")
@@ -136,6 +143,9 @@ class ZohoInvoiceSource:
             self._clock,
             max_wait=_QUOTA_WAIT,
             name=f"GET {_LIST} (organization {organization_id})",
+            ledger=ledger if ledger is not None else auth.ledger,
+            scope=f"zoho-invoice/{quota_digest(auth.accounts_url, organization_id)}",
+            share=quota_share,
         )
         self._api = ZohoApi(
             auth,
@@ -311,7 +321,7 @@ class ZohoInvoiceSource:
         later = reset if reset is not None else wait
         if "day" in message.lower() or (later or 0.0) > _QUOTA_WAIT:
             resume_at = now + timedelta(seconds=later) if later else _next_midnight(now)
-            raise QuotaExhaustedError(
+            raise EndpointLockedError(
                 f"the daily API call cap of organization {self.organization_id} is used up",
                 resume_at=resume_at,
                 status_code=429,

@@ -8,6 +8,7 @@ import pytest
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.exceptions import (
     AuthenticationError,
+    EndpointLockedError,
     FatalSyncError,
     ListNotFoundError,
     RateLimitedError,
@@ -104,10 +105,33 @@ def test_a_per_record_code_elsewhere_is_a_plain_sync_error_with_its_code() -> No
 
 
 def test_http_429_is_rate_limited_even_without_retry_after() -> None:
+    body = {"status": "error", "message": "Too many requests. Please try again later."}
     with pytest.raises(RateLimitedError) as caught:
-        classify(httpx.Response(429), {"status": "error", "message": "locked"}, SUBSCRIBE)
+        classify(httpx.Response(429), body, SUBSCRIBE)
 
     assert caught.value.retry_after is None
+
+
+def test_an_answer_saying_the_endpoint_is_locked_is_a_lock_with_its_length() -> None:
+    message = "API call limit of json/listsubscribe exceeded; it is locked for 30 minute(s)."
+    with pytest.raises(EndpointLockedError) as caught:
+        classify(httpx.Response(429), {"status": "error", "message": message}, SUBSCRIBE)
+
+    assert caught.value.lock_seconds == 1800.0
+    assert caught.value.resume_at is None  # the adapter sets it from its clock
+
+
+def test_a_lock_answer_without_a_length_leaves_the_length_to_the_adapter() -> None:
+    body = {"status": "error", "code": "9999", "message": "The API is locked."}
+    with pytest.raises(EndpointLockedError) as caught:
+        classify(httpx.Response(200), body, SUBSCRIBE)
+
+    assert caught.value.lock_seconds is None
+
+
+def test_a_success_that_mentions_a_lock_is_still_a_success() -> None:
+    body = {"status": "success", "code": 0, "message": "Contact unlocked and added."}
+    classify(httpx.Response(200), body, SUBSCRIBE)
 
 
 def test_an_html_error_page_is_a_transport_error() -> None:
