@@ -82,6 +82,9 @@ class SyncTasks:
         cron: when ``enqueue_due`` runs (Procrastinate's cron syntax; a sixth field is
             seconds).
         queue: the Procrastinate queue of both tasks.
+        queue_time: turns a time of the service's clock into Procrastinate's (the real
+            time) for ``schedule_at``; the identity by default. Only a service on a clock
+            that is not the real one (a test's scaled clock) needs it.
 
     Attributes:
         blueprint: add it to your app: ``app.add_tasks_from(tasks.blueprint,
@@ -98,12 +101,14 @@ class SyncTasks:
         max_run_duration: timedelta | None = timedelta(minutes=10),
         cron: str = "* * * * *",
         queue: str = "fieldsync",
+        queue_time: Callable[[datetime], datetime] | None = None,
     ) -> None:
         self._make_service = service
         self._service: SyncService | None = None
         self._lock = threading.Lock()
         self._account_of = account_of
         self._max = max_run_duration
+        self._queue_time = queue_time or (lambda at: at)
         self.blueprint = procrastinate.Blueprint()
         self.run_sync = self.blueprint.task(name="run_sync", queue=queue)(self._run_sync)
         enqueue = self.blueprint.task(name="enqueue_due", queue=queue)(self._enqueue_due)
@@ -125,7 +130,7 @@ class SyncTasks:
         job = self.run_sync.configure(
             queueing_lock=sync_queueing_lock(sync.id),
             lock=account_lock(self._account_of(sync)),
-            schedule_at=at,
+            schedule_at=None if at is None else self._queue_time(at),
         )
         try:
             job.defer(sync_id=sync.id)
