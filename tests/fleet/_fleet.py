@@ -27,11 +27,7 @@ from fieldsync.domain.emails import email_key, is_valid_email, normalize_email
 from fieldsync.domain.records import RateWindow, TargetLimits
 from fieldsync.stores.postgres import PostgresStore
 from fieldsync.testing.emulators._campaigns_state import is_group_address
-from fieldsync.testing.emulators.accounts import AccountsEmulator
-from fieldsync.testing.emulators.campaigns import CampaignsEmulator
-from fieldsync.testing.emulators.generate import Organization, generate_organization
-from fieldsync.testing.emulators.invoice import InvoiceEmulator
-from fieldsync.testing.emulators.serve import _BoundedServer
+from fieldsync.testing.emulators.fleet import OrganizationSpec, OrganizationsServer
 from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
 
 FACTOR = 1200.0  # scaled seconds per real second: an hour in three seconds
@@ -79,96 +75,36 @@ def org_name(i: int) -> str:
     return f"org{i:02d}"
 
 
-def organization(i: int) -> Organization:
-    return generate_organization(CONTACTS, seed=500 + i)
-
-
-def credentials(i: int) -> tuple[str, str, str]:
-    return (f"1000.FLEET{i:02d}", f"fleet-secret-{i}", f"1000.fleet-refresh-{i}")
-
-
-# -- the emulated organizations (in the parent process) -------------------------------------
-
-
-@attrs.define
-class EmulatedOrg:
-    """One organization's Accounts, Invoice and Campaigns, and its three lists."""
-
-    accounts: AccountsEmulator
-    invoice: InvoiceEmulator
-    campaigns: CampaignsEmulator
-    lists: dict[str, str]  # sync kind -> list key
-    rows: dict[str, dict[str, Any]]  # contact id -> the row as the test changed it
-
-
-class _OrgRoutes(httpx.BaseTransport):
-    """Serves ``/orgNN/...`` with that organization's emulators."""
-
-    def __init__(self, prefix: str, org: EmulatedOrg) -> None:
-        self._prefix = prefix
-        self._routes: dict[str, httpx.BaseTransport] = {
-            "/oauth/": org.accounts,
-            "/invoice/": org.invoice,
-            "/api/": org.campaigns,
-        }
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.raw_path.decode("ascii")[len(self._prefix) :]
-        inner = httpx.Request(
-            request.method,
-            str(request.url).replace(self._prefix, "", 1),
-            headers=request.headers,
-            content=request.read(),
-        )
-        for start, transport in self._routes.items():
-            if path.startswith(start):
-                return transport.handle_request(inner)
-        return httpx.Response(404)
-
-
 class EmulatorFleet:
-    """Every organization behind one loopback HTTP server (port 0)."""
+    """The organizations behind one loopback HTTP server, and the test's copy of their
+    rows (changed along with the emulators' by :meth:`change`)."""
 
     def __init__(self, clock: ScaledClock, orgs: int = ORGS) -> None:
-        self.orgs: list[EmulatedOrg] = []
-        routes: dict[str, httpx.BaseTransport] = {}
-        for i in range(orgs):
-            accounts = AccountsEmulator(clock=clock)
-            accounts.register_client(*credentials(i))
-            made = organization(i)
-            invoice = InvoiceEmulator(accounts=accounts, clock=clock, organization=made)
-            campaigns = CampaignsEmulator(
-                accounts=accounts,
-                clock=clock,
-                limits={"POST json/listsubscribe": (LISTSUBSCRIBE,)},
-                seed=i,
-            )
-            lists = {kind: campaigns.create_list(f"{kind} customers") for kind in SYNCS}
-            rows = {str(row["contact_id"]): dict(row) for row in made.contacts}
-            org = EmulatedOrg(accounts, invoice, campaigns, lists, rows)
-            self.orgs.append(org)
-            routes[f"/{org_name(i)}/"] = _OrgRoutes(f"/{org_name(i)}", org)
-        self._server = _BoundedServer(("127.0.0.1", 0), routes)
-        self._server._slots = threading.BoundedSemaphore(256)
-        self.base_url = self._server.origin
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        self.server = OrganizationsServer(
+            organizations=orgs,
+            contacts=CONTACTS,
+            clock=clock,
+            lists=tuple(SYNCS),
+            listsubscribe=(LISTSUBSCRIBE,),
         )
+        self.orgs = self.server.orgs
+        self.rows = [
+            {str(row["contact_id"]): dict(row) for row in org.organization.contacts}
+            for org in self.orgs
+        ]
+        self.base_url = self.server.base_url
 
     def __enter__(self) -> EmulatorFleet:
-        self._thread.start()
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._thread.join()
-        self._server.server_close()
+        self.server.stop()
 
     def change(self, i: int, contact_id: str, **fields: Any) -> None:
         """Change a contact in organization ``i`` (and in the test's copy of its rows)."""
-        org = self.orgs[i]
-        org.invoice.update_contact(contact_id, **fields)
-        org.rows[contact_id].update(fields)
+        self.orgs[i].invoice.update_contact(contact_id, **fields)
+        self.rows[i][contact_id].update(fields)
 
 
 def _custom(row: Mapping[str, Any], label: str) -> object:
@@ -219,19 +155,22 @@ def expected_list(rows: Mapping[str, Mapping[str, Any]], kind: str) -> dict[str,
 # -- the workers (each in a spawned process) ------------------------------------------------
 
 
-def _resolver(base_url: str, clock: ScaledClock, store: PostgresStore) -> Callable[[str], Any]:
+def _resolver(
+    base_url: str, specs: list[OrganizationSpec], clock: ScaledClock, store: PostgresStore
+) -> Callable[[str], Any]:
+    by_name = {spec.name: spec for spec in specs}
+
     def resolve(name: str) -> fs.Integration | None:
-        if not name.startswith("org"):
+        spec = by_name.get(name)
+        if spec is None:
             return None
-        i = int(name[3:])
-        client_id, secret, refresh = credentials(i)
         root = f"{base_url}/{name}"
         # one connection per request: the emulator server keeps no idle sockets around
         client = httpx.Client(timeout=30.0, limits=httpx.Limits(max_keepalive_connections=0))
         auth = ZohoOAuth(
-            client_id=client_id,
-            client_secret=secret,
-            refresh_token=refresh,
+            client_id=spec.client_id,
+            client_secret=spec.client_secret,
+            refresh_token=spec.refresh_token,
             accounts_url=root,
             client=client,
             clock=clock,
@@ -241,7 +180,7 @@ def _resolver(base_url: str, clock: ScaledClock, store: PostgresStore) -> Callab
         return fs.Integration(
             source=ZohoInvoiceSource(
                 auth,
-                organization_id=organization(i).organization_id,
+                organization_id=spec.organization_id,
                 base_url=f"{root}/invoice/v3",
                 client=client,
                 clock=clock,
@@ -260,7 +199,7 @@ def _resolver(base_url: str, clock: ScaledClock, store: PostgresStore) -> Callab
 
 
 def make_service(
-    url: str, schema: str, base_url: str, clock: ScaledClock, name: str
+    url: str, schema: str, base: tuple[str, list[OrganizationSpec]], clock: ScaledClock, name: str
 ) -> fs.SyncService:
     # The store follows the callers' clock: the scaled one every process shares (the
     # database's clock runs at the real rate, which is not the fleet's).
@@ -270,30 +209,40 @@ def make_service(
         clock=clock,
         lease_ttl=LEASE_TTL,
         worker_id=name,
-        resolver=_resolver(base_url, clock, store),
+        resolver=_resolver(base[0], base[1], clock, store),
     )
 
 
 def builtin_worker(
-    url: str, schema: str, base_url: str, clock: ScaledClock, name: str, until: float
+    url: str,
+    schema: str,
+    base: tuple[str, list[OrganizationSpec]],
+    clock: ScaledClock,
+    name: str,
+    until: float,
 ) -> None:
     """What `fieldsync worker` does (run the due syncs, again and again), until ``until``
     (real time)."""
-    service = make_service(url, schema, base_url, clock, name)
+    service = make_service(url, schema, base, clock, name)
     while time.time() < until:
         service.run_due()
         time.sleep(0.05)
 
 
 def procrastinate_worker(
-    url: str, schema: str, base_url: str, clock: ScaledClock, name: str, until: float
+    url: str,
+    schema: str,
+    base: tuple[str, list[OrganizationSpec]],
+    clock: ScaledClock,
+    name: str,
+    until: float,
 ) -> None:
     """A Procrastinate worker running fieldsync's tasks until ``until`` (real time)."""
     import procrastinate
 
     from fieldsync.procrastinate import SyncTasks
 
-    service = make_service(url, schema, base_url, clock, name)
+    service = make_service(url, schema, base, clock, name)
     tasks = SyncTasks(
         lambda: service,
         max_run_duration=timedelta(minutes=3),  # scaled: slices of 0.15 real seconds

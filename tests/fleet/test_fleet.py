@@ -88,7 +88,7 @@ def create_syncs(service: fs.SyncService, fleet: EmulatorFleet) -> dict[str, tup
             sync = service.create_sync(
                 f"{org_name(i)} {kind}",
                 integration=org_name(i),
-                list_key=org.lists[kind],
+                list_key=org.spec.lists[kind],
                 mapping=MAPPING,
                 criteria=fs.Criteria.parse(criteria),
                 schedule=fs.Schedule.every(hours=1),
@@ -131,7 +131,8 @@ def test_a_fleet_of_workers_syncs_every_organization_exactly_once_per_slot(
     tmp_path: Path,
 ) -> None:
     schema = queue_schema
-    service = make_service(postgres_url, schema, emulators.base_url, clock, "fleet-parent")
+    base = (emulators.base_url, emulators.server.specs)
+    service = make_service(postgres_url, schema, base, clock, "fleet-parent")
     syncs = create_syncs(service, emulators)
     deadline = time.time() + BUDGET
     spawn = multiprocessing.get_context("spawn")
@@ -144,7 +145,7 @@ def test_a_fleet_of_workers_syncs_every_organization_exactly_once_per_slot(
     workers = {
         name: spawn.Process(
             target=work,
-            args=(postgres_url, schema, emulators.base_url, clock, f"fleet-{name}", deadline),
+            args=(postgres_url, schema, base, clock, f"fleet-{name}", deadline),
             name=name,
         )
         for name, work in kinds
@@ -196,13 +197,13 @@ def running_under(url: str, schema: str, prefix: str) -> list[str]:
 def change_two_contacts_per_org(fleet: EmulatorFleet) -> set[tuple[int, str]]:
     """Rename two active customers of every organization; (organization, email key)."""
     changed: set[tuple[int, str]] = set()
-    for i, org in enumerate(fleet.orgs):
+    for i, rows in enumerate(fleet.rows):
         unique = {
             key: values
-            for key, values in expected_list(org.rows, "all").items()
+            for key, values in expected_list(rows, "all").items()
             if values  # a duplicated email keeps the first row read: leave those alone
         }
-        for contact_id, row in list(org.rows.items()):
+        for contact_id, row in list(rows.items()):
             key = email_key(str(row.get("email") or "").strip())
             if key in unique and len([k for k in changed if k[0] == i]) < 2:
                 fleet.change(i, contact_id, last_name=f"Renamed {i}")
@@ -234,15 +235,15 @@ def check_the_fleet(
         # every record accounted: the first pass counted every customer exactly once
         first = passes(runs)[0]
         customers = sum(
-            1 for row in fleet.orgs[i].rows.values() if row.get("contact_type") == "customer"
+            1 for row in fleet.rows[i].values() if row.get("contact_type") == "customer"
         )
         assert sum(run.total for run in first) == customers, f"{sync_id}: records counted"
         # the list is the one computed from the rows, changes included
-        expected = expected_list(fleet.orgs[i].rows, kind)
+        expected = expected_list(fleet.rows[i], kind)
         subscribers = {
             email_key(email): values
             for email, values in fleet.orgs[i]
-            .campaigns.subscribers(fleet.orgs[i].lists[kind])
+            .campaigns.subscribers(fleet.orgs[i].spec.lists[kind])
             .items()
         }
         assert set(subscribers) == set(expected), f"{org_name(i)} {kind}: the list differs"
