@@ -318,13 +318,16 @@ class SyncService:
         due_at = now or self._clock.now()
         disabled = self._store.disabled_integrations()
         runs: list[SyncRun] = []
-        for sync in self.due_syncs(due_at):
+        for sync, owner in self._due_one_by_one(due_at):
             known = self._integrations.registered(sync.integration) or self._integrations.resolves
             if sync.integration in disabled or not known:
                 _log.debug("sync %s is due; its integration is unavailable", sync.id)
+                self._store.release_lease(sync.id, owner)
                 continue
             try:
-                run = self._run(sync, RunTrigger.SCHEDULE, due_by=due_at, max_duration=max_duration)
+                run = self._run(
+                    sync, RunTrigger.SCHEDULE, due_by=due_at, max_duration=max_duration, owner=owner
+                )
                 runs.append(run)
             except NotFoundError:
                 _log.debug("sync %s is due; its integration is unavailable", sync.id)
@@ -334,7 +337,35 @@ class SyncService:
                 # One broken sync (a bug in a custom adapter, say) must not starve the others;
                 # its run is already marked failed and it waits for its next retry.
                 _log.exception("the scheduled run of sync %s failed", sync.id)
+            else:
+                continue
+            # A claimed lease the run never took over (nothing to do when it did, or when
+            # the lease is another owner's).
+            self._store.release_lease(sync.id, owner)
         return runs
+
+    def _due_one_by_one(self, due_at: datetime) -> Iterator[tuple[Sync, str]]:
+        """The syncs due at ``due_at``, each at most once, with the lease owner to run it
+        as. A store that claims due syncs itself (``PostgresStore.claim_due``: ``FOR UPDATE
+        SKIP LOCKED``) hands out one whose lease it took, so that workers never line up
+        behind the same syncs; otherwise the due list is walked and the run takes the lease.
+        """
+        claim = getattr(self._store, "claim_due", None)
+        if not callable(claim):
+            for sync in self.due_syncs(due_at):
+                yield sync, self._owner()
+            return
+        seen: list[str] = []
+        while True:
+            owner = self._owner()
+            now = self._clock.now()
+            claimed = claim(
+                owner, now=now, due_by=due_at, ttl=self._lease_ttl, limit=1, exclude=seen
+            )
+            if not claimed:
+                return
+            seen.append(claimed[0])
+            yield self._store.get_sync(claimed[0]), owner
 
     def pause(self, sync_id: str) -> Sync:
         """Pause an active sync. A run in progress stops at its next batch boundary with
@@ -531,6 +562,7 @@ class SyncService:
         *,
         due_by: datetime | None = None,
         max_duration: timedelta | None = None,
+        owner: str | None = None,
     ) -> SyncRun:
         with self._integration(sync.integration) as adapters:
             return self._runner.run(
@@ -538,7 +570,7 @@ class SyncService:
                 source=adapters.source,
                 target=adapters.target,
                 trigger=trigger,
-                owner=self._owner(),
+                owner=owner or self._owner(),
                 due_by=due_by,
                 max_duration=max_duration,
             )

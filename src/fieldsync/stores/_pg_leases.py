@@ -66,15 +66,18 @@ def claim_due(
     owner: str,
     *,
     now: datetime,
+    due_by: datetime,
     ttl: timedelta,
     limit: int,
+    exclude: list[str],
 ) -> list[str]:
-    """Lease up to ``limit`` active syncs due by ``now`` with no live lease, to ``owner``.
+    """Lease up to ``limit`` active syncs due by ``due_by`` with no live lease, to
+    ``owner``, leaving out the ids in ``exclude``.
 
-    The due time is the schedule's (``now``, the caller's clock: schedules are wall-clock
-    times); lease expiry is ``now_sql``'s. ``SKIP LOCKED`` passes over syncs another
-    transaction is claiming, so claimers never wait; the upsert's condition refuses a sync
-    whose lease was taken between the scan and the insert.
+    ``due_by`` is compared with the schedules' times (the caller's clock); lease expiry
+    with ``now_sql``'s now (the caller's ``now``, or the database's clock). ``SKIP LOCKED``
+    passes over syncs another transaction is claiming, so claimers never wait; the upsert's
+    condition refuses a sync whose lease was taken between the scan and the insert.
     """
     query = sql.SQL(
         "WITH due AS ("
@@ -82,6 +85,7 @@ def claim_due(
         " LEFT JOIN leases AS held ON held.sync_id = s.id"
         " WHERE s.state = %(active)s AND s.next_run_at <= %(due_by)s"
         " AND (held.sync_id IS NULL OR held.expires_at <= {now})"
+        " AND NOT (s.id = ANY(%(exclude)s))"
         " ORDER BY s.next_run_at, s.seq LIMIT %(limit)s"
         " FOR UPDATE OF s SKIP LOCKED)"
         " INSERT INTO leases AS l (sync_id, owner, expires_at)"
@@ -92,10 +96,11 @@ def claim_due(
     ).format(now=now_sql)
     params = {
         "active": SyncState.ACTIVE.value,
-        "due_by": now,
+        "due_by": due_by,
         "now": now,
         "owner": owner,
         "ttl": ttl,
         "limit": limit,
+        "exclude": exclude,
     }
     return [row["sync_id"] for row in conn.execute(query, params).fetchall()]

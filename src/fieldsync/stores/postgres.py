@@ -344,9 +344,19 @@ class PostgresStore(PostgresQuota):
         with self._db.transaction() as conn:
             conn.execute("DELETE FROM leases WHERE sync_id = %s AND owner = %s", (sync_id, owner))
 
-    def claim_due(self, owner: str, *, now: datetime, ttl: timedelta, limit: int = 1) -> list[str]:
-        """Take the leases of up to ``limit`` active syncs due at ``now`` that nobody runs,
-        earliest due first, and return their ids.
+    def claim_due(
+        self,
+        owner: str,
+        *,
+        now: datetime,
+        ttl: timedelta,
+        limit: int = 1,
+        exclude: Collection[str] = (),
+        due_by: datetime | None = None,
+    ) -> list[str]:
+        """Take the leases of up to ``limit`` active syncs due at ``due_by`` (default:
+        ``now``) that nobody runs, earliest due first, and return their ids; syncs in
+        ``exclude`` are left alone. ``now`` times the leases, as in :meth:`acquire_lease`.
 
         Workers claiming at once never wait on each other and never get the same sync: the
         candidates are locked with ``FOR UPDATE SKIP LOCKED``, so each worker passes over
@@ -354,7 +364,16 @@ class PostgresStore(PostgresQuota):
         (taking a lease it holds already succeeds) and releases it.
         """
         with self._db.transaction() as conn:
-            return leases.claim_due(conn, self._now, owner, now=now, ttl=ttl, limit=limit)
+            return leases.claim_due(
+                conn,
+                self._now,
+                owner,
+                now=now,
+                due_by=now if due_by is None else due_by,
+                ttl=ttl,
+                limit=limit,
+                exclude=list(exclude),
+            )
 
     # integrations -------------------------------------------------------------------------
 

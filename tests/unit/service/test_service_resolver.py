@@ -201,3 +201,61 @@ def test_disabling_a_resolved_integration_revokes_and_never_resolves_it_again(
     with pytest.raises(StateError):
         service.preview(sync.id)
     assert len(vault.built) == 1
+
+
+def test_closing_closes_idle_integrations_now_and_busy_ones_when_their_run_ends() -> None:
+    built: dict[str, Organization] = {}
+
+    def resolver(name: str) -> Organization:
+        built[name] = Organization(FakeSource(), FakeTarget())
+        return built[name]
+
+    integrations = Integrations(resolver)
+    with integrations.use("idle"):
+        pass
+    with integrations.use("busy"):
+        integrations.close()
+        closed_during_the_run = (built["idle"].closed, built["busy"].closed)
+
+    assert (closed_during_the_run, built["busy"].closed) == ((1, 0), 1)
+
+
+def test_a_name_resolved_twice_at_once_keeps_one_copy_and_closes_the_other() -> None:
+    built: list[Organization] = []
+    integrations: Integrations
+
+    def resolver(name: str) -> Organization:
+        built.append(Organization(FakeSource(), FakeTarget()))
+        mine = built[-1]
+        if len(built) == 1:  # another thread resolves the same name meanwhile
+            with integrations.use(name):
+                pass
+        return mine
+
+    integrations = Integrations(resolver)
+    with integrations.use("org") as adapters:
+        used = adapters.source
+
+    assert used is built[1].source
+    assert [org.closed for org in built] == [1, 0]
+
+
+def test_an_integration_without_close_has_its_adapters_closed() -> None:
+    closed: list[str] = []
+
+    class Closing(FakeTarget):
+        def close(self) -> None:
+            closed.append("target")
+
+    integrations = Integrations(lambda name: Integration(FakeSource(), Closing()), cache_size=1)
+    with integrations.use("a"):
+        pass
+    with integrations.use("b"):
+        pass
+
+    assert closed == ["target"]
+
+
+def test_a_cache_of_no_place_is_refused() -> None:
+    with pytest.raises(ValueError, match="cache_size"):
+        Integrations(cache_size=0)

@@ -400,3 +400,19 @@ def test_slots_released_by_a_skewed_worker_make_room_again(open_store: PostgresS
         True,
         True,
     ]
+
+
+def test_claiming_leaves_out_the_syncs_it_is_told_to(postgres_store: PostgresStore) -> None:
+    due_syncs(postgres_store, "s1", "s2")
+
+    assert postgres_store.claim_due("w1", now=T0, ttl=HOUR, exclude=["s1"]) == ["s2"]
+
+
+def test_claiming_tells_due_syncs_by_due_by_and_leases_by_now(
+    postgres_store: PostgresStore,
+) -> None:
+    due_syncs(postgres_store, "s1", due=T0 + 2 * HOUR)
+    postgres_store.acquire_lease("s1", "other", now=T0, ttl=HOUR)
+
+    # due by then, but its lease still runs now: not claimed
+    assert postgres_store.claim_due("w1", now=T0, due_by=T0 + 3 * HOUR, ttl=HOUR) == []
