@@ -24,6 +24,7 @@ from bench import (
     planner_throughput,
     rate_limit,
     scaling,
+    shared_quota,
     store_cost,
 )
 from bench._harness import Result
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "store": store_cost,
     "scaling": scaling,
     "fleet": fleet,
+    "processes": shared_quota,
 }
 _ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,6 +10,7 @@ all run on it; Procrastinate, which schedules by the real clock, is told how to 
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
@@ -19,13 +20,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import attrs
 import httpx
 
 import fieldsync as fs
 from fieldsync.domain.emails import email_key, is_valid_email, normalize_email
 from fieldsync.domain.records import RateWindow, TargetLimits
 from fieldsync.stores.postgres import PostgresStore
+from fieldsync.testing.clock import ScaledClock
 from fieldsync.testing.emulators._campaigns_state import is_group_address
 from fieldsync.testing.emulators.fleet import OrganizationSpec, OrganizationsServer
 from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
@@ -49,26 +50,11 @@ SYNCS: dict[str, str] = {
 }
 
 
-@attrs.frozen
-class ScaledClock:
-    """A clock running ``factor`` times faster than the real one, the same in every process
-    that has the same ``real_start`` and ``start``."""
-
-    real_start: float
-    start: datetime
-    factor: float = FACTOR
-
-    def now(self) -> datetime:
-        return self.start + timedelta(seconds=(time.time() - self.real_start) * self.factor)
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds / self.factor)
-
-    def real(self, at: datetime) -> datetime:
-        """The real instant at which this clock shows ``at``."""
-        seconds = (at - self.start).total_seconds() / self.factor
-        return datetime.fromtimestamp(self.real_start + seconds, UTC)
+def real_time(clock: ScaledClock, at: datetime) -> datetime:
+    """The real instant at which ``clock`` shows ``at`` (what Procrastinate schedules by)."""
+    return datetime.fromtimestamp(
+        clock.origin + (at.timestamp() - clock.origin) / clock.factor, UTC
+    )
 
 
 def org_name(i: int) -> str:
@@ -247,7 +233,7 @@ def procrastinate_worker(
         lambda: service,
         max_run_duration=timedelta(minutes=3),  # scaled: slices of 0.15 real seconds
         cron="* * * * * *",  # every (real) second
-        queue_time=clock.real,
+        queue_time=functools.partial(real_time, clock),
     )
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(

@@ -18,18 +18,18 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import procrastinate
 import psycopg
 import pytest
 from _fleet import (
+    FACTOR,
     MAPPING,
     ORGS,
     SYNCS,
     EmulatorFleet,
-    ScaledClock,
     builtin_worker,
     expected_list,
     make_service,
@@ -41,16 +41,15 @@ from psycopg import sql
 import fieldsync as fs
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.sync import RunStatus, SyncRun
+from fieldsync.testing.clock import ScaledClock
 
-START = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
-SLOT0 = START + timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 BUDGET = 60.0  # real seconds the whole fleet may take before the test gives up
 
 
 @pytest.fixture
 def clock() -> ScaledClock:
-    return ScaledClock(real_start=time.time(), start=START)
+    return ScaledClock(FACTOR, origin=time.time())
 
 
 @pytest.fixture
@@ -78,9 +77,11 @@ def emulators(request: pytest.FixtureRequest, clock: ScaledClock) -> Iterator[Em
         yield fleet
 
 
-def create_syncs(service: fs.SyncService, fleet: EmulatorFleet) -> dict[str, tuple[int, str]]:
-    """Three hourly syncs per organization, active and first due at SLOT0 (as if they had
-    been initiated an hour before); sync id -> (organization, kind)."""
+def create_syncs(
+    service: fs.SyncService, fleet: EmulatorFleet, slot0: datetime
+) -> dict[str, tuple[int, str]]:
+    """Three hourly syncs per organization, active and first due at ``slot0`` (as if they
+    had been initiated an hour before); sync id -> (organization, kind)."""
     made: dict[str, tuple[int, str]] = {}
     store = service._store
     for i, org in enumerate(fleet.orgs):
@@ -93,7 +94,7 @@ def create_syncs(service: fs.SyncService, fleet: EmulatorFleet) -> dict[str, tup
                 criteria=fs.Criteria.parse(criteria),
                 schedule=fs.Schedule.every(hours=1),
             )
-            sync.state, sync.next_run_at = fs.SyncState.ACTIVE, SLOT0
+            sync.state, sync.next_run_at = fs.SyncState.ACTIVE, slot0
             store.save_sync(sync)
             made[sync.id] = (i, kind)
     return made
@@ -133,7 +134,8 @@ def test_a_fleet_of_workers_syncs_every_organization_exactly_once_per_slot(
     schema = queue_schema
     base = (emulators.base_url, emulators.server.specs)
     service = make_service(postgres_url, schema, base, clock, "fleet-parent")
-    syncs = create_syncs(service, emulators)
+    slot0 = clock.now() + timedelta(minutes=1)
+    syncs = create_syncs(service, emulators, slot0)
     deadline = time.time() + BUDGET
     spawn = multiprocessing.get_context("spawn")
     kinds: list[tuple[str, Callable[..., None]]] = [
@@ -178,7 +180,7 @@ def test_a_fleet_of_workers_syncs_every_organization_exactly_once_per_slot(
                 os.kill(process.pid, signal.SIGTERM)
         for process in workers.values():
             process.join(timeout=30)
-    check_the_fleet(service, syncs, emulators)
+    check_the_fleet(service, syncs, emulators, slot0)
     # the killed worker's run was taken over: marked interrupted, its pass continued
     every = {run.id: run for sync_id in syncs for run in service.history(sync_id)}
     assert [every[run_id].status for run_id in killed] == [RunStatus.INTERRUPTED] * len(killed)
@@ -215,6 +217,7 @@ def check_the_fleet(
     service: fs.SyncService,
     syncs: dict[str, tuple[int, str]],
     fleet: EmulatorFleet,
+    slot0: datetime,
 ) -> None:
     # no lockout, no blocked token mint: every worker shared the windows and the tokens
     assert [org.campaigns.windows.lockouts for org in fleet.orgs] == [0] * len(fleet.orgs)
@@ -229,7 +232,7 @@ def check_the_fleet(
         # the pass before ends, for an hourly sync) and never twice for one slot
         done = completed_passes(service, sync_id)
         assert len(done) >= 2, f"{sync_id}: the second slot never ran"
-        assert done[0][0] >= SLOT0
+        assert done[0][0] >= slot0
         for (_, ended), (began, _) in itertools.pairwise(done):
             assert began >= ended + HOUR, f"{sync_id}: a pass ran before its slot was due"
         # every record accounted: the first pass counted every customer exactly once

@@ -5,7 +5,7 @@ import pytest
 
 from fieldsync.clock import SystemClock
 from fieldsync.ports import Clock
-from fieldsync.testing.clock import FakeClock
+from fieldsync.testing.clock import FakeClock, ScaledClock
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -167,3 +167,48 @@ def test_fake_clock_loses_no_sleep_from_many_threads() -> None:
         thread.join()
 
     assert (4000, START + timedelta(seconds=4000)) == (len(clock.sleeps), clock.now())
+
+
+# -- ScaledClock ---------------------------------------------------------------------------
+
+
+def test_a_scaled_clock_is_a_clock() -> None:
+    assert isinstance(ScaledClock(60.0, 0.0), Clock)
+
+
+def test_a_scaled_clock_runs_factor_times_faster_from_its_origin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = [1_000.0]
+    monkeypatch.setattr("fieldsync.testing.clock.time.time", lambda: real[0])
+    clock = ScaledClock(60.0, 1_000.0)
+
+    real[0] = 1_002.0
+
+    assert clock.now() == datetime.fromtimestamp(1_120.0, UTC)
+
+
+def test_two_scaled_clocks_with_one_origin_agree() -> None:
+    first, second = ScaledClock(10.0, 1_000.0), ScaledClock(10.0, 1_000.0)
+
+    assert abs((second.now() - first.now()).total_seconds()) < 1.0
+
+
+def test_a_scaled_clock_sleeps_a_factor_less(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("fieldsync.testing.clock.time.sleep", slept.append)
+
+    ScaledClock(60.0, 0.0).sleep(30.0)
+
+    assert slept == [0.5]
+
+
+def test_a_scaled_clock_refuses_a_negative_sleep_and_a_bad_factor() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        ScaledClock(2.0, 0.0).sleep(-1.0)
+    with pytest.raises(ValueError, match="positive factor"):
+        ScaledClock(0.0, 0.0)
+
+
+def test_a_scaled_clock_repr_names_factor_and_origin() -> None:
+    assert repr(ScaledClock(60.0, 12.5)) == "ScaledClock(factor=60, origin=12.500)"

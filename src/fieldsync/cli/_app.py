@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 
@@ -12,9 +13,15 @@ from fieldsync.domain.sync import Sync
 from fieldsync.exceptions import ConfigurationError, NotFoundError
 from fieldsync.ports import SyncStore
 from fieldsync.service import SyncService
+from fieldsync.stores import QuotaStore
 from fieldsync.stores.sqlite import SQLiteStore
 
-__all__ = ["App", "open_app", "open_store"]
+__all__ = ["App", "Store", "open_app", "open_store"]
+
+
+class Store(SyncStore, QuotaStore, Protocol):
+    """What the command's store is: the state store, and the quota ledger and token cache
+    the Zoho adapters share through it (``SQLiteStore`` and ``PostgresStore`` are both)."""
 
 
 @attrs.define
@@ -22,7 +29,7 @@ class App:
     """The configuration and a service wired to the configured store and integrations."""
 
     config: Config
-    store: SyncStore
+    store: Store
     service: SyncService
     json: bool
     progress: ProgressHook
@@ -64,7 +71,7 @@ class App:
         self.store.close()
 
 
-def open_store(config: Config) -> SyncStore:
+def open_store(config: Config) -> Store:
     """The configured store: PostgreSQL for a ``postgresql://`` URL, else the SQLite file."""
     if config.store_url is None:
         config.store_path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +93,7 @@ def open_app(config_path: Path, *, json: bool) -> App:
     service = SyncService(store=store, on_progress=hook)
     adapters: list[object] = []
     for integration in config.integrations.values():
-        source, target = integration.build()
+        source, target = integration.build(quota=store)
         adapters += [source, target]
         service.register_integration(integration.name, source=source, target=target)
     return App(

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -23,6 +23,9 @@ from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import SyncOptions
 from fieldsync.exceptions import ConfigurationError
 from fieldsync.ports import Source, Target
+
+if TYPE_CHECKING:
+    from fieldsync.stores import QuotaStore
 
 __all__ = ["Config", "IntegrationConfig", "SyncDefinition", "load_config"]
 
@@ -40,6 +43,7 @@ _ZOHO_KEYS = {
     "accounts_url",
     "invoice_url",
     "campaigns_url",
+    "quota_share",
 }
 _PYTHON_KEYS = {"type", "source", "target"}
 _SYNC_KEYS = {
@@ -62,15 +66,16 @@ class IntegrationConfig:
     type: str
     settings: Mapping[str, Any] = attrs.field(repr=False)
 
-    def build(self) -> tuple[Source, Target]:
-        """Make the integration's source and target."""
+    def build(self, *, quota: QuotaStore | None = None) -> tuple[Source, Target]:
+        """Make the integration's source and target; Zoho adapters book their calls and
+        keep their access token in ``quota`` (the store, shared by every process)."""
         if self.type == "python":
             return _factory(self.name, self.settings["source"])(), _factory(
                 self.name, self.settings["target"]
             )()
         from fieldsync.cli._zoho import build_zoho  # imported late: httpx clients are made here
 
-        return build_zoho(self.name, self.settings)
+        return build_zoho(self.name, self.settings, quota=quota)
 
 
 @attrs.frozen

@@ -171,7 +171,10 @@ def plan_slots(request: QuotaRequest, booked: BookedTimes) -> tuple[list[float],
         # Times at or before now - span cannot share a window with a slot at or after now.
         held = booked.count_since(now - span)
         skip = max(0, held - window.limit)
-        times = booked.times_since(now - span, skip, request.count) if held > skip else ()
+        # Only the calls `limit` places back from a new slot matter, and only when the
+        # window will hold more than its limit with the new slots.
+        wanted = held + request.count > window.limit
+        times = booked.times_since(now - span, skip, request.count) if wanted else ()
         tails.append((window, span, held, skip, list(times)))
     planned: list[float] = []
     binding: RateWindow | None = None

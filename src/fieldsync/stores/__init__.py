@@ -14,7 +14,7 @@ All implement :class:`fieldsync.ports.SyncStore` and pass the contract suite in
 
 from typing import TYPE_CHECKING, Any
 
-from fieldsync.stores._quota_memory import LocalQuota
+from fieldsync.stores._quota_memory import LocalQuota, QuotaStore
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.stores.sqlite import SQLiteStore
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from fieldsync.stores.postgres import PostgresStore  # noqa: F401  (imported on first use)
 
 # PostgresStore is left out: `from fieldsync.stores import *` must work without psycopg
-__all__ = ["InMemoryStore", "LocalQuota", "SQLiteStore"]
+__all__ = ["InMemoryStore", "LocalQuota", "QuotaStore", "SQLiteStore"]
 
 
 def __getattr__(name: str) -> Any:

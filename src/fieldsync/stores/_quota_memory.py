@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Sequence
+from typing import Protocol
 
 from fieldsync.domain.quota import (
     CachedToken,
@@ -14,8 +15,15 @@ from fieldsync.domain.quota import (
     decide,
     prune_horizon,
 )
+from fieldsync.ports import QuotaLedger, TokenCache
 
-__all__ = ["LocalQuota"]
+__all__ = ["LocalQuota", "QuotaStore"]
+
+
+class QuotaStore(QuotaLedger, TokenCache, Protocol):
+    """Both quota ports at once, as stores implement them (``SQLiteStore``,
+    ``InMemoryStore``, :class:`LocalQuota`): what the CLI and ``EmulatedZoho`` pass as a
+    Zoho integration's ``ledger`` and ``token_cache``."""
 
 
 class _Times:

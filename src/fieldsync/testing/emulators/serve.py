@@ -20,7 +20,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 import httpx
@@ -30,6 +30,9 @@ from fieldsync.testing.emulators._common import AccountsEmulator
 from fieldsync.testing.emulators.campaigns import CampaignsEmulator
 from fieldsync.testing.emulators.generate import generate_organization
 from fieldsync.testing.emulators.invoice import InvoiceEmulator
+
+if TYPE_CHECKING:
+    from fieldsync.ports import Clock
 
 __all__ = ["Credentials", "EmulatorServer", "main"]
 
@@ -149,6 +152,8 @@ class EmulatorServer:
         seed: seeds the organization.
         host: a loopback address to listen on.
         daily_cap: the Invoice daily call cap per organization (``None``: no cap).
+        clock: the emulators' time (the system clock by default; tests pass a
+            :class:`~fieldsync.testing.clock.ScaledClock` to play Zoho's windows faster).
 
     Raises:
         ValueError: ``host`` is not a loopback address.
@@ -163,10 +168,11 @@ class EmulatorServer:
         seed: int = 1,
         host: str = "127.0.0.1",
         daily_cap: int | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the emulators serve the loopback interface only, not {host}")
-        clock = SystemClock()
+        clock = clock if clock is not None else SystemClock()
         self._server = _BoundedServer((host, port), {})
         self.base_url = self._server.origin
         self._port = int(self.base_url.rsplit(":", 1)[1])

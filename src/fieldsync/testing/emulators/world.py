@@ -6,6 +6,7 @@ import attrs
 import httpx
 
 from fieldsync.ports import Clock
+from fieldsync.stores import QuotaStore
 from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.emulators._faults import Faults
 from fieldsync.testing.emulators.accounts import AccountsEmulator
@@ -58,6 +59,7 @@ class EmulatedZoho:
         faults: Faults | None = None,
         concurrency: int = 1,
         list_name: str = "Newsletter",
+        quota: QuotaStore | None = None,
     ) -> EmulatedZoho:
         """Build the account.
 
@@ -74,6 +76,9 @@ class EmulatedZoho:
             concurrency: Campaigns calls in flight; keep 1 on a fake clock, where calls in
                 flight would add up their latency instead of overlapping.
             list_name: the name of the mailing list created in Campaigns.
+            quota: where the adapters book their calls and keep the access token (a
+                store, e.g. the ``SQLiteStore`` the service uses); by default memory of
+                their own, as :class:`~fieldsync.zoho.ZohoOAuth` does.
         """
         clock = clock or FakeClock()
         accounts = AccountsEmulator(clock=clock)
@@ -103,6 +108,8 @@ class EmulatedZoho:
             refresh_token=_REFRESH_TOKEN,
             client=clients[0],
             clock=clock,
+            ledger=quota,
+            token_cache=quota,
         )
         source = ZohoInvoiceSource(
             auth,
