@@ -34,6 +34,10 @@ What the tasks guarantee:
 - The sync's lease still guards every run: a job delivered twice, or a ``fieldsync worker``
   running beside the queue, never runs a sync twice at once; a worker that stalled and
   lost its lease sends nothing more.
+- ``recover_stalled`` (periodic, with ``enqueue_due``) fails the ``run_sync`` jobs of
+  workers that stopped sending heartbeats (killed, or their machine gone): such a job
+  would otherwise hold its account's lock for good. Its sync, still due, is queued again
+  and continues from its checkpoint once the dead run's lease expires.
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ from datetime import datetime, timedelta
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.job_context import JobContext
+from procrastinate.jobs import Status
+from procrastinate.manager import JobManager
 
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import RunStatus, Sync
@@ -85,12 +92,15 @@ class SyncTasks:
         queue_time: turns a time of the service's clock into Procrastinate's (the real
             time) for ``schedule_at``; the identity by default. Only a service on a clock
             that is not the real one (a test's scaled clock) needs it.
+        stalled_after: seconds without a heartbeat after which a worker is taken for dead
+            and its ``run_sync`` jobs are failed (Procrastinate's workers beat every 10 s).
 
     Attributes:
         blueprint: add it to your app: ``app.add_tasks_from(tasks.blueprint,
             namespace="fieldsync")``.
         run_sync: the task that runs one sync (``run_sync.defer(sync_id=...)``).
         enqueue_due: the periodic task that queues the due syncs.
+        recover_stalled: the periodic task that fails the jobs of dead workers.
     """
 
     def __init__(
@@ -102,6 +112,7 @@ class SyncTasks:
         cron: str = "* * * * *",
         queue: str = "fieldsync",
         queue_time: Callable[[datetime], datetime] | None = None,
+        stalled_after: float = 60.0,
     ) -> None:
         self._make_service = service
         self._service: SyncService | None = None
@@ -113,6 +124,11 @@ class SyncTasks:
         self.run_sync = self.blueprint.task(name="run_sync", queue=queue)(self._run_sync)
         enqueue = self.blueprint.task(name="enqueue_due", queue=queue)(self._enqueue_due)
         self.enqueue_due = self.blueprint.periodic(cron=cron)(enqueue)
+        self._stalled_after = stalled_after
+        recover = self.blueprint.task(name="recover_stalled", queue=queue, pass_context=True)(
+            self._recover_stalled
+        )
+        self.recover_stalled = self.blueprint.periodic(cron=cron)(recover)
 
     def __repr__(self) -> str:
         return f"SyncTasks(max_run_duration={self._max}, service={self._service!r})"
@@ -145,6 +161,23 @@ class SyncTasks:
         queued = sum(self.enqueue(sync) for sync in due)
         _log.info("%d sync(s) due, %d queued", len(due), queued)
         return queued
+
+    async def recover_stalled_now(self, manager: JobManager) -> int:
+        """Fail the ``run_sync`` jobs of workers without a heartbeat for ``stalled_after``
+        seconds, freeing their account's lock; return how many. What ``recover_stalled``
+        runs."""
+        stalled = list(
+            await manager.get_stalled_jobs(
+                task_name=self.run_sync.name, seconds_since_heartbeat=self._stalled_after
+            )
+        )
+        for job in stalled:
+            _log.warning("job %s of a dead worker failed: %s", job.id, job.task_kwargs)
+            await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+        return len(stalled)
+
+    async def _recover_stalled(self, context: JobContext, timestamp: int) -> int:
+        return await self.recover_stalled_now(context.app.job_manager)
 
     def _enqueue_due(self, timestamp: int) -> int:
         # Procrastinate passes the periodic slot's time; the store's view of "due" uses the

@@ -4,6 +4,7 @@ on the real PostgreSQL server, in a schema of the test's own."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 import time
@@ -199,3 +200,25 @@ def test_a_long_run_is_cut_into_slices_queued_one_after_the_other(fleet: Fleet) 
     assert set(statuses[1:-1]) == {RunStatus.DEFERRED}
     assert len(statuses) >= 4  # three batches: one slice each, at least
     assert len(fleet.targets["acct-a"].lists[LIST]) == 6 + 12
+
+
+def test_the_job_of_a_dead_worker_is_failed_so_its_account_can_run_again(fleet: Fleet) -> None:
+    fleet.sync("First", "acct-a")
+    fleet.clock.advance(timedelta(hours=1))
+    fleet.tasks.enqueue_due_now()
+    schema = sql.Identifier(fleet.schema)
+    with psycopg.connect(fleet.url, autocommit=True) as conn:
+        conn.execute(sql.SQL("SET search_path TO {}").format(schema))  # for its triggers
+        # a worker that took the job, then stopped beating an hour ago (SIGKILL, say)
+        (worker,) = conn.execute(
+            "INSERT INTO procrastinate_workers (last_heartbeat)"
+            " VALUES (now() - interval '1 hour') RETURNING id"
+        ).fetchone() or (None,)
+        conn.execute("UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s", (worker,))
+
+    async def recover() -> int:
+        async with fleet.app.open_async():
+            return await fleet.tasks.recover_stalled_now(fleet.app.job_manager)
+
+    assert asyncio.run(recover()) == 1
+    assert [job["status"] for job in fleet.jobs()] == ["failed"]
