@@ -6,8 +6,7 @@ psycopg-pool).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Collection, Iterator
 from types import TracebackType
 from typing import Literal
 
@@ -16,13 +15,14 @@ from psycopg import sql
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
-from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
-from fieldsync.exceptions import NotFoundError, SyncAlreadyRunningError
+from fieldsync.domain.sync import SkippedRecord, Sync, SyncConfig, SyncRun
+from fieldsync.exceptions import NotFoundError
 from fieldsync.stores import _codec as codec
-from fieldsync.stores import _pg_leases as leases
 from fieldsync.stores import _pg_ops as ops
 from fieldsync.stores._lease import require_holder
 from fieldsync.stores._pg_db import Database
+from fieldsync.stores._pg_inbox import PostgresInbox
+from fieldsync.stores._pg_leases import PostgresLeases
 from fieldsync.stores._pg_quota import PostgresQuota
 
 __all__ = ["PostgresStore"]
@@ -32,7 +32,7 @@ _STREAM_CHUNK = 500  # skipped records fetched per query while streaming
 ClockChoice = Literal["database", "caller"]
 
 
-class PostgresStore(PostgresQuota):
+class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota):
     """A :class:`~fieldsync.ports.SyncStore` in PostgreSQL, for many workers on many machines.
 
     Every method is one transaction on a pooled connection, so batches are all-or-nothing
@@ -314,109 +314,3 @@ class PostgresStore(PostgresQuota):
                 "SELECT * FROM checkpoints WHERE sync_id = %s", (sync_id,)
             ).fetchone()
         return None if row is None else codec.checkpoint_from_row(ops.row_out(row))
-
-    # leases -----------------------------------------------------------------------------
-
-    def acquire_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
-        """Take the run lease when it is free, expired or already ours.
-
-        Raises:
-            SyncAlreadyRunningError: another owner holds a lease that has not expired.
-        """
-        with self._db.transaction() as conn:
-            if not leases.take(conn, self._now, sync_id, owner, now=now, ttl=ttl):
-                held = ops.lease(conn, sync_id)
-                raise SyncAlreadyRunningError(sync_id, expires_at=now if held is None else held[1])
-
-    def renew_lease(self, sync_id: str, owner: str, *, now: datetime, ttl: timedelta) -> None:
-        """Extend our lease to ``ttl`` from now.
-
-        Raises:
-            SyncAlreadyRunningError: another owner holds the lease, or nobody does (it was
-                taken over, and given back): our run must stop.
-        """
-        with self._db.transaction() as conn:
-            if not leases.extend(conn, self._now, sync_id, owner, now=now, ttl=ttl):
-                require_holder(sync_id, owner, ops.lease(conn, sync_id), when_free=now)
-
-    def release_lease(self, sync_id: str, owner: str) -> None:
-        """Give the lease back; nothing happens when another owner holds it."""
-        with self._db.transaction() as conn:
-            conn.execute("DELETE FROM leases WHERE sync_id = %s AND owner = %s", (sync_id, owner))
-
-    def claim_due(
-        self,
-        owner: str,
-        *,
-        now: datetime,
-        ttl: timedelta,
-        limit: int = 1,
-        exclude: Collection[str] = (),
-        due_by: datetime | None = None,
-    ) -> list[str]:
-        """Take the leases of up to ``limit`` active syncs due at ``due_by`` (default:
-        ``now``) that nobody runs, earliest due first, and return their ids; syncs in
-        ``exclude`` are left alone. ``now`` times the leases, as in :meth:`acquire_lease`.
-
-        Workers claiming at once never wait on each other and never get the same sync: the
-        candidates are locked with ``FOR UPDATE SKIP LOCKED``, so each worker passes over
-        the ones another is claiming. The caller runs each claimed sync under ``owner``
-        (taking a lease it holds already succeeds) and releases it.
-        """
-        with self._db.transaction() as conn:
-            return leases.claim_due(
-                conn,
-                self._now,
-                owner,
-                now=now,
-                due_by=now if due_by is None else due_by,
-                ttl=ttl,
-                limit=limit,
-                exclude=list(exclude),
-            )
-
-    # integrations -------------------------------------------------------------------------
-
-    def disable_integration(self, name: str, *, at: datetime) -> None:
-        """Remember that an integration is disabled; the first time recorded is kept."""
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO integrations_disabled (name, disabled_at) VALUES (%s, %s)"
-                " ON CONFLICT DO NOTHING",
-                (name, at),
-            )
-
-    def disabled_integrations(self) -> dict[str, datetime]:
-        """Disabled integrations and when they were disabled, in that order."""
-        with self._db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT name, disabled_at FROM integrations_disabled"
-                ' ORDER BY disabled_at, name COLLATE "C"'
-            ).fetchall()
-        return {row["name"]: row["disabled_at"].astimezone(UTC) for row in rows}
-
-    # notifications ------------------------------------------------------------------------
-
-    def add_notification(self, notification: Notification) -> None:
-        """Put a notification in the inbox. A taken id raises StoreError."""
-        with self._db.transaction() as conn:
-            ops.insert(conn, "notifications", codec.notification_to_row(notification))
-
-    def notifications(self, *, unread_only: bool = False) -> list[Notification]:
-        """The inbox, newest first."""
-        with self._db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT * FROM notifications WHERE NOT (%s AND is_read)"
-                " ORDER BY created_at DESC, seq DESC",
-                (unread_only,),
-            ).fetchall()
-        return [codec.notification_from_row(ops.row_out(row)) for row in rows]
-
-    def mark_read(self, ids: Iterable[str] | None = None) -> int:
-        """Mark these notifications (all with None) read; return how many were unread."""
-        with self._db.transaction() as conn:
-            return conn.execute(
-                "UPDATE notifications SET is_read = true"
-                " WHERE NOT is_read AND (%(all)s OR id = ANY(%(ids)s))",
-                {"all": ids is None, "ids": [] if ids is None else list(ids)},
-            ).rowcount
