@@ -234,6 +234,7 @@ def procrastinate_worker(
         max_run_duration=timedelta(minutes=3),  # scaled: slices of 0.15 real seconds
         cron="* * * * * *",  # every (real) second
         queue_time=functools.partial(real_time, clock),
+        stalled_after=3.0,  # real seconds without a heartbeat: a killed worker's jobs fail
     )
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(
@@ -243,5 +244,7 @@ def procrastinate_worker(
     app.add_tasks_from(tasks.blueprint, namespace="fieldsync")
     timer = threading.Timer(max(0.0, until - time.time()), os.kill, (os.getpid(), signal.SIGTERM))
     timer.start()
-    app.run_worker(concurrency=2, name=name, fetch_job_polling_interval=0.1)
+    app.run_worker(
+        concurrency=2, name=name, fetch_job_polling_interval=0.1, update_heartbeat_interval=0.5
+    )
     timer.cancel()

@@ -1,9 +1,10 @@
 """The fleet: 20 emulated Zoho organizations (each its own Invoice and Campaigns account,
 with their rate windows), 3 syncs each, synced by 4 worker processes on one PostgreSQL store
-(two Procrastinate workers, two running the built-in `fieldsync worker` loop), one of them
-SIGKILLed in the middle of a run. Two schedule slots later: no lockout, no duplicate, every
-slot run exactly once, every record accounted for, every list equal to the one computed here
-from the organizations' rows.
+(two Procrastinate workers, two running the built-in `fieldsync worker` loop), a
+Procrastinate worker SIGKILLed in the middle of a run (its job, left "doing" with its
+account's lock, is failed by ``recover_stalled``). Two schedule slots later: no lockout,
+no duplicate, every slot run exactly once, every record accounted for, every list equal to
+the one computed here from the organizations' rows.
 
 Time is scaled (one real second is twenty scaled minutes, see ``_fleet``), so two hourly
 slots take seconds. ``make test`` runs a fleet of 6 organizations (18 syncs); the issue's
@@ -155,17 +156,18 @@ def test_a_fleet_of_workers_syncs_every_organization_exactly_once_per_slot(
     for process in workers.values():
         process.start()
     try:
-        # SIGKILL a built-in worker while it holds a sync's lease: in the middle of a run
-        victim = workers["builtin-3"]
+        # SIGKILL a Procrastinate worker while it holds a sync's lease: in the middle of a
+        # run, with its job "doing" and its account's lock held until recover_stalled
+        victim = workers["procrastinate-0"]
         wait_for(
-            lambda: bool(running_under(postgres_url, schema, "fleet-builtin-3/")),
+            lambda: bool(running_under(postgres_url, schema, "fleet-procrastinate-0/")),
             deadline,
             "a run to kill",
         )
         assert victim.pid is not None
         os.kill(victim.pid, signal.SIGKILL)
         victim.join()
-        killed = running_under(postgres_url, schema, "fleet-builtin-3/")
+        killed = running_under(postgres_url, schema, "fleet-procrastinate-0/")
         # a change in every organization, before the second slot
         change_two_contacts_per_org(emulators)
         # the second slot (an hour after the first pass) done for every sync
@@ -174,6 +176,13 @@ def test_a_fleet_of_workers_syncs_every_organization_exactly_once_per_slot(
             deadline,
             "the second slot of every sync",
         )
+        # the dead worker's job, "doing" for good, failed by recover_stalled: its lock freed
+        wait_for(
+            lambda: job_statuses(postgres_url, schema).get("doing", 0) == 0,
+            deadline,
+            "the dead worker's job to be recovered",
+        )
+        recovered = job_statuses(postgres_url, schema).get("failed", 0)
     finally:
         for process in workers.values():
             if process.is_alive() and process.pid is not None:
@@ -181,9 +190,20 @@ def test_a_fleet_of_workers_syncs_every_organization_exactly_once_per_slot(
         for process in workers.values():
             process.join(timeout=30)
     check_the_fleet(service, syncs, emulators, slot0)
+    assert recovered >= 1
     # the killed worker's run was taken over: marked interrupted, its pass continued
     every = {run.id: run for sync_id in syncs for run in service.history(sync_id)}
     assert [every[run_id].status for run_id in killed] == [RunStatus.INTERRUPTED] * len(killed)
+
+
+def job_statuses(url: str, schema: str) -> dict[str, int]:
+    """How many of Procrastinate's run_sync jobs are in each status."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        query = sql.SQL(
+            "SELECT status::text, count(*) FROM {} WHERE task_name = 'fieldsync:run_sync'"
+            " GROUP BY status"
+        ).format(sql.Identifier(schema, "procrastinate_jobs"))
+        return {str(status): int(n) for status, n in conn.execute(query)}
 
 
 def running_under(url: str, schema: str, prefix: str) -> list[str]:
