@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+# the PostgreSQL the tests use (CI's and the developers' machines run one here)
+FIELDSYNC_TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
+export FIELDSYNC_TEST_POSTGRES
 
 .PHONY: demo console test lint types unit browser screenshots docs bench bench-full soak clean
 
@@ -15,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs,postgres,procrastinate]'
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

@@ -19,6 +19,7 @@ from typing import Any
 
 from bench import (
     calls_per_run,
+    fleet,
     memory,
     planner_throughput,
     rate_limit,
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "memory": memory,
     "store": store_cost,
     "scaling": scaling,
+    "fleet": fleet,
     "processes": shared_quota,
 }
 _ROOT = Path(__file__).resolve().parent.parent

@@ -22,6 +22,10 @@ FRAGMENTS = {
     "http.md": "fragments of an adapter's code (a target, a call)",
     "lifecycle.md": "shows an invalid transition raising, on purpose",
     "mapping.md": "fragments using a reader's source and target",
+    "recipes.md": "recipes for other engines (Celery, Dramatiq, Airflow, Dagster, Temporal)",
+    "scaling.md": "needs a PostgreSQL server and workers (tests/fleet runs the same wiring)",
+    "stores.md": "opens a PostgreSQL server by its host name; the SQLite and contract parts "
+    "are what the store tests run",
     "testing.md": "fragments of a reader's test module",
     "zoho.md": "needs Zoho credentials (test_readme.py runs the same wiring on emulators)",
     "zoho-campaigns.md": "needs Zoho credentials",

@@ -86,7 +86,7 @@ from fieldsync.exceptions import (
     TransportError,
     _renamed,
 )
-from fieldsync.service import SyncService
+from fieldsync.service import Integration, IntegrationAdapters, SyncService
 from fieldsync.service.views import (
     DisableImpact,
     IntegrationStatus,
@@ -103,6 +103,7 @@ if TYPE_CHECKING:
         InvalidTransition,
         SyncAlreadyRunning,
     )
+    from fieldsync.stores.postgres import PostgresStore  # noqa: F401  (imported on first use)
 
 
 __all__ = [
@@ -128,6 +129,8 @@ __all__ = [
     "FieldSyncError",
     "FieldType",
     "InMemoryStore",
+    "Integration",
+    "IntegrationAdapters",
     "IntegrationStatus",
     "InvalidConfigurationError",
     "InvalidTransitionError",
@@ -185,6 +188,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    # PostgresStore needs the postgres extra (psycopg): imported on first use only, and
+    # left out of __all__ so that `from fieldsync import *` works without it.
+    if name == "PostgresStore":
+        from fieldsync.stores.postgres import PostgresStore
+
+        return PostgresStore
     # The four errors renamed in 0.2 (InvalidTransition and the others): the new class,
     # after a DeprecationWarning. See fieldsync.exceptions.
     return _renamed(name, __name__)

@@ -1,7 +1,8 @@
 """The child-process side of the crash and concurrency suites.
 
-A run happens in a forked child on a shared SQLite store and a :class:`FileTarget` (a
-mailing list in its own SQLite file, so that what was written survives the child). A
+A run happens in a forked child on a shared store (an SQLite file, or a schema of the
+PostgreSQL test server: :class:`PgLocation`) and a :class:`FileTarget` (a mailing list in
+its own SQLite file, so that what was written survives the child). A
 :class:`KillPlan` makes the child SIGKILL itself at a chosen point: after the n-th contact
 write (mid-batch), at the n-th SQL statement of a batch commit (mid-commit), after the n-th
 committed batch (between batches) or at the n-th source page. Forking (not spawning) keeps
@@ -18,7 +19,8 @@ import sqlite3
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +43,7 @@ from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import SyncRun
 from fieldsync.events import BatchCommitted, RunEvent
 from fieldsync.exceptions import SyncAlreadyRunningError
+from fieldsync.ports import SyncStore
 from fieldsync.service import SyncService
 from fieldsync.stores.sqlite import SQLiteStore
 from fieldsync.testing.clock import FakeClock
@@ -227,12 +230,65 @@ class TrippingStore(SQLiteStore):
             self._committing = False
 
 
+class TrippingPostgresStore:
+    """Makes a PostgreSQL store tell a tripwire once per batch commit, inside the batch's
+    transaction after its statements and before its COMMIT: a child killed there leaves
+    the server a transaction to roll back (PostgreSQL has no per-statement hook)."""
+
+    @staticmethod
+    def open(where: PgLocation, tripwire: Tripwire) -> SyncStore:
+        from fieldsync.stores.postgres import PostgresStore
+
+        # the suites drive time with fake clocks: leases follow the callers' clocks
+        store = PostgresStore(where.url, schema=where.schema, clock="caller", max_size=1)
+        committing = [False]
+        database = store._db
+        transaction = database.transaction
+
+        @contextmanager
+        def tripping() -> Iterator[object]:
+            with transaction() as conn:
+                yield conn
+                if committing[0]:
+                    tripwire.event(KillPoint.COMMIT)
+
+        commit_batch = store.commit_batch
+
+        def commit(batch: BatchCommit) -> None:
+            committing[0] = True
+            try:
+                commit_batch(batch)
+            finally:
+                committing[0] = False
+
+        # test-only instrumentation, as the SQLite trace hook above
+        database.transaction = tripping  # type: ignore[method-assign]
+        store.commit_batch = commit  # type: ignore[method-assign]
+        return store
+
+
+@attrs.frozen
+class PgLocation:
+    """A store in a schema of the PostgreSQL test server."""
+
+    url: str
+    schema: str
+
+
 @attrs.frozen
 class Paths:
-    """The files a crash scenario shares between processes."""
+    """The files (or the PostgreSQL schema) a crash scenario shares between processes."""
 
-    store: Path
+    store: Path | PgLocation
     target: Path
+
+
+def open_store(paths: Paths, tripwire: Tripwire | None = None) -> SyncStore:
+    """The scenario's store, telling ``tripwire`` of what happens in batch commits."""
+    wire = tripwire or Tripwire(None)
+    if isinstance(paths.store, PgLocation):
+        return TrippingPostgresStore.open(paths.store, wire)
+    return TrippingStore(paths.store, wire)
 
 
 def service_for(
@@ -244,12 +300,12 @@ def service_for(
     target: FileTarget,
     modified: datetime | None = None,
     on_page: Callable[[], None] | None = None,
-) -> tuple[SyncService, TrippingStore]:
+) -> tuple[SyncService, SyncStore]:
     """A service over the shared files, at ``START + minutes`` on a fake clock; the
     source's records were modified at ``modified`` (spread before START by default), and
     ``on_page`` is called at every page read."""
     clock = FakeClock(START + timedelta(minutes=minutes))
-    store = TrippingStore(paths.store, tripwire)
+    store = open_store(paths, tripwire)
     service = SyncService(
         store=store,
         clock=clock,
@@ -380,7 +436,7 @@ def contend(
     spans: dict[str, tuple[str, list[int]]] = {}
     target = FileTarget(paths.target)
     clock = FakeClock(START)
-    store = SQLiteStore(paths.store)
+    store = open_store(paths)
 
     def progress(event: RunEvent) -> None:
         if isinstance(event, BatchCommitted):

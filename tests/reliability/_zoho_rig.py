@@ -20,6 +20,7 @@ from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.sync import RunStatus, SyncRun
 from fieldsync.exceptions import RetriableError
 from fieldsync.http.retry import RetryPolicy
+from fieldsync.ports import SyncStore
 from fieldsync.service import SyncService
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing.clock import FakeClock
@@ -157,6 +158,7 @@ def build(
     fault_seed: int | None = None,
     attempts: int = 5,
     per_page: int = 10,
+    store: SyncStore | None = None,
 ) -> ZohoRig:
     """A rig over the organization generated from ``seed`` whose emulators inject faults
     at ``fault_rate`` (seeded by ``fault_seed``, ``seed`` by default) and whose transports
@@ -206,7 +208,7 @@ def build(
         retry=retry,
         concurrency=1,
     )
-    store = InMemoryStore()
+    store = store if store is not None else InMemoryStore()
     notifier = RecordingNotifier()
     service = SyncService(store=store, notifier=notifier, clock=clock, worker_id="rig")
     service.register_integration("zoho", source=source, target=target)

@@ -1,4 +1,5 @@
-"""Suite 3, concurrency: several processes share one SQLite store and call ``run`` and
+"""Suite 3, concurrency: several processes share one store (an SQLite file, or PostgreSQL)
+and call ``run`` and
 ``run_due`` for the same syncs. Exactly one run per sync happens at a time; the others
 get ``SyncAlreadyRunningError`` (``run``) or are skipped (``run_due``); a lease left by a
 killed process is refused until it expires, then taken over.
@@ -23,23 +24,30 @@ from _crash_child import (
     KillPlan,
     KillPoint,
     Paths,
+    PgLocation,
     act,
     attempt,
     contend,
     create_sync,
     in_child,
+    open_store,
 )
 
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import RunStatus
-from fieldsync.stores.sqlite import SQLiteStore
 
 PROCESSES = 4
 ITERATIONS = 6
 
 
-@pytest.fixture
-def paths(tmp_path: Path) -> Iterator[Paths]:
+@pytest.fixture(params=["sqlite", "postgres"])
+def paths(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Paths]:
+    if request.param == "postgres":
+        url, schema = (
+            request.getfixturevalue(name) for name in ("postgres_url", "postgres_schema")
+        )
+        yield Paths(PgLocation(url, schema), tmp_path / "list.db")
+        return
     # tmpfs when available: fsync there is free (see test_crashes).
     shm = Path("/dev/shm")
     if not shm.is_dir() or not os.access(shm, os.W_OK):
@@ -55,8 +63,11 @@ def exit_with_attempt(paths: Paths, sync_id: str, *, minutes: float, due: bool =
 
 
 def statuses(paths: Paths, sync_id: str) -> list[RunStatus]:
-    with SQLiteStore(paths.store) as store:
+    store = open_store(paths)
+    try:
         return [run.status for run in store.runs(sync_id)]
+    finally:
+        store.close()
 
 
 def test_while_a_process_runs_a_sync_other_processes_are_refused_or_skip_it(
@@ -92,11 +103,13 @@ def test_processes_racing_for_the_same_syncs_never_run_one_sync_twice_at_once(
     for sync_id in sync_ids:
         initiate = functools.partial(act, paths, sync_id, initiate=True, minutes=0, plan=None)
         assert in_child(initiate) == 0
-    results = paths.store.with_name("results.jsonl")
+    results = paths.target.with_name("results.jsonl")
+    # PostgreSQL round trips cost more than SQLite's: fewer rounds keep the suite fast
+    iterations = ITERATIONS if isinstance(paths.store, Path) else ITERATIONS // 2
     start_r, start_w = os.pipe()
     children = [
         Child(
-            lambda: contend(paths, sync_ids, iterations=ITERATIONS, start=start_r, results=results)
+            lambda: contend(paths, sync_ids, iterations=iterations, start=start_r, results=results)
         )
         for _ in range(PROCESSES)
     ]
@@ -107,7 +120,7 @@ def test_processes_racing_for_the_same_syncs_never_run_one_sync_twice_at_once(
     calls = Counter(line["call"] for line in lines if "call" in line)
     print(f"\nconcurrency suite: {PROCESSES} processes, {dict(calls)}")
     assert [0] * PROCESSES == codes
-    assert PROCESSES * ITERATIONS * len(sync_ids) == sum(calls.values())
+    assert PROCESSES * iterations * len(sync_ids) == sum(calls.values())
     for sync_id in sync_ids:
         spans = sorted(tuple(line["span"]) for line in lines if line.get("sync") == sync_id)
         assert [] == [(a, b) for a, b in itertools.pairwise(spans) if b[0] <= a[1]]

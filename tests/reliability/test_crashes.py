@@ -1,5 +1,6 @@
-"""Suite 2, crashes: a run in a child process on an SQLite store is SIGKILLed at seeded
-random points (mid-batch after a write, mid-commit, between batches, at a page). The next
+"""Suite 2, crashes: a run in a child process on a store (an SQLite file, or PostgreSQL) is
+SIGKILLed at seeded random points (mid-batch after a write, mid-commit, between batches, at
+a page). The next
 run takes the expired lease over, marks the killed run interrupted, continues from the
 checkpoint, and the list ends identical to an uninterrupted run's, with every record
 counted exactly once across the runs of the pass.
@@ -11,11 +12,13 @@ import functools
 import os
 import random
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
+import psycopg
 import pytest
 from _checks import account_for
 from _crash_child import (
@@ -25,18 +28,22 @@ from _crash_child import (
     KillPlan,
     KillPoint,
     Paths,
+    PgLocation,
     act,
     create_sync,
     in_child,
+    open_store,
     people,
 )
+from psycopg import sql
 
 from fieldsync.domain.sync import RunStatus, SyncRun
 from fieldsync.service import SyncService
-from fieldsync.stores.sqlite import SQLiteStore
 from fieldsync.testing.clock import FakeClock
 
 FAST_SCENARIOS = 32
+PG_SCENARIOS = 10  # PostgreSQL round trips cost more: fewer scenarios, every kind of kill
+PG_SOAK_SCENARIOS = 200
 SOAK_SCENARIOS = 600
 KILLS_PER_SCENARIO = 3
 LEASE_EXPIRED = 15  # minutes between attempts: longer than the lease
@@ -51,9 +58,24 @@ class Reference:
     events: dict[KillPoint, int]
 
 
+@attrs.frozen
+class Where:
+    """Where a suite's scenarios keep their stores: files under ``root``, or schemas of
+    the PostgreSQL test server named after ``pg.schema``."""
+
+    root: Path
+    pg: PgLocation | None = None
+
+    def paths(self, name: str) -> Paths:
+        list_file = self.root / f"{name}-list.db"
+        if self.pg is None:
+            return Paths(self.root / f"{name}.db", list_file)
+        return Paths(PgLocation(self.pg.url, f"{self.pg.schema}_{name}"), list_file)
+
+
 @functools.cache
-def reference(root: Path) -> Reference:
-    paths = Paths(root / "reference.db", root / "reference-list.db")
+def reference(where: Where) -> Reference:
+    paths = where.paths("reference")
     sync_id = create_sync(paths)
     run, events = act(paths, sync_id, initiate=True, minutes=0, plan=None)
     assert run.status is RunStatus.COMPLETED
@@ -71,11 +93,11 @@ class Outcome:
     contents: dict[str, tuple[str, str]]
 
 
-def crash_scenario(root: Path, seed: int, ref: Reference) -> Outcome:
+def crash_scenario(where: Where, seed: int, ref: Reference) -> Outcome:
     """Initiate, then run, in children killed at up to three seeded points, then run to
     the end; return what the store and the list hold."""
     rng = random.Random(seed)
-    paths = Paths(root / f"s{seed}.db", root / f"s{seed}-list.db")
+    paths = where.paths(f"s{seed}")
     sync_id = create_sync(paths)
     kills: list[KillPlan] = []
     for attempt in range(KILLS_PER_SCENARIO + 1):
@@ -96,8 +118,11 @@ def crash_scenario(root: Path, seed: int, ref: Reference) -> Outcome:
     else:
         code = in_child(lambda: act(paths, sync_id, initiate=False, minutes=99, plan=None))
         assert code == 0, f"seed {seed}: the final run failed"
-    with SQLiteStore(paths.store) as store:
+    store = open_store(paths)
+    try:
         runs = list(reversed(store.runs(sync_id)))
+    finally:
+        store.close()
     target = FileTarget(paths.target)
     try:
         return Outcome(kills, runs, target.contents())
@@ -105,7 +130,7 @@ def crash_scenario(root: Path, seed: int, ref: Reference) -> Outcome:
         target.close()
 
 
-def check(root: Path, seed: int, outcome: Outcome, ref: Reference) -> None:
+def check(where: Where, seed: int, outcome: Outcome, ref: Reference) -> None:
     runs = outcome.runs
     statuses = [run.status for run in runs]
     assert statuses == [RunStatus.INTERRUPTED] * len(outcome.kills) + [RunStatus.COMPLETED], (
@@ -121,16 +146,19 @@ def check(root: Path, seed: int, outcome: Outcome, ref: Reference) -> None:
         if run.total:
             checkpointed = run.id
     assert outcome.contents == ref.contents, f"seed {seed}: the list differs"
-    with SQLiteStore(root / f"s{seed}.db") as store:
+    store = open_store(where.paths(f"s{seed}"))
+    try:
         service = SyncService(store=store, clock=FakeClock(START))
         account_for(service, store, runs, KEYS)
+    finally:
+        store.close()
 
 
-def scenarios(root: Path, count: int, first: int = 0) -> Iterator[Outcome]:
-    ref = reference(root)
+def scenarios(where: Where, count: int, first: int = 0) -> Iterator[Outcome]:
+    ref = reference(where)
     for seed in range(first, first + count):
-        outcome = crash_scenario(root, seed, ref)
-        check(root, seed, outcome, ref)
+        outcome = crash_scenario(where, seed, ref)
+        check(where, seed, outcome, ref)
         yield outcome
 
 
@@ -146,10 +174,24 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield Path(where)
 
 
+@pytest.fixture
+def on_postgres(root: Path, postgres_url: str) -> Iterator[Where]:
+    """Scenarios whose stores are schemas of the PostgreSQL test server, dropped after."""
+    prefix = f"fs_crash_{uuid.uuid4().hex[:12]}"
+    (root / prefix).mkdir()
+    yield Where(root / prefix, PgLocation(postgres_url, prefix))
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (prefix + "%",)
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
 def test_runs_killed_at_fifty_random_points_resume_and_end_with_the_uninterrupted_list(
     root: Path,
 ) -> None:
-    kills = [plan for outcome in scenarios(root, FAST_SCENARIOS) for plan in outcome.kills]
+    kills = [plan for outcome in scenarios(Where(root), FAST_SCENARIOS) for plan in outcome.kills]
 
     by_point = Counter(plan.point.name for plan in kills)
     print(f"\ncrash suite: {len(kills)} kill points ({dict(sorted(by_point.items()))})")
@@ -157,11 +199,36 @@ def test_runs_killed_at_fifty_random_points_resume_and_end_with_the_uninterrupte
     assert set(by_point) == {point.name for point in KillPoint}
 
 
+def test_runs_on_postgresql_killed_at_random_points_resume_and_end_alike(
+    on_postgres: Where,
+) -> None:
+    # mid-commit on PostgreSQL: the child dies with the batch's transaction open
+    kills = [plan for outcome in scenarios(on_postgres, PG_SCENARIOS) for plan in outcome.kills]
+
+    by_point = Counter(plan.point.name for plan in kills)
+    print(
+        f"\ncrash suite on PostgreSQL: {len(kills)} kill points ({dict(sorted(by_point.items()))})"
+    )
+    assert len(kills) >= 15
+    assert set(by_point) == {point.name for point in KillPoint}
+
+
+@pytest.mark.soak
+def test_runs_on_postgresql_killed_at_hundreds_of_random_points_resume_and_end_alike(
+    on_postgres: Where,
+) -> None:
+    outcomes = scenarios(on_postgres, PG_SOAK_SCENARIOS, 10_000)
+    kills = [plan for outcome in outcomes for plan in outcome.kills]
+
+    assert len(kills) >= 300
+
+
 @pytest.mark.soak
 def test_runs_killed_at_a_thousand_random_points_resume_and_end_with_the_uninterrupted_list(
     root: Path,
 ) -> None:
-    kills = [plan for outcome in scenarios(root, SOAK_SCENARIOS, 10_000) for plan in outcome.kills]
+    where = Where(root)
+    kills = [plan for outcome in scenarios(where, SOAK_SCENARIOS, 10_000) for plan in outcome.kills]
 
     by_point = Counter(plan.point.name for plan in kills)
     print(f"\ncrash soak: {len(kills)} kill points ({dict(sorted(by_point.items()))})")

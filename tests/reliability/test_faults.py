@@ -24,8 +24,10 @@ from _zoho_rig import MAX_RUNS, ZohoRig, build
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.sync import RunStatus, SyncRun
+from fieldsync.ports import SyncStore
 
 FAST_RUNS = 200
+PG_RUNS = 12  # the same passes on PostgreSQL: its round trips cost more, so fewer
 SOAK_RUNS = 5_000
 MAX_FAULT_RATE = 0.20
 
@@ -114,7 +116,7 @@ def settle(rig: ZohoRig, first: SyncRun) -> list[SyncRun]:
     return runs
 
 
-def one_pass(seed: int, figures: Figures) -> None:
+def one_pass(seed: int, figures: Figures, store: SyncStore | None = None) -> None:
     """A faulted pass and re-run of one seeded organization, checked against a fault-free
     one. Raises AssertionError (naming the seed) on any loss, duplicate or difference."""
     want = expected(seed % ORGANIZATIONS)
@@ -128,6 +130,7 @@ def one_pass(seed: int, figures: Figures) -> None:
         fault_rate=rate,
         fault_seed=seed,
         attempts=attempts,
+        store=store,
     )
 
     runs = rig.finish_pass(rig.initiate())
@@ -165,11 +168,12 @@ def one_pass(seed: int, figures: Figures) -> None:
     figures.faults.update(kind.value for kind in rig.campaigns.faults.injected)
 
 
-def run_seeds(count: int, first: int = 0) -> Figures:
-    """Run ``count`` seeded passes and return their figures."""
+def run_seeds(count: int, first: int = 0, store: SyncStore | None = None) -> Figures:
+    """Run ``count`` seeded passes (each on a new in-memory store, or all on ``store``:
+    their syncs are distinct) and return their figures."""
     figures = Figures()
     for seed in range(first, first + count):
-        one_pass(seed, figures)
+        one_pass(seed, figures, store)
     return figures
 
 
@@ -185,6 +189,15 @@ def test_two_hundred_faulted_passes_lose_and_duplicate_nothing_and_converge(firs
     print(f"\nfault suite, seeds {first}-{first + FAST_SLICE - 1}: {figures.line()}")
     assert FAST_SLICE == figures.passes
     assert figures.deferred > 0, "no pass was deferred: the faults are too gentle"
+
+
+def test_faulted_passes_on_postgresql_lose_and_duplicate_nothing_and_converge(
+    postgres_store: SyncStore,
+) -> None:
+    figures = run_seeds(PG_RUNS, store=postgres_store)
+
+    print(f"\nfault suite on PostgreSQL: {figures.line()}")
+    assert PG_RUNS == figures.passes
 
 
 @pytest.mark.soak

@@ -1,4 +1,4 @@
-"""Scenario fixtures: a whole service on fakes and a fake clock, on both shipped stores."""
+"""Scenario fixtures: a whole service on fakes and a fake clock, on every shipped store."""
 
 from __future__ import annotations
 
@@ -17,8 +17,12 @@ from fieldsync.testing.clock import FakeClock
 from fieldsync.testing.fakes import FakeSource, FakeTarget, RecordingNotifier
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SyncStore]:
+    if request.param == "postgres":
+        # an emptied PostgresStore on this worker's schema, on the fake clock's time
+        yield request.getfixturevalue("postgres_store")
+        return
     chosen: SyncStore = (
         InMemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "fs.db")
     )

@@ -21,6 +21,7 @@ if str(_ROOT) not in sys.path:  # `bench` is a top-level package of the reposito
 
 from bench import (  # noqa: E402
     calls_per_run,
+    fleet,
     memory,
     planner_throughput,
     rate_limit,
@@ -106,3 +107,10 @@ def test_the_json_output_names_the_machine(results: dict[str, Result], tmp_path:
     write_json(path, list(results.values()), info, mode="quick", when=datetime.now(UTC), seconds=1)
 
     assert info == json.loads(path.read_text(encoding="utf-8"))["machine"]
+
+
+def test_the_fleet_benchmark_runs_on_postgresql(postgres_url: str) -> None:
+    result = fleet.run(organizations=2, contacts=4, rounds=1, processes=(1, 2), url=postgres_url)
+
+    assert result.key == "fleet"
+    assert all(math.isfinite(metric.value) for metric in result.metrics)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 
@@ -11,11 +12,18 @@ from fieldsync.cli._output import Output, parse_zone
 from fieldsync.cli._progress import ProgressHook
 from fieldsync.cli._watch import CredentialsWatch, watched
 from fieldsync.domain.sync import Sync
-from fieldsync.exceptions import NotFoundError
+from fieldsync.exceptions import ConfigurationError, NotFoundError
+from fieldsync.ports import SyncStore
 from fieldsync.service import SyncService
+from fieldsync.stores import QuotaStore
 from fieldsync.stores.sqlite import SQLiteStore
 
-__all__ = ["App", "open_app"]
+__all__ = ["App", "Store", "open_app", "open_store"]
+
+
+class Store(SyncStore, QuotaStore, Protocol):
+    """What the command's store is: the state store, and the quota ledger and token cache
+    the Zoho adapters share through it (``SQLiteStore`` and ``PostgresStore`` are both)."""
 
 
 @attrs.define
@@ -23,7 +31,7 @@ class App:
     """The configuration and a service wired to the configured store and integrations."""
 
     config: Config
-    store: SQLiteStore
+    store: Store
     service: SyncService
     json: bool
     progress: ProgressHook
@@ -71,6 +79,20 @@ class App:
         self.store.close()
 
 
+def open_store(config: Config) -> Store:
+    """The configured store: PostgreSQL for a ``postgresql://`` URL, else the SQLite file."""
+    if config.store_url is None:
+        config.store_path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteStore(config.store_path)
+    try:
+        from fieldsync.stores.postgres import PostgresStore
+    except ImportError:
+        raise ConfigurationError(
+            "the store is PostgreSQL: install it with pip install 'fieldsync[postgres]'"
+        ) from None
+    return PostgresStore(config.store_url, schema=config.store_schema)
+
+
 def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
     """Load the configuration, open the store and register every configured integration
     that was not disabled (commands that need a disabled one's adapters refuse then; the
@@ -80,8 +102,7 @@ def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
     """
     config = load_config(config_path)
     out = Output.for_terminal(zone=parse_zone(tz or config.tz))
-    config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    store = SQLiteStore(config.store_path)
+    store = open_store(config)
     hook = ProgressHook(
         {name: "Zoho" for name, i in config.integrations.items() if i.type == "zoho"}
     )

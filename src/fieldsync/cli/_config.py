@@ -97,13 +97,19 @@ class SyncDefinition:
 
 @attrs.frozen
 class Config:
-    """The whole file."""
+    """The whole file.
+
+    ``store_url`` is set when the store is PostgreSQL (``store = "postgresql://..."``, or
+    ``url`` in ``[store]``); it may hold a password, so it stays out of the repr.
+    """
 
     path: Path
     store_path: Path
     integrations: Mapping[str, IntegrationConfig]
     syncs: tuple[SyncDefinition, ...]
     tz: str | None = None  # [cli] tz: the zone times are shown in (None: local)
+    store_url: str | None = attrs.field(default=None, repr=False)
+    store_schema: str = "fieldsync"
 
     def sync(self, name: str) -> SyncDefinition:
         """The ``[[syncs]]`` entry called ``name``."""
@@ -137,10 +143,7 @@ def load_config(path: Path, *, environ: Mapping[str, str] | None = None) -> Conf
 
 def parse_config(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
     """Check the parsed TOML of the file at ``path``; see :func:`load_config`."""
-    store = _table(data.get("store", {}), "[store]")
-    store_path = Path(_text(store.get("path", "fieldsync.db"), "[store] path"))
-    if not store_path.is_absolute():
-        store_path = path.parent / store_path
+    store_path, store_url, store_schema = _store(data.get("store", {}), path, env)
     integrations = {
         name: _integration(name, _table(raw, f"[integrations.{name}]"), env)
         for name, raw in _table(data.get("integrations", {}), "[integrations]").items()
@@ -164,7 +167,45 @@ def parse_config(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) ->
     cli = _table(data.get("cli", {}), "[cli]")
     _no_unknown(cli, {"tz"}, "[cli]")
     tz = None if "tz" not in cli else _text(cli["tz"], "[cli] tz")
-    return Config(path=path, store_path=store_path, integrations=integrations, syncs=syncs, tz=tz)
+    return Config(
+        path=path,
+        store_path=store_path,
+        integrations=integrations,
+        syncs=syncs,
+        tz=tz,
+        store_url=store_url,
+        store_schema=store_schema,
+    )
+
+
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def _store(raw: object, path: Path, env: Mapping[str, str]) -> tuple[Path, str | None, str]:
+    """The SQLite file, the PostgreSQL URL (or None) and schema of ``store``: a string (a
+    file path or a ``postgresql://`` URL) or a ``[store]`` table (``path``, or ``url`` and
+    ``schema``). ``"${VAR}"`` reads the URL from the environment (it holds a password)."""
+    if isinstance(raw, str):
+        raw = {"url": raw} if raw.startswith(_POSTGRES_SCHEMES) else {"path": raw}
+    store = _table(raw, "[store]")
+    _no_unknown(store, {"path", "url", "schema"}, "[store]")
+    if "url" in store:
+        if "path" in store:
+            raise ConfigurationError(
+                "[store] takes a path (SQLite) or a url (PostgreSQL), not both"
+            )
+        url = _text(_resolve(store["url"], "[store] url", env), "[store] url")
+        if not url.startswith(_POSTGRES_SCHEMES) and "=" not in url:
+            # not quoted: the value may be a password in the wrong place
+            raise ConfigurationError(
+                "[store] url must be a postgresql:// URL or a libpq 'key=value' string"
+            )
+        schema = _text(store.get("schema", "fieldsync"), "[store] schema")
+        return path.parent / "fieldsync.db", url, schema
+    store_path = Path(_text(store.get("path", "fieldsync.db"), "[store] path"))
+    if not store_path.is_absolute():
+        store_path = path.parent / store_path
+    return store_path, None, "fieldsync"
 
 
 def _integration(name: str, raw: Mapping[str, Any], env: Mapping[str, str]) -> IntegrationConfig:

@@ -65,6 +65,7 @@ def pass_since(watermark: datetime | None, config: SyncConfig) -> datetime | Non
 class _End(enum.Enum):
     COMPLETED = "completed"
     STOPPED = "stopped"  # the sync is no longer active (paused, disabled)
+    SLICED = "sliced"  # the run's time slice is over; the next run continues the pass
     PLAN_LIMIT = "plan_limit"
     INVALID = "invalid"  # the mapping or criteria no longer fit the live schemas
 
@@ -156,12 +157,16 @@ class Runner:
         owner: str,
         fields_created: Sequence[str] = (),
         due_by: datetime | None = None,
+        max_duration: timedelta | None = None,
     ) -> SyncRun:
         """Run the sync once, under the lease of ``owner``, and return the finished run.
 
         Takes the lease (or keeps it, when ``owner`` holds it already) and releases it.
         With ``due_by`` (a scheduled run), the sync must still be due then once the lease
-        is held: another worker may have run it since the due syncs were listed.
+        is held: another worker may have run it since the due syncs were listed. With
+        ``max_duration``, the run stops at the first batch boundary after that long (having
+        committed at least one batch) as deferred, due at once: the next run continues the
+        pass from the checkpoint. Task queues cut long runs into such slices.
 
         Raises:
             SyncAlreadyRunningError: another worker holds the lease.
@@ -199,6 +204,7 @@ class Runner:
                 clock=self._clock,
                 hook=self._on_event,
             )
+            deadline = None if max_duration is None else self._clock.now() + max_duration
             with _run_scope.entered(scope):
                 _log.info(
                     "run %s of sync %s started (%s, config v%d, %s)",
@@ -209,7 +215,7 @@ class Runner:
                     f"continuing run {start.resumed_from}" if start.resumed_from else "new pass",
                     extra=scope.log_extra,
                 )
-                return self._observed(run, sync, source, target, start, lease, scope)
+                return self._observed(run, sync, source, target, start, lease, scope, deadline)
         finally:
             store.release_lease(sync_id, owner)
 
@@ -222,6 +228,7 @@ class Runner:
         start: _Pass,
         lease: _Lease,
         scope: RunScope,
+        deadline: datetime | None,
     ) -> SyncRun:
         """:meth:`_guarded`, with the run's start and end told to the event hook."""
         if self._on_event is not None:
@@ -233,7 +240,7 @@ class Runner:
                 )
             )
         try:
-            return self._guarded(run, sync, source, target, start, lease)
+            return self._guarded(run, sync, source, target, start, lease, deadline)
         finally:
             # `run` is ended in place, also when an unexpected exception escapes.
             if self._on_event is not None:
@@ -242,13 +249,20 @@ class Runner:
     # -- the pass -----------------------------------------------------------------------------
 
     def _guarded(
-        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
+        self,
+        run: SyncRun,
+        sync: Sync,
+        source: Source,
+        target: Target,
+        start: _Pass,
+        lease: _Lease,
+        deadline: datetime | None,
     ) -> SyncRun:
         # Everything after add_run is in here, recording the run's end included: whatever
         # raises (a store that fails, a schedule that cannot compute its next run), the run
         # is recorded as failed, never left `running`.
         try:
-            return self._pass_and_end(run, sync, source, target, start, lease)
+            return self._pass_and_end(run, sync, source, target, start, lease, deadline)
         except Exception as exc:
             _log.exception(
                 "run %s of sync %s failed unexpectedly",
@@ -275,10 +289,17 @@ class Runner:
             raise
 
     def _pass_and_end(
-        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
+        self,
+        run: SyncRun,
+        sync: Sync,
+        source: Source,
+        target: Target,
+        start: _Pass,
+        lease: _Lease,
+        deadline: datetime | None,
     ) -> SyncRun:
         try:
-            end, problems = self._pass(run, sync, source, target, start, lease)
+            end, problems = self._pass(run, sync, source, target, start, lease, deadline)
         except QuotaExhaustedError as exc:
             resume_at = exc.resume_at or self._clock.now() + RETRY_DELAY
             return self._end.defer(run, str(exc), resume_at, clear_checkpoint=False)
@@ -306,6 +327,8 @@ class Runner:
         if end is _End.PLAN_LIMIT:
             text = "the target plan's contact limit was reached; the rest was skipped"
             return self._end.defer(run, text, None, clear_checkpoint=True)
+        if end is _End.SLICED:
+            return self._end.slice_over(run)
         if end is _End.STOPPED:
             state = self._store.get_sync(run.sync_id).state
             why = None if state is SyncState.PAUSED else f"the sync was {state.value}"
@@ -313,7 +336,14 @@ class Runner:
         return self._end.complete(run, start.started_at)
 
     def _pass(
-        self, run: SyncRun, sync: Sync, source: Source, target: Target, start: _Pass, lease: _Lease
+        self,
+        run: SyncRun,
+        sync: Sync,
+        source: Source,
+        target: Target,
+        start: _Pass,
+        lease: _Lease,
+        deadline: datetime | None,
     ) -> tuple[_End, Sequence[Problem]]:
         config = sync.config
         plan, problems = plan_config(config, source, target)
@@ -336,12 +366,17 @@ class Runner:
         size = max(1, target.limits().max_batch)
         skip_first = start.offset
         limit_reached = False
+        committed = False
         for page in source.read(since=start.since, resume=start.position):
             records = page.records
             begin, skip_first = min(skip_first, len(records)), 0
             for low in range(begin, len(records), size):
                 if self._store.get_sync(run.sync_id).state is not SyncState.ACTIVE:
                     return _End.STOPPED, ()
+                # One batch at least per slice, so that slices always make progress.
+                if committed and deadline is not None and self._clock.now() >= deadline:
+                    return _End.SLICED, ()
+                self._keep(run, lease)
                 chunk = records[low : low + size]
                 result = self._batch(
                     run, config.list_key, planner, target, chunk, start, sent=not limit_reached
@@ -356,6 +391,7 @@ class Runner:
                     offset=low + len(chunk),
                 )
                 self._commit(run, result, checkpoint, lease)
+                committed = True
         return (_End.PLAN_LIMIT if limit_reached else _End.COMPLETED), ()
 
     def _batch(
@@ -383,6 +419,18 @@ class Runner:
         answers = target.upsert(list_key, contacts) if contacts else ()
         return tally(run.id, decisions, {answer.key: answer for answer in answers})
 
+    def _keep(self, run: SyncRun, lease: _Lease) -> None:
+        """Renew the lease before a batch is sent when a quarter of it has passed, so that
+        a worker that stalled (and lost the lease to another) sends nothing more.
+
+        Renewing before every batch would double the store's writes for nothing: a lease
+        renewed less than a quarter ago still has three quarters to run, and the batch's
+        commit checks the lease anyway."""
+        now = self._clock.now()
+        if now - lease.renewed_at >= self._ttl / 4:
+            self._store.renew_lease(run.sync_id, lease.owner, now=now, ttl=self._ttl)
+            lease.renewed_at = now
+
     def _commit(
         self, run: SyncRun, result: BatchResult, checkpoint: Checkpoint, lease: _Lease
     ) -> None:
@@ -405,12 +453,6 @@ class Runner:
             checkpoint.offset,
             extra=_run_scope.log_extra(),
         )
-        now = self._clock.now()
-        # Renewing at every batch would double the store's writes for nothing: a quarter
-        # of the lease is plenty of headroom (and a commit checks the lease anyway).
-        if now - lease.renewed_at >= self._ttl / 4:
-            self._store.renew_lease(run.sync_id, lease.owner, now=now, ttl=self._ttl)
-            lease.renewed_at = now
         scope = _run_scope.current()
         if scope is not None and self._on_event is not None:
             scope.emit(

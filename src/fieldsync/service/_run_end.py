@@ -145,6 +145,19 @@ class RunEnd:
         self._notify(NotificationKind.RUN_DEFERRED, f'Sync "{sync.name}" deferred', summary, run)
         return run
 
+    def slice_over(self, run: SyncRun) -> SyncRun:
+        """The run's time slice is over: deferred, with the checkpoint kept and the sync
+        due at once, so the next run (the next slice) continues the pass. No notification:
+        the pass's completion reports every slice's counts."""
+        now = self._clock.now()
+        run.status, run.finished_at = RunStatus.DEFERRED, now
+        run.error = "the run's time slice is over; the next run continues the pass"
+        sync = self._store.get_sync(run.sync_id)
+        sync.next_run_at = now
+        self._store.finish_run(run, sync, clear_checkpoint=False)
+        _log.info("run %s of sync %s ended its slice: %s", run.id, run.sync_id, run.error)
+        return run
+
     def fail(self, run: SyncRun, error: str) -> SyncRun:
         """A fatal error: the run failed and the sync needs attention."""
         run.status, run.finished_at, run.error = RunStatus.FAILED, self._clock.now(), error

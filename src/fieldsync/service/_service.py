@@ -3,11 +3,12 @@ integration. ``docs/service.md`` walks through them."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TextIO
 
@@ -37,6 +38,7 @@ from fieldsync.service._adapters import close_each, missing_methods
 from fieldsync.service._disable import carry_out, impact_of
 from fieldsync.service._export import write_skipped
 from fieldsync.service._initiate import activate, validate
+from fieldsync.service._integrations import Integration, IntegrationResolver, Integrations
 from fieldsync.service._outbox import Outbox
 from fieldsync.service._preview import DISCLAIMER
 from fieldsync.service._preview import preview as _preview
@@ -58,12 +60,6 @@ _log = logging.getLogger("fieldsync.service")
 def _fields(sync: Sync) -> dict[str, str]:
     """The structured log fields of a sync outside a run (a run adds its ``run_id``)."""
     return {"sync_id": sync.id, "integration": sync.integration}
-
-
-@attrs.frozen
-class _Integration:
-    source: Source
-    target: Target
 
 
 class SyncService(Closeable):
@@ -91,6 +87,13 @@ class SyncService(Closeable):
         on_progress: deprecated since 0.2; use ``on_event`` and
             :class:`~fieldsync.events.BatchCommitted`. Still called with the run after each
             committed batch.
+        resolver: builds an integration's adapters on demand from its name (an object
+            with ``source`` and ``target``, such as :class:`Integration`, or ``None`` for
+            an unknown name), for fleets whose integrations live in the user's own
+            credential storage. Registered integrations come first.
+        resolver_cache_size: resolved integrations kept open at most; the least recently
+            used is closed (its ``close()``, else its source's and target's) once no run
+            uses it.
     """
 
     def __init__(
@@ -105,13 +108,15 @@ class SyncService(Closeable):
         ids: Callable[[], str] | None = None,
         on_event: EventHook | None = None,
         on_progress: Callable[[SyncRun], None] | None = None,
+        resolver: IntegrationResolver | None = None,
+        resolver_cache_size: int = 32,
     ) -> None:
         self._store = store
         self._clock: Clock = clock or SystemClock()
         self._ids: Callable[[], str] = ids or (lambda: uuid.uuid4().hex)
         self._worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._lease_ttl = lease_ttl
-        self._integrations: dict[str, _Integration] = {}
+        self._integrations = Integrations(resolver, cache_size=resolver_cache_size)
         # Everything to close, in the order received; the notifier first.
         self._owned: list[object] = [] if notifier is None else [notifier]
         self._outbox = Outbox(store=store, notifier=notifier, clock=self._clock, ids=self._ids)
@@ -126,7 +131,7 @@ class SyncService(Closeable):
         )
 
     def __repr__(self) -> str:
-        return f"SyncService(store={self._store!r}, integrations={sorted(self._integrations)})"
+        return f"SyncService(store={self._store!r}, integrations={self._integrations.names()})"
 
     # -- integrations and syncs ---------------------------------------------------------------
 
@@ -151,18 +156,21 @@ class SyncService(Closeable):
                 )
         if name in self._store.disabled_integrations():
             raise StateError(f"integration {name!r} was disabled and cannot be used again")
-        self._integrations[name] = _Integration(source, target)
+        self._integrations.register(name, source, target)
         for adapter in (source, target):
             if not any(adapter is owned for owned in self._owned):
                 self._owned.append(adapter)
 
     def close(self) -> None:
-        """Close the notifier and every adapter ever registered (each once, whatever the
-        number of integrations sharing it), when they have a ``close`` method. The store is
-        not closed. Idempotent. If closing one raises, the others are still closed and the
-        first error is raised."""
+        """Close the notifier, every adapter ever registered (each once, whatever the
+        number of integrations sharing it) and every resolved integration no run uses, when
+        they have a ``close`` method. The store is not closed. Idempotent. If closing one
+        raises, the others are still closed and the first error is raised."""
         owned, self._owned = self._owned, []
-        close_each(owned)
+        try:
+            close_each(owned)
+        finally:
+            self._integrations.close()
 
     def create_sync(
         self,
@@ -180,7 +188,7 @@ class SyncService(Closeable):
 
         Args:
             name: what people call the sync.
-            integration: a registered integration's name.
+            integration: a registered (or resolvable) integration's name.
             list_key: the target list the contacts go to.
             mapping: the field mapping (the email must be mapped).
             criteria: which records to sync; every record by default.
@@ -188,10 +196,11 @@ class SyncService(Closeable):
             options: more options (empty values, records to retrieve).
 
         Raises:
-            NotFoundError: the integration is not registered.
+            NotFoundError: the integration is not registered (nor resolvable).
             StateError: the integration was disabled.
         """
-        self._integration(integration)
+        with self._integration(integration):
+            pass
         now = self._clock.now()
         config = SyncConfig(
             version=1,
@@ -231,18 +240,18 @@ class SyncService(Closeable):
             SyncError: reading the schemas or the source failed.
         """
         sync = self._store.get_sync(sync_id)
-        adapters = self._integration(sync.integration)
         config = sync.pending or sync.config
         # A pending edit restarts from the configured start, as its initiate will.
         since = pass_since(None if sync.pending is not None else sync.watermark, config)
-        return _preview(
-            sync_id,
-            config,
-            source=adapters.source,
-            target=adapters.target,
-            store=self._store,
-            since=since,
-        )
+        with self._integration(sync.integration) as adapters:
+            return _preview(
+                sync_id,
+                config,
+                source=adapters.source,
+                target=adapters.target,
+                store=self._store,
+                since=since,
+            )
 
     def initiate(self, sync_id: str, *, acknowledge_disclaimer: bool = False) -> SyncRun:
         """Validate the sync against the live schemas, create the missing target fields,
@@ -264,7 +273,10 @@ class SyncService(Closeable):
         """
         sync = self._store.get_sync(sync_id)
         transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
-        adapters = self._integration(sync.integration)
+        with self._integration(sync.integration) as adapters:
+            return self._initiate(sync_id, adapters, acknowledge_disclaimer)
+
+    def _initiate(self, sync_id: str, adapters: Integration, acknowledged: bool) -> SyncRun:
         owner = self._owner()
         # Held from validation to the run, so that no run starts between them.
         self._store.acquire_lease(sync_id, owner, now=self._clock.now(), ttl=self._lease_ttl)
@@ -275,7 +287,7 @@ class SyncService(Closeable):
                 clock=self._clock,
                 source=adapters.source,
                 target=adapters.target,
-                acknowledged=acknowledge_disclaimer,
+                acknowledged=acknowledged,
             )
             return self._runner.run(
                 sync_id,
@@ -290,8 +302,14 @@ class SyncService(Closeable):
 
     # -- running ------------------------------------------------------------------------------
 
-    def run(self, sync_id: str) -> SyncRun:
+    def run(self, sync_id: str, *, max_duration: timedelta | None = None) -> SyncRun:
         """Run an active sync now, continuing its unfinished pass if it has one.
+
+        Args:
+            sync_id: the sync.
+            max_duration: cut the run into slices: after this long it stops at the next
+                batch boundary, deferred and due at once, and the next run continues the
+                pass from its checkpoint (task queues whose jobs must stay short).
 
         Raises:
             NotFoundError: unknown sync, or its integration is not registered.
@@ -300,11 +318,54 @@ class SyncService(Closeable):
         """
         sync = self._store.get_sync(sync_id)
         transition(sync.state, SyncAction.RUN, sync_id=sync_id)
-        return self._run(sync, RunTrigger.MANUAL)
+        return self._run(sync, RunTrigger.MANUAL, max_duration=max_duration)
 
-    def run_due(self, now: datetime | None = None) -> list[SyncRun]:
+    def run_if_due(
+        self,
+        sync_id: str,
+        *,
+        now: datetime | None = None,
+        max_duration: timedelta | None = None,
+    ) -> SyncRun | None:
+        """Run one sync as its schedule's run if it is due at ``now`` (default: the clock's
+        now), for a task queue's job; ``None`` when it is not due, not active, or running
+        elsewhere (each logged). ``max_duration`` cuts the run into slices (see :meth:`run`).
+
+        Raises:
+            NotFoundError: unknown sync, or its integration is neither registered nor
+                resolvable.
+        """
+        sync = self._store.get_sync(sync_id)
+        due_at = now or self._clock.now()
+        if sync.state is not SyncState.ACTIVE or sync.next_run_at is None:
+            _log.info("sync %s is not due: it is %s", sync_id, sync.state.value)
+            return None
+        if sync.next_run_at > due_at:
+            _log.info("sync %s is not due before %s", sync_id, sync.next_run_at.isoformat())
+            return None
+        try:
+            return self._run(sync, RunTrigger.SCHEDULE, due_by=due_at, max_duration=max_duration)
+        except StateError as exc:
+            # running elsewhere, paused or disabled meanwhile, or run by another worker
+            _log.info("sync %s is due but was skipped: %s", sync_id, exc)
+            return None
+
+    def due_syncs(self, now: datetime | None = None) -> list[Sync]:
+        """The active syncs whose next run is due at ``now`` (default: the clock's now),
+        oldest first: what :meth:`run_due` runs, and what a task queue enqueues."""
+        due_at = now or self._clock.now()
+        return [
+            sync
+            for sync in self._store.list_syncs(state=SyncState.ACTIVE)
+            if sync.next_run_at is not None and sync.next_run_at <= due_at
+        ]
+
+    def run_due(
+        self, now: datetime | None = None, *, max_duration: timedelta | None = None
+    ) -> list[SyncRun]:
         """Run every active sync whose next run is due at ``now`` (default: the clock's
-        now), one after the other; return the runs.
+        now), one after the other; return the runs. ``max_duration`` cuts each run into
+        slices (see :meth:`run`).
 
         Syncs of unregistered or disabled integrations are left out; a sync that is
         running elsewhere (or was paused meanwhile) is logged and skipped.
@@ -312,23 +373,56 @@ class SyncService(Closeable):
         due_at = now or self._clock.now()
         disabled = self._store.disabled_integrations()
         runs: list[SyncRun] = []
-        for sync in self._store.list_syncs(state=SyncState.ACTIVE):
-            if sync.next_run_at is None or sync.next_run_at > due_at:
-                continue
-            if sync.integration in disabled or sync.integration not in self._integrations:
+        for sync, owner in self._due_one_by_one(due_at):
+            known = self._integrations.registered(sync.integration) or self._integrations.resolves
+            if sync.integration in disabled or not known:
                 _log.debug(
                     "sync %s is due; its integration is unavailable", sync.id, extra=_fields(sync)
                 )
+                self._store.release_lease(sync.id, owner)
                 continue
             try:
-                runs.append(self._run(sync, RunTrigger.SCHEDULE, due_by=due_at))
+                run = self._run(
+                    sync, RunTrigger.SCHEDULE, due_by=due_at, max_duration=max_duration, owner=owner
+                )
+                runs.append(run)
+            except NotFoundError:
+                _log.debug("sync %s is due; its integration is unavailable", sync.id)
             except StateError as exc:
                 _log.info("sync %s is due but was skipped: %s", sync.id, exc, extra=_fields(sync))
             except Exception:
                 # One broken sync (a bug in a custom adapter, say) must not starve the others;
                 # its run is already marked failed and it waits for its next retry.
                 _log.exception("the scheduled run of sync %s failed", sync.id, extra=_fields(sync))
+            else:
+                continue
+            # A claimed lease the run never took over (nothing to do when it did, or when
+            # the lease is another owner's).
+            self._store.release_lease(sync.id, owner)
         return runs
+
+    def _due_one_by_one(self, due_at: datetime) -> Iterator[tuple[Sync, str]]:
+        """The syncs due at ``due_at``, each at most once, with the lease owner to run it
+        as. A store that claims due syncs itself (``PostgresStore.claim_due``: ``FOR UPDATE
+        SKIP LOCKED``) hands out one whose lease it took, so that workers never line up
+        behind the same syncs; otherwise the due list is walked and the run takes the lease.
+        """
+        claim = getattr(self._store, "claim_due", None)
+        if not callable(claim):
+            for sync in self.due_syncs(due_at):
+                yield sync, self._owner()
+            return
+        seen: list[str] = []
+        while True:
+            owner = self._owner()
+            now = self._clock.now()
+            claimed = claim(
+                owner, now=now, due_by=due_at, ttl=self._lease_ttl, limit=1, exclude=seen
+            )
+            if not claimed:
+                return
+            seen.append(claimed[0])
+            yield self._store.get_sync(claimed[0]), owner
 
     def pause(self, sync_id: str) -> Sync:
         """Pause an active sync. A run in progress stops at its next batch boundary with
@@ -422,6 +516,15 @@ class SyncService(Closeable):
             config_versions=self._store.config_versions(sync_id),
         )
 
+    def get_sync(self, sync_id: str) -> Sync:
+        """The sync with this id: its state, configuration and next run (no history;
+        :meth:`sync_detail` has that).
+
+        Raises:
+            NotFoundError: unknown sync.
+        """
+        return self._store.get_sync(sync_id)
+
     def list_syncs(
         self, *, integration: str | None = None, state: SyncState | None = None
     ) -> list[Sync]:
@@ -474,27 +577,30 @@ class SyncService(Closeable):
         ones (their syncs' history stays readable) and any a stored sync names.
         """
         disabled = self._store.disabled_integrations()
-        names = set(self._integrations) | set(disabled)
+        names = set(self._integrations.names()) | set(disabled)
         names |= {sync.integration for sync in self._store.list_syncs()}
         return [
             IntegrationStatus(
                 name,
-                registered=name in self._integrations,
+                # With a resolver, any integration not disabled may be had on demand.
+                registered=self._integrations.registered(name)
+                or (self._integrations.resolves and name not in disabled),
                 disabled_at=disabled.get(name),
             )
             for name in sorted(names)
         ]
 
     def adapters(self, integration: str) -> tuple[Source, Target]:
-        """The source and target registered under ``integration`` (a screen reads their
-        live schemas and describes their credentials through them).
+        """The source and target registered under ``integration``, or resolved for it (a
+        screen reads their live schemas and describes their credentials through them).
+        Resolved adapters stay the service's: a later eviction from its cache may close them.
 
         Raises:
-            NotFoundError: the integration is not registered.
+            NotFoundError: the integration is neither registered nor resolvable.
             StateError: the integration was disabled.
         """
-        found = self._integration(integration)
-        return found.source, found.target
+        with self._integration(integration) as found:
+            return found.source, found.target
 
     def check_initiate(self, sync_id: str, *, acknowledge_disclaimer: bool = False) -> None:
         """Everything :meth:`initiate` checks before it runs, changing nothing: the state,
@@ -510,13 +616,13 @@ class SyncService(Closeable):
         """
         sync = self._store.get_sync(sync_id)
         transition(sync.state, SyncAction.INITIATE, sync_id=sync_id)
-        adapters = self._integration(sync.integration)
-        validate(
-            sync.pending or sync.config,
-            adapters.source,
-            adapters.target,
-            acknowledged=acknowledge_disclaimer,
-        )
+        with self._integration(sync.integration) as adapters:
+            validate(
+                sync.pending or sync.config,
+                adapters.source,
+                adapters.target,
+                acknowledged=acknowledge_disclaimer,
+            )
 
     # -- disabling ----------------------------------------------------------------------------
 
@@ -532,39 +638,53 @@ class SyncService(Closeable):
         Raises:
             NotFoundError: the integration is neither registered nor used by a sync.
         """
-        adapters = self._integrations.get(name)
-        syncs = self._store.list_syncs(integration=name)
-        if adapters is None and not syncs:
-            raise NotFoundError("integration", name)
-        source = None if adapters is None else adapters.source
-        target = None if adapters is None else adapters.target
-        impact = impact_of(name, syncs, source, target)
-        if not confirm:
-            return impact
-        done = carry_out(
-            impact,
-            source=source,
-            target=target,
-            store=self._store,
-            outbox=self._outbox,
-            clock=self._clock,
-        )
-        # Forgotten only once carried out: a retry after a failure must still revoke.
-        self._integrations.pop(name, None)
-        return done
+        with contextlib.ExitStack() as stack:
+            try:
+                # resolved even when disabled already: a retry after a failure must revoke
+                adapters: Integration | None = stack.enter_context(self._integrations.use(name))
+            except NotFoundError:
+                adapters = None
+            syncs = self._store.list_syncs(integration=name)
+            if adapters is None and not syncs:
+                raise NotFoundError("integration", name)
+            source = None if adapters is None else adapters.source
+            target = None if adapters is None else adapters.target
+            impact = impact_of(name, syncs, source, target)
+            if not confirm:
+                return impact
+            done = carry_out(
+                impact,
+                source=source,
+                target=target,
+                store=self._store,
+                outbox=self._outbox,
+                clock=self._clock,
+            )
+            # Forgotten only once carried out: a retry after a failure must still revoke.
+            self._integrations.forget(name)
+            return done
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _run(self, sync: Sync, trigger: RunTrigger, *, due_by: datetime | None = None) -> SyncRun:
-        adapters = self._integration(sync.integration)
-        return self._runner.run(
-            sync.id,
-            source=adapters.source,
-            target=adapters.target,
-            trigger=trigger,
-            owner=self._owner(),
-            due_by=due_by,
-        )
+    def _run(
+        self,
+        sync: Sync,
+        trigger: RunTrigger,
+        *,
+        due_by: datetime | None = None,
+        max_duration: timedelta | None = None,
+        owner: str | None = None,
+    ) -> SyncRun:
+        with self._integration(sync.integration) as adapters:
+            return self._runner.run(
+                sync.id,
+                source=adapters.source,
+                target=adapters.target,
+                trigger=trigger,
+                owner=owner or self._owner(),
+                due_by=due_by,
+                max_duration=max_duration,
+            )
 
     def _move(self, sync_id: str, action: SyncAction) -> Sync:
         sync = self._store.get_sync(sync_id)
@@ -574,13 +694,14 @@ class SyncService(Closeable):
         _log.info("sync %s: %s -> %s", sync_id, action.value, sync.state.value, extra=_fields(sync))
         return sync
 
-    def _integration(self, name: str) -> _Integration:
-        try:
-            return self._integrations[name]
-        except KeyError:
-            if name in self._store.disabled_integrations():
-                raise StateError(f"integration {name!r} was disabled") from None
-            raise NotFoundError("integration", name) from None
+    @contextlib.contextmanager
+    def _integration(self, name: str) -> Iterator[Integration]:
+        # A disabled integration is never resolved again (its credentials are revoked);
+        # a registered one cannot be disabled (disabling forgets it).
+        if not self._integrations.registered(name) and name in self._store.disabled_integrations():
+            raise StateError(f"integration {name!r} was disabled")
+        with self._integrations.use(name) as adapters:
+            yield adapters
 
     def _owner(self) -> str:
         # One owner per call: two threads of one service never share a lease.

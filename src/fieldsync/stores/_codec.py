@@ -1,6 +1,6 @@
 """Turn fieldsync's values into database columns and JSON text, and back.
 
-Only the SQLite store uses this; another SQL store can reuse it. Datetimes are stored as
+The SQLite store uses it as it is, the PostgreSQL store through ``_pg_ops``. Datetimes are stored as
 ISO 8601 text in UTC with microseconds always written, so that text order is time order;
 they come back time-zone aware. Criteria are stored as their text form (``to_text``) and
 read back with ``Criteria.parse``, which round-trips by contract.
@@ -9,10 +9,9 @@ read back with ``Criteria.parse``, which round-trips by contract.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
@@ -52,7 +51,11 @@ __all__ = [
     "sync_to_row",
 ]
 
-Row = sqlite3.Row
+
+class Row(Protocol):
+    """A database row read by column name: a ``sqlite3.Row``, or a dictionary."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
 
 
 # -- datetimes -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldsync.ports import SyncStore
 from fieldsync.stores import InMemoryStore, LocalQuota, SQLiteStore
 from fieldsync.testing.quota_contract import QuotaContract, SharedQuotaContract
 from fieldsync.testing.store_contract import StoreContract
@@ -30,6 +31,21 @@ class TestSQLiteStoreInMemory(StoreContract):
     def store(self) -> Iterator[SQLiteStore]:
         with SQLiteStore(":memory:") as store:
             yield store
+
+
+class TestPostgresStore(StoreContract, QuotaContract):
+    # the contracts drive time with their own instants: the store follows the caller's clock
+    @pytest.fixture
+    def store(self, postgres_store: SyncStore) -> SyncStore:
+        return postgres_store
+
+    @pytest.fixture
+    def reopen(self, postgres_url: str, postgres_worker_schema: str) -> Callable[[], object]:
+        from fieldsync.stores.postgres import PostgresStore
+
+        return functools.partial(
+            PostgresStore, postgres_url, schema=postgres_worker_schema, clock="caller"
+        )
 
 
 class TestInMemoryStoreQuota(QuotaContract):

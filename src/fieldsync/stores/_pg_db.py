@@ -1,0 +1,138 @@
+"""The PostgreSQL store's connection pool, its transactions, and its error translation.
+
+Why it is built this way:
+
+- A psycopg-pool ``ConnectionPool``: one store serves every thread of a worker, each
+  transaction borrowing a connection. A connection is checked before it is lent
+  (``check_connection``), so one the server dropped while it sat idle is replaced instead of
+  failing the next transaction.
+- Every store method is one transaction: committed when its block ends, rolled back when
+  it raises. A connection lost in the middle of a batch's transaction therefore loses that
+  batch only, and the next transaction runs on a fresh connection.
+- The connection string holds the password: it is given to psycopg and nowhere else.
+  What this module shows (``where``, in reprs and errors) is the string without any
+  password; the messages of psycopg's own errors are cleaned the same way before they are
+  quoted.
+
+Every ``psycopg.Error`` and pool error becomes a :class:`~fieldsync.exceptions.StoreError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from fieldsync._secrets import redact_text
+from fieldsync.exceptions import StoreError
+from fieldsync.stores._pg_schema import migrate
+
+__all__ = ["Connection", "Database", "describe_conninfo"]
+
+Connection = psycopg.Connection[dict[str, Any]]
+"""A pooled connection whose rows are dictionaries (what the codec reads)."""
+
+_SECRET_KEYS = frozenset({"password", "sslpassword"})
+# a URL's user:password@ part, wherever a message quotes one
+_URL_PASSWORD = re.compile(r"(?i)(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@")
+
+
+def describe_conninfo(conninfo: str) -> str:
+    """A connection string (URL or ``key=value`` form) without its passwords, to show.
+
+    A string psycopg cannot parse is not shown at all: it may be a password on its own.
+    """
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "<an unreadable connection string>"
+    return make_conninfo("", **{k: v for k, v in params.items() if k not in _SECRET_KEYS})
+
+
+def _clean(exc: BaseException, conninfo: str) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    for key, value in conninfo_to_dict(conninfo).items():
+        if key in _SECRET_KEYS and value:
+            text = text.replace(str(value), "REDACTED")
+    return redact_text(_URL_PASSWORD.sub(r"\1:REDACTED@", text))
+
+
+class Database:
+    """A pool of connections to one PostgreSQL database, in one fieldsync schema.
+
+    Args:
+        conninfo: a libpq connection string or URL.
+        schema: the PostgreSQL schema that holds fieldsync's tables.
+        min_size: connections kept open.
+        max_size: most connections open at once.
+        timeout: seconds to wait for a connection (to open one, or for a free one).
+
+    Raises:
+        StoreError: the server cannot be reached, refuses us, or holds a newer schema.
+    """
+
+    def __init__(
+        self, conninfo: str, *, schema: str, min_size: int, max_size: int, timeout: float
+    ) -> None:
+        self.where = describe_conninfo(conninfo)
+        self.schema = schema
+        self._conninfo = conninfo
+        self._timeout = timeout
+        try:
+            # connect_timeout is whole seconds; at least 1, since 0 means "wait forever"
+            with psycopg.connect(conninfo, connect_timeout=max(1, round(timeout))) as conn:
+                migrate(conn, schema, self.where)
+        except psycopg.Error as exc:
+            # ``from None``: a failed connection's error is all about the connection string,
+            # and the cleaned copy of its message is all a log needs
+            raise self._error(f"cannot open the state database {self.where}", exc) from None
+        self._pool: ConnectionPool[Connection] = ConnectionPool(
+            conninfo,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            open=False,
+            configure=self._configure,
+            check=ConnectionPool.check_connection,
+            kwargs={"row_factory": dict_row},
+            name=f"fieldsync:{schema}",
+        )
+        try:
+            self._pool.open(wait=True, timeout=timeout)
+        except PoolTimeout as exc:
+            self._pool.close()
+            raise self._error(f"cannot open the state database {self.where}", exc) from None
+        self.closed = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction on a pooled connection: committed when the block ends, rolled
+        back when it raises."""
+        if self.closed:
+            raise StoreError(f"the state store {self.where} is closed")
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                yield conn
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise self._error(f"the state database {self.where} failed", exc) from exc
+
+    def close(self) -> None:
+        """Close every connection. Idempotent."""
+        if not self.closed:
+            self.closed = True
+            self._pool.close()
+
+    def _configure(self, conn: Connection) -> None:
+        # every pooled connection sees fieldsync's tables first, and nothing else changes
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+        conn.commit()
+
+    def _error(self, what: str, exc: BaseException) -> StoreError:
+        return StoreError(f"{what}: {_clean(exc, self._conninfo)}")

@@ -1,0 +1,195 @@
+"""The PostgreSQL store's quota ledger and token cache: booked slots, locks, access tokens.
+
+Each reservation is one transaction that first takes a transaction-scoped advisory lock on
+its scope, so reservations of one scope (from any worker on any machine) are planned one
+after the other, while other scopes book in parallel.
+
+With the database's clock (the default), booked times are kept on the server's clock: a
+reservation measures how far the caller's clock is from the server's, plans in server
+time, and hands the slots back in the caller's time. Workers whose clocks disagree then
+still share one consistent log of calls. Locks and tokens carry no "now" when they are
+written, so they stay in the writer's time (a skew of seconds is harmless against locks of
+minutes and tokens of an hour, which the callers shorten by a margin anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from fieldsync.domain.quota import (
+    CachedToken,
+    QuotaLock,
+    QuotaRequest,
+    Reservation,
+    decide,
+    prune_horizon,
+)
+from fieldsync.stores._pg_db import Connection, Database
+
+__all__ = ["PostgresQuota"]
+
+# A released slot comes back in the caller's time; translated to the server's with the
+# offset of the moment, it may differ from the booked one by the few milliseconds between
+# reading the two clocks. The nearest booked time within this distance is the one given back.
+_RELEASE_TOLERANCE = 0.05
+
+_DELETE_NEAREST = (
+    "DELETE FROM quota_slots WHERE ctid IN (SELECT ctid FROM quota_slots"
+    " WHERE scope = %(scope)s AND at BETWEEN %(at)s - %(tol)s AND %(at)s + %(tol)s"
+    " ORDER BY abs(at - %(at)s) LIMIT 1)"
+)
+
+
+class _Times:
+    """One scope's booked times, read inside the reservation's transaction."""
+
+    def __init__(self, conn: Connection, scope: str) -> None:
+        self._conn = conn
+        self._scope = scope
+
+    def count_since(self, since: float) -> int:
+        row = self._conn.execute(
+            "SELECT count(*) AS n FROM quota_slots WHERE scope = %s AND at > %s",
+            (self._scope, since),
+        ).fetchone()
+        return 0 if row is None else int(row["n"])
+
+    def times_since(self, since: float, offset: int, limit: int) -> Sequence[float]:
+        rows = self._conn.execute(
+            "SELECT at FROM quota_slots WHERE scope = %s AND at > %s"
+            " ORDER BY at LIMIT %s OFFSET %s",
+            (self._scope, since, limit, offset),
+        ).fetchall()
+        return [float(row["at"]) for row in rows]
+
+    def latest(self) -> float | None:
+        row = self._conn.execute(
+            "SELECT max(at) AS at FROM quota_slots WHERE scope = %s", (self._scope,)
+        ).fetchone()
+        return None if row is None or row["at"] is None else float(row["at"])
+
+
+def _lock_row(conn: Connection, scope: str) -> QuotaLock | None:
+    row = conn.execute(
+        "SELECT until, reason FROM quota_locks WHERE scope = %s", (scope,)
+    ).fetchone()
+    return None if row is None else QuotaLock(scope, float(row["until"]), str(row["reason"]))
+
+
+def _release(conn: Connection, scope: str, slots: Sequence[float]) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(
+            _DELETE_NEAREST,
+            [{"scope": scope, "at": slot, "tol": _RELEASE_TOLERANCE} for slot in slots],
+        )
+
+
+class PostgresQuota:
+    """The :class:`~fieldsync.ports.QuotaLedger` and :class:`~fieldsync.ports.TokenCache`
+    methods of :class:`~fieldsync.stores.postgres.PostgresStore` (a mixin over its ``_db``).
+    """
+
+    _db: Database
+    _database_clock: bool
+    # server time minus caller time, as last measured (to translate releases, which carry
+    # no "now" of their own)
+    _offset: float = 0.0
+
+    def reserve(self, request: QuotaRequest) -> Reservation:
+        """Book ``request.count`` slots (or refuse) in one transaction, under the scope's
+        advisory lock; see :class:`~fieldsync.ports.QuotaLedger`."""
+        scope = request.scope
+        with self._db.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (scope,))
+            offset = self._measure(conn, request.now)
+            planned = attrs.evolve(
+                request,
+                now=request.now + offset,
+                release=tuple(slot + offset for slot in request.release),
+            )
+            _release(conn, scope, planned.release)
+            conn.execute(
+                "DELETE FROM quota_slots WHERE scope = %s AND at <= %s",
+                (scope, prune_horizon(planned)),
+            )
+            lock = _lock_row(conn, scope)
+            shifted = None if lock is None else attrs.evolve(lock, until=lock.until + offset)
+            answer = decide(planned, _Times(conn, scope), shifted)
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO quota_slots (scope, at) VALUES (%s, %s)",
+                    [(scope, slot) for slot in answer.slots],
+                )
+        if offset == 0.0:
+            return answer
+        return attrs.evolve(
+            answer,
+            slots=tuple(slot - offset for slot in answer.slots),
+            resume_at=None if answer.resume_at is None else answer.resume_at - offset,
+            lock=lock if answer.lock is not None else None,
+        )
+
+    def release(self, scope: str, slots: Sequence[float]) -> None:
+        """Give back booked slots that were never used."""
+        if not slots:
+            return
+        offset = self._offset if self._database_clock else 0.0
+        with self._db.transaction() as conn:
+            _release(conn, scope, [slot + offset for slot in slots])
+
+    def lock(self, scope: str, *, until: float, reason: str) -> None:
+        """Record a lock of ``scope``; a lock that ends later is kept."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO quota_locks AS l (scope, until, reason) VALUES (%s, %s, %s)"
+                " ON CONFLICT (scope) DO UPDATE SET until = excluded.until,"
+                " reason = excluded.reason WHERE excluded.until > l.until",
+                (scope, until, reason),
+            )
+
+    def lock_of(self, scope: str, *, now: float) -> QuotaLock | None:
+        """The scope's lock, when it lasts beyond ``now``."""
+        with self._db.transaction() as conn:
+            held = _lock_row(conn, scope)
+        return held if held is not None and held.until > now else None
+
+    def cached_token(self, key: str, *, now: float) -> CachedToken | None:
+        """The token under ``key`` while valid at ``now``."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT token, expires_at, api_domain FROM access_tokens"
+                " WHERE key = %s AND expires_at > %s",
+                (key, now),
+            ).fetchone()
+        if row is None:
+            return None
+        return CachedToken(row["token"], float(row["expires_at"]), row["api_domain"])
+
+    def store_token(self, key: str, token: CachedToken) -> None:
+        """Keep ``token`` under ``key``, replacing what was there."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO access_tokens (key, token, expires_at, api_domain)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET token = excluded.token,"
+                " expires_at = excluded.expires_at, api_domain = excluded.api_domain",
+                (key, token.access_token, token.expires_at, token.api_domain),
+            )
+
+    def drop_token(self, key: str, *, access_token: str | None = None) -> None:
+        """Forget the token under ``key`` (only when it is ``access_token``, if given)."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM access_tokens WHERE key = %(key)s"
+                " AND (%(token)s::text IS NULL OR token = %(token)s)",
+                {"key": key, "token": access_token},
+            )
+
+    def _measure(self, conn: Connection, caller_now: float) -> float:
+        if not self._database_clock:
+            return 0.0
+        row = conn.execute("SELECT extract(epoch FROM clock_timestamp())::float8 AS t").fetchone()
+        assert row is not None  # a SELECT without FROM returns one row
+        self._offset = float(row["t"]) - caller_now
+        return self._offset
