@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime, timedelta
-from types import TracebackType
 from typing import TypeVar
 
 import attrs
 
+from fieldsync._closing import Closeable
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
@@ -35,7 +35,7 @@ class _Record:
     pass_id: str | None = None
 
 
-class InMemoryStore(LocalQuota):
+class InMemoryStore(LocalQuota, Closeable):
     """A :class:`~fieldsync.ports.SyncStore` in memory, safe to share between threads.
 
     It behaves like :class:`~fieldsync.stores.SQLiteStore` (both pass the same contract
@@ -62,17 +62,6 @@ class InMemoryStore(LocalQuota):
 
     def __repr__(self) -> str:
         return f"InMemoryStore(syncs={len(self._syncs)}, runs={len(self._runs)})"
-
-    def __enter__(self) -> InMemoryStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Nothing to release; the data stays readable. Idempotent."""

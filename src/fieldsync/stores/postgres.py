@@ -7,11 +7,11 @@ psycopg-pool).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from types import TracebackType
 from typing import Literal
 
 from psycopg import sql
 
+from fieldsync._closing import Closeable
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
@@ -32,7 +32,7 @@ _STREAM_CHUNK = 500  # skipped records fetched per query while streaming
 ClockChoice = Literal["database", "caller"]
 
 
-class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota):
+class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
     """A :class:`~fieldsync.ports.SyncStore` in PostgreSQL, for many workers on many machines.
 
     Every method is one transaction on a pooled connection, so batches are all-or-nothing
@@ -88,17 +88,6 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota):
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._db.where!r}, schema={self._db.schema!r})"
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close every pooled connection. Idempotent; later calls raise ``StoreError``."""

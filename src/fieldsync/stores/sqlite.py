@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime, timedelta
-from types import TracebackType
 
+from fieldsync._closing import Closeable
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
@@ -23,7 +23,7 @@ __all__ = ["SQLiteStore"]
 _STREAM_CHUNK = 500  # skipped records fetched per query while streaming
 
 
-class SQLiteStore(SQLiteQuota):
+class SQLiteStore(SQLiteQuota, Closeable):
     """A :class:`~fieldsync.ports.SyncStore` in one SQLite file.
 
     Several processes on one machine may open the same file: every write is one
@@ -50,17 +50,6 @@ class SQLiteStore(SQLiteQuota):
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self._db.where!r})"
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the database. Idempotent; later calls raise ``StoreError``."""
