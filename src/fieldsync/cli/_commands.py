@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from fieldsync._json import run_json
 from fieldsync.cli._app import App
 from fieldsync.cli._detail import SYNC_COLUMNS, detail_text, sync_row
 from fieldsync.cli._exit import ExitCode, exit_code_for_runs
@@ -21,7 +22,6 @@ from fieldsync.cli._render import (
     dump_json,
     notification_to_json,
     run_row,
-    run_to_json,
     sync_to_json,
 )
 from fieldsync.domain.sync import Notification, Sync, SyncRun
@@ -44,7 +44,7 @@ def _runs_exit(app: App, runs: list[SyncRun]) -> int:
 
 def _print_runs(app: App, runs: list[SyncRun]) -> None:
     if app.json:
-        dump_json([run_to_json(run) for run in runs])
+        dump_json([run_json(run) for run in runs])
     elif runs:
         names = app.names()
         for run in runs:
@@ -74,7 +74,7 @@ def cmd_syncs(app: App, args: argparse.Namespace) -> int:
         detail = app.service.sync_detail(app.sync(args.name).id)
         if app.json:
             dump_json(
-                {**sync_to_json(detail.sync), "history": [run_to_json(r) for r in detail.history]}
+                {**sync_to_json(detail.sync), "history": [run_json(r) for r in detail.history]}
             )
         else:
             print(detail_text(detail, app.out))
@@ -231,7 +231,7 @@ def cmd_history(app: App, args: argparse.Namespace) -> int:
     """A sync's runs, newest first."""
     runs = app.service.history(app.stored_sync(args.name).id)
     if app.json:
-        dump_json([run_to_json(r) for r in runs])
+        dump_json([run_json(r) for r in runs])
     else:
         rows = [run_row(r, app.out) for r in runs]
         print(app.out.table(HISTORY_COLUMNS, rows) if runs else "no runs yet")

@@ -16,7 +16,6 @@ __all__ = [
     "dump_json",
     "notification_to_json",
     "run_row",
-    "run_to_json",
     "sync_to_json",
 ]
 
@@ -46,30 +45,6 @@ def run_row(run: SyncRun, out: Output) -> tuple[object, ...]:
         run.skipped,
         run.failed,
     )
-
-
-def run_to_json(run: SyncRun) -> dict[str, Any]:
-    """A run as plain JSON values."""
-    return {
-        "id": run.id,
-        "sync_id": run.sync_id,
-        "config_version": run.config_version,
-        "trigger": run.trigger.value,
-        "status": run.status.value,
-        "started_at": run.started_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "total": run.total,
-        "added": run.added,
-        "updated": run.updated,
-        "unchanged": run.unchanged,
-        "skipped": run.skipped,
-        "failed": run.failed,
-        "skipped_by_reason": {r.value: n for r, n in run.counts.skipped_by_reason.items()},
-        "failed_by_reason": {r.value: n for r, n in run.counts.failed_by_reason.items()},
-        "fields_created": list(run.fields_created),
-        "resumed_from": run.resumed_from,
-        "error": run.error,
-    }
 
 
 def sync_to_json(sync: Sync) -> dict[str, Any]:

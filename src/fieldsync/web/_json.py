@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fieldsync import (
@@ -14,8 +13,8 @@ from fieldsync import (
     Sync,
     SyncConfig,
     SyncDetail,
-    SyncRun,
 )
+from fieldsync._json import iso_time, run_json
 from fieldsync.web._jobs import Job
 
 __all__ = [
@@ -32,16 +31,12 @@ __all__ = [
 ]
 
 
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def integration_json(status: IntegrationStatus, *, active_syncs: int) -> dict[str, Any]:
     """An integration on the Sync Services screen."""
     return {
         "name": status.name,
         "registered": status.registered,
-        "disabled_at": _time(status.disabled_at),
+        "disabled_at": iso_time(status.disabled_at),
         "active_syncs": active_syncs,
     }
 
@@ -69,8 +64,8 @@ def config_json(config: SyncConfig) -> dict[str, Any]:
         "criteria": config.criteria.to_text(),
         "schedule": {"kind": schedule.kind.value, "text": schedule.describe()},
         "update_empty_values": config.options.update_empty_values,
-        "retrieve_since": _time(config.options.retrieve_since),
-        "created_at": _time(config.created_at),
+        "retrieve_since": iso_time(config.options.retrieve_since),
+        "created_at": iso_time(config.created_at),
     }
 
 
@@ -84,32 +79,9 @@ def sync_json(sync: Sync) -> dict[str, Any]:
         "attention": sync.attention,
         "config": config_json(sync.config),
         "pending": None if sync.pending is None else config_json(sync.pending),
-        "next_run_at": _time(sync.next_run_at),
-        "created_at": _time(sync.created_at),
-        "updated_at": _time(sync.updated_at),
-    }
-
-
-def run_json(run: SyncRun) -> dict[str, Any]:
-    """A run: its counts, skipped and failed split by reason."""
-    return {
-        "id": run.id,
-        "sync_id": run.sync_id,
-        "config_version": run.config_version,
-        "trigger": run.trigger.value,
-        "status": run.status.value,
-        "started_at": _time(run.started_at),
-        "finished_at": _time(run.finished_at),
-        "total": run.total,
-        "added": run.added,
-        "updated": run.updated,
-        "unchanged": run.unchanged,
-        "skipped": run.skipped,
-        "failed": run.failed,
-        "skipped_by_reason": {r.value: n for r, n in run.counts.skipped_by_reason.items()},
-        "failed_by_reason": {r.value: n for r, n in run.counts.failed_by_reason.items()},
-        "fields_created": list(run.fields_created),
-        "error": run.error,
+        "next_run_at": iso_time(sync.next_run_at),
+        "created_at": iso_time(sync.created_at),
+        "updated_at": iso_time(sync.updated_at),
     }
 
 
@@ -154,7 +126,7 @@ def notification_json(note: Notification) -> dict[str, Any]:
         "kind": note.kind.value,
         "title": note.title,
         "summary": note.summary,
-        "created_at": _time(note.created_at),
+        "created_at": iso_time(note.created_at),
         "sync_id": note.sync_id,
         "run_id": note.run_id,
         "read": note.read,
