@@ -232,3 +232,14 @@ def test_the_back_off_alone_is_the_wait_the_loop_uses() -> None:
 
     expected = random.Random(5)
     assert clock.sleeps == [policy.backoff(n, rng=expected) for n in range(3)]
+
+
+def test_a_first_failure_counts_as_the_first_of_the_attempts() -> None:
+    clock = FakeClock()
+    second = TransportError("second")
+    call, calls = failing(RateLimitedError("slow", retry_after=7.0), second)
+
+    with pytest.raises(TransportError) as raised:
+        RetryPolicy(attempts=2, jitter=0.0).call(call, clock=clock)
+
+    assert (second, [1, 2], [7.0]) == (raised.value, calls, clock.sleeps)
