@@ -20,6 +20,7 @@ from typing import Any
 from bench import (
     calls_per_run,
     fleet,
+    fleet_cpu,
     memory,
     planner_throughput,
     rate_limit,
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "store": store_cost,
     "scaling": scaling,
     "fleet": fleet,
+    "fleet-cpu": fleet_cpu,
     "processes": shared_quota,
 }
 _ROOT = Path(__file__).resolve().parent.parent

@@ -22,6 +22,7 @@ if str(_ROOT) not in sys.path:  # `bench` is a top-level package of the reposito
 from bench import (  # noqa: E402
     calls_per_run,
     fleet,
+    fleet_cpu,
     memory,
     planner_throughput,
     rate_limit,
@@ -114,3 +115,11 @@ def test_the_fleet_benchmark_runs_on_postgresql(postgres_url: str) -> None:
 
     assert result.key == "fleet"
     assert all(math.isfinite(metric.value) for metric in result.metrics)
+
+
+def test_the_large_sync_cpu_benchmark_reports_only_the_cpu_goal(postgres_url: str) -> None:
+    result = fleet_cpu.run(organizations=1, contacts=6, rounds=1, url=postgres_url)
+
+    assert result.key == "fleet-cpu"
+    assert result.met == (result.metric("CPU ratio").value <= fleet.GOAL_CPU)
+    assert not any(metric.name.startswith("speed-up") for metric in result.metrics)
