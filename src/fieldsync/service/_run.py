@@ -92,6 +92,19 @@ class _Lease:
 
 
 @attrs.frozen
+class _Job:
+    """One run under way and what every step of it works with."""
+
+    run: SyncRun
+    sync: Sync
+    source: Source
+    target: Target
+    start: _Pass
+    lease: _Lease
+    deadline: datetime | None
+
+
+@attrs.frozen
 class _FieldRenamed:
     """A field created during a run got another name: the mapping must be initiated again."""
 
@@ -205,6 +218,7 @@ class Runner:
                 hook=self._on_event,
             )
             deadline = None if max_duration is None else self._clock.now() + max_duration
+            job = _Job(run, sync, source, target, start, lease, deadline)
             with _run_scope.entered(scope):
                 _log.info(
                     "run %s of sync %s started (%s, config v%d, %s)",
@@ -215,32 +229,25 @@ class Runner:
                     f"continuing run {start.resumed_from}" if start.resumed_from else "new pass",
                     extra=scope.log_extra,
                 )
-                return self._observed(run, sync, source, target, start, lease, scope, deadline)
+                return self._observed(job, scope)
         finally:
             store.release_lease(sync_id, owner)
 
-    def _observed(
-        self,
-        run: SyncRun,
-        sync: Sync,
-        source: Source,
-        target: Target,
-        start: _Pass,
-        lease: _Lease,
-        scope: RunScope,
-        deadline: datetime | None,
-    ) -> SyncRun:
+    def _observed(self, job: _Job, scope: RunScope) -> SyncRun:
         """:meth:`_guarded`, with the run's start and end told to the event hook."""
+        run, start = job.run, job.start
         if self._on_event is not None:
             scope.emit(
                 RunStarted(
                     **event_ids(scope),
                     run=attrs.evolve(run),
-                    expected=expected_records(source, start.since, start.position, start.offset),
+                    expected=expected_records(
+                        job.source, start.since, start.position, start.offset
+                    ),
                 )
             )
         try:
-            return self._guarded(run, sync, source, target, start, lease, deadline)
+            return self._guarded(job)
         finally:
             # `run` is ended in place, also when an unexpected exception escapes.
             if self._on_event is not None:
@@ -248,21 +255,13 @@ class Runner:
 
     # -- the pass -----------------------------------------------------------------------------
 
-    def _guarded(
-        self,
-        run: SyncRun,
-        sync: Sync,
-        source: Source,
-        target: Target,
-        start: _Pass,
-        lease: _Lease,
-        deadline: datetime | None,
-    ) -> SyncRun:
+    def _guarded(self, job: _Job) -> SyncRun:
         # Everything after add_run is in here, recording the run's end included: whatever
         # raises (a store that fails, a schedule that cannot compute its next run), the run
         # is recorded as failed, never left `running`.
+        run = job.run
         try:
-            return self._pass_and_end(run, sync, source, target, start, lease, deadline)
+            return self._pass_and_end(job)
         except Exception as exc:
             _log.exception(
                 "run %s of sync %s failed unexpectedly",
@@ -288,18 +287,10 @@ class Runner:
             self._end.close_quietly(run, RunStatus.INTERRUPTED, f"stopped by {type(exc).__name__}")
             raise
 
-    def _pass_and_end(
-        self,
-        run: SyncRun,
-        sync: Sync,
-        source: Source,
-        target: Target,
-        start: _Pass,
-        lease: _Lease,
-        deadline: datetime | None,
-    ) -> SyncRun:
+    def _pass_and_end(self, job: _Job) -> SyncRun:
+        run = job.run
         try:
-            end, problems = self._pass(run, sync, source, target, start, lease, deadline)
+            end, problems = self._pass(job)
         except QuotaExhaustedError as exc:
             resume_at = exc.resume_at or self._clock.now() + RETRY_DELAY
             return self._end.defer(run, str(exc), resume_at, clear_checkpoint=False)
@@ -333,19 +324,11 @@ class Runner:
             state = self._store.get_sync(run.sync_id).state
             why = None if state is SyncState.PAUSED else f"the sync was {state.value}"
             return self._end.close(run, RunStatus.PAUSED, why)
-        return self._end.complete(run, start.started_at)
+        return self._end.complete(run, job.start.started_at)
 
-    def _pass(
-        self,
-        run: SyncRun,
-        sync: Sync,
-        source: Source,
-        target: Target,
-        start: _Pass,
-        lease: _Lease,
-        deadline: datetime | None,
-    ) -> tuple[_End, Sequence[Problem]]:
-        config = sync.config
+    def _pass(self, job: _Job) -> tuple[_End, Sequence[Problem]]:
+        run, source, target, start = job.run, job.source, job.target, job.start
+        config = job.sync.config
         plan, problems = plan_config(config, source, target)
         if problems:
             return _End.INVALID, problems
@@ -374,9 +357,9 @@ class Runner:
                 if self._store.get_sync(run.sync_id).state is not SyncState.ACTIVE:
                     return _End.STOPPED, ()
                 # One batch at least per slice, so that slices always make progress.
-                if committed and deadline is not None and self._clock.now() >= deadline:
+                if committed and job.deadline is not None and self._clock.now() >= job.deadline:
                     return _End.SLICED, ()
-                self._keep(run, lease)
+                self._keep(run, job.lease)
                 chunk = records[low : low + size]
                 result = self._batch(
                     run, config.list_key, planner, target, chunk, start, sent=not limit_reached
@@ -390,7 +373,7 @@ class Runner:
                     position=page.position,
                     offset=low + len(chunk),
                 )
-                self._commit(run, result, checkpoint, lease)
+                self._commit(run, result, checkpoint, job.lease)
                 committed = True
         return (_End.PLAN_LIMIT if limit_reached else _End.COMPLETED), ()
 
