@@ -32,7 +32,6 @@ def worker(
 ) -> None:
     """Run the due syncs until none is due; send (contacts sent, CPU s, wall s)."""
     import fieldsync as fs
-    from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
 
     store = fs.PostgresStore(url, schema=schema, max_size=2)
     by_name = {spec.name: spec for spec in specs}
@@ -44,27 +43,7 @@ def worker(
         spec = by_name.get(name)
         if spec is None:
             return None
-        root = f"{base_url}/{name}"
-        auth = ZohoOAuth(
-            client_id=spec.client_id,
-            client_secret=spec.client_secret,
-            refresh_token=spec.refresh_token,
-            accounts_url=root,
-            client=client,
-            ledger=store,
-            token_cache=store,
-        )
-        return fs.Integration(
-            source=ZohoInvoiceSource(
-                auth,
-                organization_id=spec.organization_id,
-                base_url=f"{root}/invoice/v3",
-                client=client,
-            ),
-            target=ZohoCampaignsTarget(
-                auth, base_url=f"{root}/api/v1.1", client=client, concurrency=CONCURRENCY
-            ),
-        )
+        return spec.integration(base_url, client=client, store=store, concurrency=CONCURRENCY)
 
     service = fs.SyncService(store=store, resolver=resolve)
     go.wait()

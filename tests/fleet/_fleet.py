@@ -29,7 +29,6 @@ from fieldsync.stores.postgres import PostgresStore
 from fieldsync.testing.clock import ScaledClock
 from fieldsync.testing.emulators._campaigns_state import is_group_address
 from fieldsync.testing.emulators.fleet import OrganizationSpec, OrganizationsServer
-from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
 
 FACTOR = 1200.0  # scaled seconds per real second: an hour in three seconds
 ORGS = 20  # the fleet; make test runs a smaller one (see test_fleet)
@@ -150,35 +149,10 @@ def _resolver(
         spec = by_name.get(name)
         if spec is None:
             return None
-        root = f"{base_url}/{name}"
         # one connection per request: the emulator server keeps no idle sockets around
         client = httpx.Client(timeout=30.0, limits=httpx.Limits(max_keepalive_connections=0))
-        auth = ZohoOAuth(
-            client_id=spec.client_id,
-            client_secret=spec.client_secret,
-            refresh_token=spec.refresh_token,
-            accounts_url=root,
-            client=client,
-            clock=clock,
-            ledger=store,
-            token_cache=store,
-        )
-        return fs.Integration(
-            source=ZohoInvoiceSource(
-                auth,
-                organization_id=spec.organization_id,
-                base_url=f"{root}/invoice/v3",
-                client=client,
-                clock=clock,
-            ),
-            target=ZohoCampaignsTarget(
-                auth,
-                base_url=f"{root}/api/v1.1",
-                client=client,
-                clock=clock,
-                limits=LIMITS,
-                concurrency=2,
-            ),
+        return spec.integration(
+            base_url, client=client, store=store, clock=clock, limits=LIMITS, concurrency=2
         )
 
     return resolve

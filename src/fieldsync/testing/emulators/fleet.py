@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 import httpx
 
+if TYPE_CHECKING:
+    from fieldsync.service import Integration
+
 from fieldsync.clock import SystemClock
-from fieldsync.domain.records import RateWindow
-from fieldsync.ports import Clock
+from fieldsync.domain.records import RateWindow, TargetLimits
+from fieldsync.ports import Clock, QuotaStore
 from fieldsync.testing.emulators.accounts import AccountsEmulator
 from fieldsync.testing.emulators.campaigns import CampaignsEmulator
 from fieldsync.testing.emulators.generate import Organization, generate_organization
@@ -43,6 +47,52 @@ class OrganizationSpec:
     refresh_token: str = attrs.field(repr=False)
     organization_id: str
     lists: Mapping[str, str]  # list name -> list key
+
+    def integration(
+        self,
+        base_url: str,
+        *,
+        client: httpx.Client,
+        store: QuotaStore | None = None,
+        clock: Clock | None = None,
+        limits: TargetLimits | None = None,
+        concurrency: int = 4,
+    ) -> Integration:
+        """The real Zoho adapters of this organization, served under ``base_url`` (an
+        :class:`OrganizationsServer`'s), for a resolver: one ``ZohoOAuth`` shared by the
+        source and the target, booking in ``store`` when given. ``client`` is the caller's
+        (one for every organization of a worker saves building one per organization)."""
+        from fieldsync.service import Integration
+        from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
+
+        root = f"{base_url}/{self.name}"
+        auth = ZohoOAuth(
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            refresh_token=self.refresh_token,
+            accounts_url=root,
+            client=client,
+            clock=clock,
+            ledger=store,
+            token_cache=store,
+        )
+        return Integration(
+            source=ZohoInvoiceSource(
+                auth,
+                organization_id=self.organization_id,
+                base_url=f"{root}/invoice/v3",
+                client=client,
+                clock=clock,
+            ),
+            target=ZohoCampaignsTarget(
+                auth,
+                base_url=f"{root}/api/v1.1",
+                client=client,
+                clock=clock,
+                limits=limits,
+                concurrency=concurrency,
+            ),
+        )
 
 
 @attrs.define
