@@ -65,14 +65,20 @@ def service_with(
     return service
 
 
-def test_a_run_is_one_span_with_its_ids_status_and_counts(
+@pytest.fixture
+def service(
     telemetry: Telemetry,
     store: InMemoryStore,
     clock: FakeClock,
     source: FakeSource,
     target: FakeTarget,
+) -> SyncService:
+    return service_with(telemetry, store, clock, source, target)
+
+
+def test_a_run_is_one_span_with_its_ids_status_and_counts(
+    telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
-    service = service_with(telemetry, store, clock, source, target)
     put_people(source, 10)
     sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
 
@@ -93,13 +99,8 @@ def test_a_run_is_one_span_with_its_ids_status_and_counts(
 
 
 def test_records_are_counted_by_outcome_as_batches_commit(
-    telemetry: Telemetry,
-    store: InMemoryStore,
-    clock: FakeClock,
-    source: FakeSource,
-    target: FakeTarget,
+    telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
-    service = service_with(telemetry, store, clock, source, target)
     put_people(source, 9)
     source.put("bad", {"email": "not-an-email"})
     sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
@@ -113,13 +114,8 @@ def test_records_are_counted_by_outcome_as_batches_commit(
 
 
 def test_finished_runs_are_counted_by_status(
-    telemetry: Telemetry,
-    store: InMemoryStore,
-    clock: FakeClock,
-    source: FakeSource,
-    target: FakeTarget,
+    telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
-    service = service_with(telemetry, store, clock, source, target)
     put_people(source, 3)
     sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
 
@@ -131,13 +127,8 @@ def test_finished_runs_are_counted_by_status(
 
 
 def test_a_failed_run_ends_its_span_with_an_error_status(
-    telemetry: Telemetry,
-    store: InMemoryStore,
-    clock: FakeClock,
-    source: FakeSource,
-    target: FakeTarget,
+    telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
-    service = service_with(telemetry, store, clock, source, target)
     put_people(source, 3)
     sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
     source.fail_next_read(AuthenticationError("token revoked"))
@@ -168,13 +159,8 @@ def test_waits_are_span_events_and_a_histogram_by_reason(
 
 
 def test_a_deferral_is_an_event_of_the_runs_span(
-    telemetry: Telemetry,
-    store: InMemoryStore,
-    clock: FakeClock,
-    source: FakeSource,
-    target: FakeTarget,
+    telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
-    service = service_with(telemetry, store, clock, source, target)
     put_people(source, 20)
     sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
     source.fail_next_read(QuotaExhaustedError("daily cap", resume_at=START), after_pages=1)
