@@ -6,7 +6,7 @@ Pure functions over the JSON the API answers; :mod:`fieldsync.zoho.invoice` does
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -66,9 +66,10 @@ _CUSTOM_TYPES: dict[str, FieldType] = {
     "dropdown": FieldType.PICKLIST,
 }
 
-# Zoho writes `+0530`; Python before 3.12 needs the offset with or without the colon spelt
-# out, and `Z` for UTC is accepted as well.
-_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})")
+# Zoho writes `+0530`; `+05:30` and `Z` for UTC are accepted as well. The pattern checks the
+# form (offset minutes under 60, which `datetime.fromisoformat` would carry into the hour);
+# `fromisoformat` checks the ranges. Fractions of a second are dropped.
+_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?[0-5]\d)")
 
 
 def parse_zoho_time(text: str) -> datetime:
@@ -81,8 +82,7 @@ def parse_zoho_time(text: str) -> datetime:
     if match is None:
         raise ValueError(f"not a Zoho time with an offset: {text!r}")
     day, clock, offset = match.groups()
-    offset = "+0000" if offset == "Z" else offset.replace(":", "")
-    return datetime.strptime(f"{day}T{clock}{offset}", "%Y-%m-%dT%H:%M:%S%z")
+    return datetime.fromisoformat(f"{day}T{clock}{offset}")
 
 
 class CustomFields:
@@ -95,6 +95,7 @@ class CustomFields:
     def __init__(self, declared: Iterable[str] = ()) -> None:
         self._types: dict[str, FieldType] = {}
         self._order: dict[str, int] = {}
+        self._names: tuple[str, ...] | None = None  # field names of the labels, when known
         labels = tuple(dict.fromkeys(declared))
         for position, label in enumerate(labels):
             self._types[label] = FieldType.TEXT
@@ -104,10 +105,13 @@ class CustomFields:
         """Learn the labels and types of the custom fields in one row."""
         for entry in _entries(row):
             label = str(entry["label"])
-            kind = _CUSTOM_TYPES.get(str(entry.get("data_type", "")), FieldType.TEXT)
-            if label not in self._types or self._types[label] is FieldType.TEXT:
-                self._types[label] = kind
+            known = self._types.get(label)
+            if known is not None and known is not FieldType.TEXT:
+                continue  # typed already: the first type seen stays
+            self._types[label] = _CUSTOM_TYPES.get(str(entry.get("data_type", "")), FieldType.TEXT)
             self._order.setdefault(label, _int(entry.get("index"), default=10_000))
+            if known is None:
+                self._names = None
 
     def fields(self) -> tuple[Field, ...]:
         """The custom fields as schema fields (declared first, then by Zoho's index)."""
@@ -117,6 +121,12 @@ class CustomFields:
     def labels(self) -> tuple[str, ...]:
         """Every label known so far."""
         return tuple(self._types)
+
+    def names(self) -> tuple[str, ...]:
+        """The field name of every label known so far (see :func:`field_name`)."""
+        if self._names is None:
+            self._names = tuple(field_name(label) for label in self._types)
+        return self._names
 
     def type_of(self, label: str) -> FieldType:
         """The type of a known label (``TEXT`` for an unknown one)."""
@@ -134,12 +144,12 @@ def row_values(row: Mapping[str, Any], custom: CustomFields) -> dict[str, object
     Every known field is present; an empty value (``""``, ``null``, a custom field the row
     leaves out) is ``None``, so "update empty values" can clear it in the target.
     """
-    values: dict[str, object] = {f.name: _convert(row.get(f.name), f.type) for f in STANDARD_FIELDS}
-    for label in custom.labels():
-        values[field_name(label)] = None
+    values = {name: _convert(row.get(name), parse) for name, parse in _STANDARD_PARSERS}
+    values.update(dict.fromkeys(custom.names()))
     for entry in _entries(row):
         label = str(entry["label"])
-        values[field_name(label)] = _convert(entry.get("value"), custom.type_of(label))
+        parse = _PARSERS.get(custom.type_of(label))
+        values[field_name(label)] = _convert(entry.get("value"), parse)
     return values
 
 
@@ -176,30 +186,42 @@ def _entries(row: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [e for e in raw if isinstance(e, Mapping) and str(e.get("label", "")).strip()]
 
 
-def _convert(raw: object, kind: FieldType) -> object:
-    """A JSON value as a typed Python value; text the type cannot take stays text."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+def _convert(raw: object, parse: Callable[[object], object] | None) -> object:
+    """A JSON value as a typed Python value (``parse`` is its type's, ``None`` for a type
+    kept as text); text the type cannot take stays text."""
+    if raw is None:
         return None
-    if isinstance(raw, dict | list):
+    if isinstance(raw, str):
+        if not raw.strip():
+            return None
+        if parse is None:
+            return str(raw)  # a subclass of str as a str
+    elif isinstance(raw, dict | list):
         # Kept as it came: the mapping refuses it for a scalar field (conversion_error),
         # where str() would have sent a Python repr such as "{'a': 1}".
         return raw
+    elif parse is None:
+        return str(raw)
     try:
-        if kind is FieldType.DECIMAL:
-            return Decimal(str(raw))
-        if kind is FieldType.INTEGER:
-            return int(Decimal(str(raw)))
-        if kind is FieldType.DATETIME:
-            return parse_zoho_time(str(raw))
-        if kind is FieldType.DATE:
-            return date.fromisoformat(str(raw)[:10])
-        if kind is FieldType.BOOLEAN:
-            return (
-                raw if isinstance(raw, bool) else str(raw).strip().lower() in ("true", "1", "yes")
-            )
+        return parse(raw)
     except (ValueError, InvalidOperation, ArithmeticError):
         return str(raw)
-    return str(raw)
+
+
+def _boolean(raw: object) -> bool:
+    return raw if isinstance(raw, bool) else str(raw).strip().lower() in ("true", "1", "yes")
+
+
+# How a non-empty scalar becomes each type that is not kept as text.
+_PARSERS: dict[FieldType, Callable[[object], object]] = {
+    FieldType.DECIMAL: lambda raw: Decimal(str(raw)),
+    FieldType.INTEGER: lambda raw: int(Decimal(str(raw))),
+    FieldType.DATETIME: lambda raw: parse_zoho_time(str(raw)),
+    FieldType.DATE: lambda raw: date.fromisoformat(str(raw)[:10]),
+    FieldType.BOOLEAN: _boolean,
+}
+# Looked up once: an enum member hashes in Python, slowly, and rows come by the thousand.
+_STANDARD_PARSERS = tuple((field.name, _PARSERS.get(field.type)) for field in STANDARD_FIELDS)
 
 
 def _int(raw: object, *, default: int) -> int:
