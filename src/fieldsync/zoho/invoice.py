@@ -18,7 +18,11 @@ call, paced under Zoho's limit of 100 calls a minute per organization:
   Tier"). Zoho documents no endpoint listing an organization's contact custom fields
   for Invoice, so :meth:`ZohoInvoiceSource.schema` learns their labels and types from the
   first page of customers (one call) and from every page read since; declare labels that
-  may be missing there with ``custom_fields=``.
+  may be missing there with ``custom_fields=``. A read that starts on page 1 right after
+  the ``schema()`` call that fetched it (what a run does) takes that page as its first
+  instead of asking for it again: one call less a run. The page is as fresh as the run,
+  since the run's pass began before its ``schema()`` call, and a row changed since is
+  read by the next pass, which reads from before this one began.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ NOT_FOUND_CODE = "1002"
 _log = logging.getLogger("fieldsync.zoho")
 _QUOTA_WAIT = 900.0  # a 429 asking for a longer wait than this is a daily cap, not a throttle
 _LIST = "contacts"
+_KEEP_FIRST = timedelta(minutes=1)  # how long schema()'s page 1 may serve as a read's
 
 
 class ZohoInvoiceSource(Closeable):
@@ -155,6 +160,9 @@ class ZohoInvoiceSource(Closeable):
         )
         self._custom = CustomFields(custom_fields)
         self._discovered = False
+        # page 1 as the schema() call that fetched it got it (when, body), for the read
+        # that follows; any other schema() call drops it, and any read takes it
+        self._schema_page: tuple[datetime, dict[str, Any]] | None = None
 
     # -- the Source port ------------------------------------------------------------------
 
@@ -167,12 +175,15 @@ class ZohoInvoiceSource(Closeable):
             FatalSyncError: the credentials or the organization are refused.
             RetriableError: a temporary failure outlasted the retries.
         """
+        self._schema_page = None
         if not self._discovered:
-            rows = self._page(1).get("contacts")
+            body = self._page(1)
+            rows = body.get("contacts")
             for row in rows if isinstance(rows, list) else []:
                 if isinstance(row, dict):
                     self._custom.note(row)
             self._discovered = True
+            self._schema_page = (self._clock.now(), body)
         return Schema((*STANDARD_FIELDS, *self._custom.fields()), email_field="email")
 
     def read(
@@ -191,6 +202,9 @@ class ZohoInvoiceSource(Closeable):
             QuotaExhaustedError: the organization's daily call cap is used up.
             RetriableError: a temporary failure outlasted the retries.
         """
+        kept, self._schema_page = self._schema_page, None
+        fresh = kept is not None and self._clock.now() - kept[0] < _KEEP_FIRST
+        first = kept[1] if kept is not None and fresh else None
         page = 1
         if resume is not None:
             position = Position.decode(resume)
@@ -200,7 +214,7 @@ class ZohoInvoiceSource(Closeable):
             page = position.page
         previous: PageRows | None = None
         while True:
-            current = self._rows(page, previous)
+            current = self._rows(page, previous, first if page == 1 else None)
             records, reached_since = records_of(
                 current.rows,
                 page=page,
@@ -216,10 +230,14 @@ class ZohoInvoiceSource(Closeable):
             previous = current
             page += 1
 
-    def _rows(self, page: int, previous: PageRows | None) -> PageRows:
-        """Page ``page``, asked for once more when it repeats the page before."""
+    def _rows(
+        self, page: int, previous: PageRows | None, fetched: dict[str, Any] | None = None
+    ) -> PageRows:
+        """Page ``page`` (``fetched`` when given), asked for once more when it repeats the
+        page before."""
         endpoint = f"GET {_LIST}"
-        current = page_rows(self._page(page), page=page, endpoint=endpoint)
+        body = fetched if fetched is not None else self._page(page)
+        current = page_rows(body, page=page, endpoint=endpoint)
         if repeats(current, previous):
             _log.warning("page %d of the contacts repeated page %d; asking again", page, page - 1)
             current = page_rows(self._page(page), page=page, endpoint=endpoint)

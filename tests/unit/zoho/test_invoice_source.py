@@ -213,6 +213,54 @@ def test_the_schema_email_field_is_email(rig: Rig) -> None:
     assert rig.source().schema().email_field == "email"
 
 
+def test_a_read_right_after_the_schema_takes_page_one_from_it(rig: Rig) -> None:
+    plain = rig.invoice.requests
+    expected = keys(rig.source().read())
+    pages = rig.invoice.requests - plain
+    source = rig.source()
+    source.schema()
+    before = rig.invoice.requests
+
+    got = keys(source.read())
+
+    assert got == expected
+    assert rig.invoice.requests - before == pages - 1
+
+
+def test_page_one_of_the_schema_serves_one_read_only(rig: Rig) -> None:
+    source = rig.source()
+    source.schema()
+    first = rig.invoice.requests
+    list(source.read())
+    second = rig.invoice.requests
+
+    list(source.read())
+
+    assert rig.invoice.requests - second == second - first + 1  # page 1 asked for again
+
+
+def test_a_schema_call_that_fetches_nothing_drops_the_kept_page(rig: Rig) -> None:
+    source = rig.source()
+    source.schema()
+    changed = rig.invoice.update_contact(sorted(rig.customers())[0])
+    source.schema()  # custom fields known: no call, and the page kept is dropped
+
+    got = records(source.read())
+
+    assert got[0].key == changed["contact_id"]
+
+
+def test_page_one_of_the_schema_is_not_taken_a_minute_later(rig: Rig) -> None:
+    source = rig.source()
+    source.schema()
+    rig.clock.advance(timedelta(minutes=1))
+    changed = rig.invoice.update_contact(sorted(rig.customers())[0])
+
+    got = records(source.read())
+
+    assert got[0].key == changed["contact_id"]
+
+
 def test_an_expired_token_is_refreshed_once_and_the_read_goes_on(rig: Rig) -> None:
     source = rig.source(per_page=100)
     pages = source.read()
