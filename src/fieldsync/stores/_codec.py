@@ -8,6 +8,7 @@ read back with ``Criteria.parse``, which round-trips by contract.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
@@ -133,8 +134,12 @@ def config_to_json(config: SyncConfig) -> str:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def config_from_json(text: str) -> SyncConfig:
-    """The configuration version :func:`config_to_json` wrote."""
+    """The configuration version :func:`config_to_json` wrote.
+
+    Kept by text: a worker reads its syncs again before every batch, and a configuration
+    (frozen, like everything in it) is the same value every time its text is."""
     data = json.loads(text)
     options = data["options"]
     return SyncConfig(

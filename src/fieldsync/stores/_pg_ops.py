@@ -126,41 +126,62 @@ def row_out(row: Mapping[str, Any]) -> dict[str, Any]:
 def insert(conn: Connection, table: LiteralString, row: Mapping[str, object]) -> None:
     """Insert a codec row. A taken unique key raises ``StoreError``."""
     values = row_in(row, flag=_FLAGS.get(table))
-    statement = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-        sql.Identifier(table),
-        sql.SQL(", ").join(map(sql.Identifier, values)),
-        sql.SQL(", ").join(map(sql.Placeholder, values)),
-    )
     try:
         with conn.transaction():  # a savepoint: the caller's transaction stays usable
-            conn.execute(statement, values)
+            conn.execute(_statement(conn, "insert", table, tuple(values)), values)
     except errors.UniqueViolation:
         raise StoreError(f"a row with this id already exists in {table}") from None
 
 
 def _update(conn: Connection, table: LiteralString, row: Mapping[str, object]) -> int:
     values = row_in(row)
-    statement = sql.SQL("UPDATE {} SET {} WHERE id = %(id)s").format(
-        sql.Identifier(table),
-        sql.SQL(", ").join(
-            sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
-            for c in values
-            if c != "id"
-        ),
-    )
-    return conn.execute(statement, values).rowcount
+    return conn.execute(_statement(conn, "update", table, tuple(values)), values).rowcount
 
 
 def exists(conn: Connection, table: LiteralString, key: str) -> bool:
     """Whether ``table`` has a row with this ``id``."""
-    statement = sql.SQL("SELECT 1 FROM {} WHERE id = %s").format(sql.Identifier(table))
-    return conn.execute(statement, (key,)).fetchone() is not None
+    return conn.execute(_statement(conn, "exists", table, ()), (key,)).fetchone() is not None
 
 
 def require(conn: Connection, table: LiteralString, key: str, kind: str) -> None:
     """Raise ``NotFoundError(kind, key)`` unless ``table`` has a row with this ``id``."""
     if not exists(conn, table, key):
         raise NotFoundError(kind, key)
+
+
+# Statements composed once per table and columns: composing quotes every identifier anew,
+# which costs more than a small statement's round trip.
+_STATEMENTS: dict[tuple[str, str, tuple[str, ...]], bytes] = {}
+
+
+def _statement(
+    conn: Connection, kind: str, table: LiteralString, columns: tuple[str, ...]
+) -> bytes:
+    key = (kind, table, columns)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        found = _STATEMENTS[key] = _compose(kind, table, columns).as_bytes(conn)
+    return found
+
+
+def _compose(kind: str, table: LiteralString, columns: tuple[str, ...]) -> sql.Composed:
+    name = sql.Identifier(table)
+    if kind == "insert":
+        return sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            name,
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(", ").join(map(sql.Placeholder, columns)),
+        )
+    if kind == "update":
+        return sql.SQL("UPDATE {} SET {} WHERE id = %(id)s").format(
+            name,
+            sql.SQL(", ").join(
+                sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
+                for c in columns
+                if c != "id"
+            ),
+        )
+    return sql.SQL("SELECT 1 FROM {} WHERE id = %s").format(name)
 
 
 def save_configs(conn: Connection, sync: Sync) -> None:
@@ -187,9 +208,12 @@ def update_run(conn: Connection, run: SyncRun) -> None:
         raise NotFoundError("run", run.id)
 
 
-def insert_skipped(conn: Connection, skipped: Sequence[SkippedRecord]) -> None:
-    """Append skipped records. Raises NotFoundError when one names an unknown run."""
-    for run_id in {record.run_id for record in skipped}:
+def insert_skipped(
+    conn: Connection, skipped: Sequence[SkippedRecord], *, known_run: str | None = None
+) -> None:
+    """Append skipped records. Raises NotFoundError when one names an unknown run
+    (``known_run`` is one the caller found in this transaction already)."""
+    for run_id in {record.run_id for record in skipped} - {known_run}:
         require(conn, "runs", run_id, "run")
     rows = [row_in(codec.skipped_to_row(record), flag="failed") for record in skipped]
     if rows:

@@ -79,6 +79,8 @@ def _lock_row(conn: Connection, scope: str) -> QuotaLock | None:
 
 
 def _release(conn: Connection, scope: str, slots: Sequence[float]) -> None:
+    if not slots:
+        return
     with conn.cursor() as cur:
         cur.executemany(
             _DELETE_NEAREST,
@@ -117,10 +119,10 @@ class PostgresQuota:
             lock = _lock_row(conn, scope)
             shifted = None if lock is None else attrs.evolve(lock, until=lock.until + offset)
             answer = decide(planned, _Times(conn, scope), shifted)
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO quota_slots (scope, at) VALUES (%s, %s)",
-                    [(scope, slot) for slot in answer.slots],
+            if answer.slots:  # one statement for the batch's slots
+                conn.execute(
+                    "INSERT INTO quota_slots (scope, at) SELECT %s, unnest(%s::float8[])",
+                    (scope, list(answer.slots)),
                 )
         if offset == 0.0:
             return answer

@@ -175,46 +175,52 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
         run = batch.run
         pass_id = run.id if batch.checkpoint is None else batch.checkpoint.pass_id
         claims = {ops.full_key_in(key): email for key, email in batch.claims}
-        # One upsert per record: a written record's claim goes in the same statement.
-        written = [
-            (
-                run.sync_id,
-                key,
-                fp.fingerprint,
-                ops.full_key_in(fp.email),
-                fp.rejected and fp.rejected.value,
-                ops.opt_key_in(claims.pop(key, None)),
-                pass_id,
-            )
-            for key, fp in ((ops.full_key_in(k), f) for k, f in batch.written)
-        ]
-        claimed = [
-            (run.sync_id, key, ops.full_key_in(email), pass_id) for key, email in claims.items()
-        ]
+        # A written record's claim goes in the same row. The rows go as arrays, a column
+        # each: one statement a batch rather than one per record. A key written twice in
+        # one batch is one row, as the second of two upserts would leave it.
+        written: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        for raw_key, fp in batch.written:
+            key = ops.full_key_in(raw_key)
+            claim = ops.opt_key_in(claims.pop(key, None))
+            if claim is None and key in written:
+                claim = written[key][3]  # coalesce(excluded.email_key, r.email_key)
+            email = ops.full_key_in(fp.email)
+            written[key] = (fp.fingerprint, email, fp.rejected and fp.rejected.value, claim)
         with self._db.transaction() as conn:
             if batch.lease_owner is not None:
                 held = ops.lease(conn, run.sync_id, lock=True)
                 require_holder(run.sync_id, batch.lease_owner, held, when_free=run.started_at)
             ops.update_run(conn, run)
-            with conn.cursor() as cur:
-                cur.executemany(
+            if written:
+                prints, emails, rejected, email_keys = (
+                    list(column) for column in zip(*written.values(), strict=True)
+                )
+                conn.execute(
                     "INSERT INTO records AS r"
                     " (sync_id, record_key, fingerprint, email, rejected, email_key, pass_id)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (sync_id, record_key)"
+                    " SELECT %s, w.*, %s FROM unnest(%s::text[], %s::text[], %s::text[],"
+                    " %s::text[], %s::text[]) AS w ON CONFLICT (sync_id, record_key)"
                     " DO UPDATE SET fingerprint = excluded.fingerprint, email = excluded.email,"
                     " rejected = excluded.rejected,"
                     " email_key = coalesce(excluded.email_key, r.email_key),"
                     " pass_id = CASE WHEN excluded.email_key IS NULL"
                     " THEN r.pass_id ELSE excluded.pass_id END",
-                    written,
+                    (run.sync_id, pass_id, list(written), prints, emails, rejected, email_keys),
                 )
-                cur.executemany(
+            if claims:
+                conn.execute(
                     "INSERT INTO records (sync_id, record_key, email_key, pass_id)"
-                    " VALUES (%s, %s, %s, %s) ON CONFLICT (sync_id, record_key) DO UPDATE"
+                    " SELECT %s, c.*, %s FROM unnest(%s::text[], %s::text[]) AS c"
+                    " ON CONFLICT (sync_id, record_key) DO UPDATE"
                     " SET email_key = excluded.email_key, pass_id = excluded.pass_id",
-                    claimed,
+                    (
+                        run.sync_id,
+                        pass_id,
+                        list(claims),
+                        [ops.full_key_in(email) for email in claims.values()],
+                    ),
                 )
-            ops.insert_skipped(conn, batch.skipped)
+            ops.insert_skipped(conn, batch.skipped, known_run=run.id)  # updated above
             if batch.checkpoint is not None:
                 ops.save_checkpoint(conn, run.sync_id, batch.checkpoint)
 
