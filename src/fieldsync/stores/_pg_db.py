@@ -6,9 +6,12 @@ Why it is built this way:
   transaction borrowing a connection. A connection is checked before it is lent
   (``check_connection``), so one the server dropped while it sat idle is replaced instead of
   failing the next transaction.
-- Every store method is one transaction: committed when its block ends, rolled back when
-  it raises. A connection lost in the middle of a batch's transaction therefore loses that
-  batch only, and the next transaction runs on a fresh connection.
+- Every store method that writes, or reads with more than one statement, is one
+  transaction: committed when its block ends, rolled back when it raises. A connection lost
+  in the middle of a batch's transaction therefore loses that batch only, and the next
+  transaction runs on a fresh connection. A read of one statement runs on its own
+  (connections are in autocommit mode), which spares it the round trips of ``BEGIN`` and
+  ``COMMIT``: one statement sees one snapshot either way.
 - The connection string holds the password: it is given to psycopg and nowhere else.
   What this module shows (``where``, in reprs and errors) is the string without any
   password; the messages of psycopg's own errors are cleaned the same way before they are
@@ -101,7 +104,7 @@ class Database:
             open=False,
             configure=self._configure,
             check=ConnectionPool.check_connection,
-            kwargs={"row_factory": dict_row},
+            kwargs={"row_factory": dict_row, "autocommit": True},
             name=f"fieldsync:{schema}",
         )
         try:
@@ -123,6 +126,18 @@ class Database:
         except (psycopg.Error, PoolTimeout) as exc:
             raise self._error(f"the state database {self.where} failed", exc) from exc
 
+    @contextmanager
+    def statement(self) -> Iterator[Connection]:
+        """A pooled connection for one statement, outside any transaction (a statement is
+        atomic on its own): for reads of one statement."""
+        if self.closed:
+            raise StoreError(f"the state store {self.where} is closed")
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise self._error(f"the state database {self.where} failed", exc) from exc
+
     def close(self) -> None:
         """Close every connection. Idempotent."""
         if not self.closed:
@@ -132,7 +147,6 @@ class Database:
     def _configure(self, conn: Connection) -> None:
         # every pooled connection sees fieldsync's tables first, and nothing else changes
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
-        conn.commit()
 
     def _error(self, what: str, exc: BaseException) -> StoreError:
         return StoreError(f"{what}: {_clean(exc, self._conninfo)}")

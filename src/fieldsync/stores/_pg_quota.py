@@ -104,8 +104,7 @@ class PostgresQuota:
         advisory lock; see :class:`~fieldsync.ports.QuotaLedger`."""
         scope = request.scope
         with self._db.transaction() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (scope,))
-            offset = self._measure(conn, request.now)
+            offset = self._lock(conn, scope, request.now)
             planned = attrs.evolve(
                 request,
                 now=request.now + offset,
@@ -153,13 +152,13 @@ class PostgresQuota:
 
     def lock_of(self, scope: str, *, now: float) -> QuotaLock | None:
         """The scope's lock, when it lasts beyond ``now``."""
-        with self._db.transaction() as conn:
+        with self._db.statement() as conn:
             held = _lock_row(conn, scope)
         return held if held is not None and held.until > now else None
 
     def cached_token(self, key: str, *, now: float) -> CachedToken | None:
         """The token under ``key`` while valid at ``now``."""
-        with self._db.transaction() as conn:
+        with self._db.statement() as conn:
             row = conn.execute(
                 "SELECT token, expires_at, api_domain FROM access_tokens"
                 " WHERE key = %s AND expires_at > %s",
@@ -188,10 +187,18 @@ class PostgresQuota:
                 {"key": key, "token": access_token},
             )
 
-    def _measure(self, conn: Connection, caller_now: float) -> float:
+    def _lock(self, conn: Connection, scope: str, caller_now: float) -> float:
+        """Take the scope's advisory lock and, with the database's clock, measure how far
+        the caller's clock is from the server's once the lock is held (one round trip: the
+        lock is taken in a subquery, which a volatile function keeps from being merged)."""
         if not self._database_clock:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (scope,))
             return 0.0
-        row = conn.execute("SELECT extract(epoch FROM clock_timestamp())::float8 AS t").fetchone()
-        assert row is not None  # a SELECT without FROM returns one row
+        row = conn.execute(
+            "SELECT extract(epoch FROM clock_timestamp())::float8 AS t"
+            " FROM (SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))) AS locked",
+            (scope,),
+        ).fetchone()
+        assert row is not None  # the subquery returns one row
         self._offset = float(row["t"]) - caller_now
         return self._offset

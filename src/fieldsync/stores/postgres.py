@@ -108,7 +108,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def get_sync(self, sync_id: str) -> Sync:
         """The sync with this id. Raises NotFoundError."""
-        with self._db.transaction() as conn:
+        with self._db.statement() as conn:
             row = conn.execute(ops.SELECT_SYNCS + " WHERE s.id = %s", (sync_id,)).fetchone()
         if row is None:
             raise NotFoundError("sync", sync_id)
@@ -123,7 +123,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
             " AND (%(state)s::text IS NULL OR s.state = %(state)s) ORDER BY s.created_at, s.seq"
         )
         params = {"integration": integration, "state": None if state is None else state.value}
-        with self._db.transaction() as conn:
+        with self._db.statement() as conn:
             rows = conn.execute(query, params).fetchall()
         return [codec.sync_from_row(ops.row_out(row)) for row in rows]
 
@@ -152,7 +152,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def get_run(self, run_id: str) -> SyncRun:
         """The run with this id. Raises NotFoundError."""
-        with self._db.transaction() as conn:
+        with self._db.statement() as conn:
             row = conn.execute("SELECT * FROM runs WHERE id = %s", (run_id,)).fetchone()
         if row is None:
             raise NotFoundError("run", run_id)
@@ -237,7 +237,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def fingerprints(self, sync_id: str, keys: Collection[str]) -> dict[str, StoredFingerprint]:
         """The stored fingerprints of these keys; only these rows are read."""
-        with self._db.transaction() as conn:
+        with self._db.statement() as conn:
             rows = conn.execute(
                 "SELECT record_key, fingerprint, email, rejected FROM records"
                 " WHERE sync_id = %s AND fingerprint IS NOT NULL AND record_key = ANY(%s)",
@@ -256,7 +256,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
         """Which of these emails belong to a record already: claimed in this pass, or
         written (not refused) in an earlier one. email -> record key (the smallest key when
         several hold it)."""
-        with self._db.transaction() as conn:
+        with self._db.statement() as conn:
             rows = conn.execute(
                 "SELECT email_key, record_key FROM records"
                 " WHERE sync_id = %s AND email_key = ANY(%s)"
