@@ -3,9 +3,10 @@
 Why it is built this way:
 
 - A psycopg-pool ``ConnectionPool``: one store serves every thread of a worker, each
-  transaction borrowing a connection. A connection is checked before it is lent
-  (``check_connection``), so one the server dropped while it sat idle is replaced instead of
-  failing the next transaction.
+  transaction borrowing a connection. A connection the server dropped while it sat idle is
+  replaced instead of failing what comes next, without a round trip to check every
+  connection lent: a transaction's ``BEGIN`` and a read's statement are tried again on
+  another connection when the first one turns out to be dead (nothing was done on it).
 - Every store method that writes, or reads with more than one statement, is one
   transaction: committed when its block ends, rolled back when it raises. A connection lost
   in the middle of a batch's transaction therefore loses that batch only, and the next
@@ -24,11 +25,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, suppress
+from typing import Any, LiteralString, TypeAlias
 
 import psycopg
 from psycopg import sql
+from psycopg.abc import Params
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -41,6 +43,9 @@ __all__ = ["Connection", "Database", "describe_conninfo"]
 
 Connection = psycopg.Connection[dict[str, Any]]
 """A pooled connection whose rows are dictionaries (what the codec reads)."""
+
+Query: TypeAlias = LiteralString | bytes | sql.SQL | sql.Composed
+"""A statement as ``Connection.execute`` takes it (psycopg 3.2's ``Query``)."""
 
 _SECRET_KEYS = frozenset({"password", "sslpassword"})
 # a URL's user:password@ part, wherever a message quotes one
@@ -57,6 +62,13 @@ def describe_conninfo(conninfo: str) -> str:
     except psycopg.ProgrammingError:
         return "<an unreadable connection string>"
     return make_conninfo("", **{k: v for k, v in params.items() if k not in _SECRET_KEYS})
+
+
+def _quietly_roll_back(conn: Connection) -> None:
+    # The error that got us here is the one to raise; a connection that is gone has
+    # nothing to roll back, and the pool replaces it.
+    with suppress(psycopg.Error):
+        conn.execute("ROLLBACK")
 
 
 def _clean(exc: BaseException, conninfo: str) -> str:
@@ -88,6 +100,7 @@ class Database:
         self.schema = schema
         self._conninfo = conninfo
         self._timeout = timeout
+        self._attempts = max_size + 1  # every pooled connection dead, then a new one
         try:
             # connect_timeout is whole seconds; at least 1, since 0 means "wait forever"
             with psycopg.connect(conninfo, connect_timeout=max(1, round(timeout))) as conn:
@@ -103,7 +116,6 @@ class Database:
             timeout=timeout,
             open=False,
             configure=self._configure,
-            check=ConnectionPool.check_connection,
             kwargs={"row_factory": dict_row, "autocommit": True},
             name=f"fieldsync:{schema}",
         )
@@ -118,25 +130,57 @@ class Database:
     def transaction(self) -> Iterator[Connection]:
         """One transaction on a pooled connection: committed when the block ends, rolled
         back when it raises."""
-        if self.closed:
-            raise StoreError(f"the state store {self.where} is closed")
+        self._require_open()
         try:
-            with self._pool.connection() as conn, conn.transaction():
+            conn = self._begin()
+            try:
                 yield conn
+            except BaseException:
+                _quietly_roll_back(conn)
+                raise
+            else:
+                conn.execute("COMMIT")
+            finally:
+                self._pool.putconn(conn)
         except (psycopg.Error, PoolTimeout) as exc:
             raise self._error(f"the state database {self.where} failed", exc) from exc
 
-    @contextmanager
-    def statement(self) -> Iterator[Connection]:
-        """A pooled connection for one statement, outside any transaction (a statement is
-        atomic on its own): for reads of one statement."""
-        if self.closed:
-            raise StoreError(f"the state store {self.where} is closed")
+    def read(self, query: Query, params: Params) -> list[dict[str, Any]]:
+        """The rows of one statement run on its own, outside any transaction (a statement
+        sees one snapshot either way): for reads of one statement."""
+        self._require_open()
         try:
-            with self._pool.connection() as conn:
-                yield conn
+            for attempt in range(1, self._attempts + 1):
+                conn = self._pool.getconn()
+                try:
+                    return conn.execute(query, params).fetchall()
+                except psycopg.OperationalError:
+                    if not conn.broken or attempt == self._attempts:
+                        raise
+                finally:
+                    self._pool.putconn(conn)
+            raise AssertionError("unreachable: the last attempt returns or raises")
         except (psycopg.Error, PoolTimeout) as exc:
             raise self._error(f"the state database {self.where} failed", exc) from exc
+
+    def _begin(self) -> Connection:
+        """A pooled connection with a transaction begun. A connection found dead at
+        ``BEGIN`` goes back (the pool replaces it) and the next is tried."""
+        for attempt in range(1, self._attempts + 1):
+            conn = self._pool.getconn()
+            try:
+                conn.execute("BEGIN")
+            except psycopg.OperationalError:
+                self._pool.putconn(conn)
+                if not conn.broken or attempt == self._attempts:
+                    raise
+                continue
+            return conn
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _require_open(self) -> None:
+        if self.closed:
+            raise StoreError(f"the state store {self.where} is closed")
 
     def close(self) -> None:
         """Close every connection. Idempotent."""

@@ -14,7 +14,8 @@ minutes and tokens of an hour, which the callers shorten by a margin anyway).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -75,7 +76,11 @@ def _lock_row(conn: Connection, scope: str) -> QuotaLock | None:
     row = conn.execute(
         "SELECT until, reason FROM quota_locks WHERE scope = %s", (scope,)
     ).fetchone()
-    return None if row is None else QuotaLock(scope, float(row["until"]), str(row["reason"]))
+    return None if row is None else _lock_of(scope, row)
+
+
+def _lock_of(scope: str, row: Mapping[str, Any]) -> QuotaLock:
+    return QuotaLock(scope, float(row["until"]), str(row["reason"]))
 
 
 def _release(conn: Connection, scope: str, slots: Sequence[float]) -> None:
@@ -152,20 +157,20 @@ class PostgresQuota:
 
     def lock_of(self, scope: str, *, now: float) -> QuotaLock | None:
         """The scope's lock, when it lasts beyond ``now``."""
-        with self._db.statement() as conn:
-            held = _lock_row(conn, scope)
+        rows = self._db.read("SELECT until, reason FROM quota_locks WHERE scope = %s", (scope,))
+        held = _lock_of(scope, rows[0]) if rows else None
         return held if held is not None and held.until > now else None
 
     def cached_token(self, key: str, *, now: float) -> CachedToken | None:
         """The token under ``key`` while valid at ``now``."""
-        with self._db.statement() as conn:
-            row = conn.execute(
-                "SELECT token, expires_at, api_domain FROM access_tokens"
-                " WHERE key = %s AND expires_at > %s",
-                (key, now),
-            ).fetchone()
-        if row is None:
+        rows = self._db.read(
+            "SELECT token, expires_at, api_domain FROM access_tokens"
+            " WHERE key = %s AND expires_at > %s",
+            (key, now),
+        )
+        if not rows:
             return None
+        row = rows[0]
         return CachedToken(row["token"], float(row["expires_at"]), row["api_domain"])
 
     def store_token(self, key: str, token: CachedToken) -> None:

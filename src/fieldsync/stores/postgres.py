@@ -108,11 +108,10 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def get_sync(self, sync_id: str) -> Sync:
         """The sync with this id. Raises NotFoundError."""
-        with self._db.statement() as conn:
-            row = conn.execute(ops.SELECT_SYNCS + " WHERE s.id = %s", (sync_id,)).fetchone()
-        if row is None:
+        rows = self._db.read(ops.SELECT_SYNCS + " WHERE s.id = %s", (sync_id,))
+        if not rows:
             raise NotFoundError("sync", sync_id)
-        return codec.sync_from_row(ops.row_out(row))
+        return codec.sync_from_row(ops.row_out(rows[0]))
 
     def list_syncs(
         self, *, integration: str | None = None, state: SyncState | None = None
@@ -123,8 +122,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
             " AND (%(state)s::text IS NULL OR s.state = %(state)s) ORDER BY s.created_at, s.seq"
         )
         params = {"integration": integration, "state": None if state is None else state.value}
-        with self._db.statement() as conn:
-            rows = conn.execute(query, params).fetchall()
+        rows = self._db.read(query, params)
         return [codec.sync_from_row(ops.row_out(row)) for row in rows]
 
     def config_versions(self, sync_id: str) -> list[SyncConfig]:
@@ -152,11 +150,10 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def get_run(self, run_id: str) -> SyncRun:
         """The run with this id. Raises NotFoundError."""
-        with self._db.statement() as conn:
-            row = conn.execute("SELECT * FROM runs WHERE id = %s", (run_id,)).fetchone()
-        if row is None:
+        rows = self._db.read("SELECT * FROM runs WHERE id = %s", (run_id,))
+        if not rows:
             raise NotFoundError("run", run_id)
-        return codec.run_from_row(ops.row_out(row))
+        return codec.run_from_row(ops.row_out(rows[0]))
 
     def runs(self, sync_id: str) -> list[SyncRun]:
         """A sync's runs, newest first. Raises NotFoundError."""
@@ -237,12 +234,11 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def fingerprints(self, sync_id: str, keys: Collection[str]) -> dict[str, StoredFingerprint]:
         """The stored fingerprints of these keys; only these rows are read."""
-        with self._db.statement() as conn:
-            rows = conn.execute(
-                "SELECT record_key, fingerprint, email, rejected FROM records"
-                " WHERE sync_id = %s AND fingerprint IS NOT NULL AND record_key = ANY(%s)",
-                (sync_id, list({ops.full_key_in(key) for key in keys})),
-            ).fetchall()
+        rows = self._db.read(
+            "SELECT record_key, fingerprint, email, rejected FROM records"
+            " WHERE sync_id = %s AND fingerprint IS NOT NULL AND record_key = ANY(%s)",
+            (sync_id, list({ops.full_key_in(key) for key in keys})),
+        )
         return {
             ops.full_key_out(row["record_key"]): StoredFingerprint(
                 row["fingerprint"],
@@ -256,13 +252,12 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
         """Which of these emails belong to a record already: claimed in this pass, or
         written (not refused) in an earlier one. email -> record key (the smallest key when
         several hold it)."""
-        with self._db.statement() as conn:
-            rows = conn.execute(
-                "SELECT email_key, record_key FROM records"
-                " WHERE sync_id = %s AND email_key = ANY(%s)"
-                " AND (pass_id = %s OR (fingerprint IS NOT NULL AND rejected IS NULL))",
-                (sync_id, list({ops.full_key_in(email) for email in emails}), pass_id),
-            ).fetchall()
+        rows = self._db.read(
+            "SELECT email_key, record_key FROM records"
+            " WHERE sync_id = %s AND email_key = ANY(%s)"
+            " AND (pass_id = %s OR (fingerprint IS NOT NULL AND rejected IS NULL))",
+            (sync_id, list({ops.full_key_in(email) for email in emails}), pass_id),
+        )
         found: dict[str, str] = {}
         for row in rows:
             email, key = ops.key_out(row["email_key"]), ops.full_key_out(row["record_key"])

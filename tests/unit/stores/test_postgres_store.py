@@ -254,6 +254,18 @@ def test_a_connection_dropped_while_idle_is_replaced_unnoticed(
         assert store.get_sync("s1") == a_sync()
 
 
+def test_a_transaction_on_connections_dropped_while_idle_runs_on_a_new_one(
+    named_url: str, postgres_schema: str
+) -> None:
+    with PostgresStore(named_url, schema=postgres_schema, min_size=2, max_size=2) as store:
+        store.add_sync(a_sync())
+        assert kill_connections(named_url, postgres_schema) == 2
+
+        store.add_run(a_run())
+
+        assert store.get_run("r1") == a_run()
+
+
 def test_a_connection_lost_mid_batch_loses_that_batch_only(
     postgres_url: str, named_url: str, postgres_schema: str
 ) -> None:
