@@ -24,9 +24,9 @@ Every ``psycopg.Error`` and pool error becomes a :class:`~fieldsync.exceptions.S
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import Any, LiteralString, TypeAlias
+from typing import Any, LiteralString, TypeAlias, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -46,6 +46,8 @@ Connection = psycopg.Connection[dict[str, Any]]
 
 Query: TypeAlias = LiteralString | bytes | sql.SQL | sql.Composed
 """A statement as ``Connection.execute`` takes it (psycopg 3.2's ``Query``)."""
+
+T = TypeVar("T")
 
 _SECRET_KEYS = frozenset({"password", "sslpassword"})
 # a URL's user:password@ part, wherever a message quotes one
@@ -132,7 +134,7 @@ class Database:
         back when it raises."""
         self._require_open()
         try:
-            conn = self._begin()
+            conn, _ = self._first(lambda conn: conn.execute("BEGIN"))
             try:
                 yield conn
             except BaseException:
@@ -150,32 +152,29 @@ class Database:
         sees one snapshot either way): for reads of one statement."""
         self._require_open()
         try:
-            for attempt in range(1, self._attempts + 1):
-                conn = self._pool.getconn()
-                try:
-                    return conn.execute(query, params).fetchall()
-                except psycopg.OperationalError:
-                    if not conn.broken or attempt == self._attempts:
-                        raise
-                finally:
-                    self._pool.putconn(conn)
-            raise AssertionError("unreachable: the last attempt returns or raises")
+            conn, rows = self._first(lambda conn: conn.execute(query, params).fetchall())
+            self._pool.putconn(conn)
+            return rows
         except (psycopg.Error, PoolTimeout) as exc:
             raise self._error(f"the state database {self.where} failed", exc) from exc
 
-    def _begin(self) -> Connection:
-        """A pooled connection with a transaction begun. A connection found dead at
-        ``BEGIN`` goes back (the pool replaces it) and the next is tried."""
+    def _first(self, statement: Callable[[Connection], T]) -> tuple[Connection, T]:
+        """A pooled connection, and what ``statement`` (the first on it) returned there.
+
+        A connection the server dropped while it sat idle fails its first statement, and
+        nothing was done on it: it goes back (the pool replaces it) and the next is tried.
+        """
         for attempt in range(1, self._attempts + 1):
             conn = self._pool.getconn()
             try:
-                conn.execute("BEGIN")
+                return conn, statement(conn)
             except psycopg.OperationalError:
                 self._pool.putconn(conn)
                 if not conn.broken or attempt == self._attempts:
                     raise
-                continue
-            return conn
+            except BaseException:
+                self._pool.putconn(conn)
+                raise
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _require_open(self) -> None:
