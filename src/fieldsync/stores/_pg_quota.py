@@ -43,14 +43,39 @@ _DELETE_NEAREST = (
 )
 
 
-class _Times:
-    """One scope's booked times, read inside the reservation's transaction."""
+# What a reservation needs to know of its scope, in one round trip, once the times no
+# window can hold any more are deleted: the lock, the latest booked time, and how many
+# times each window holds (``sinces``: each window's start). The SELECT still sees the rows
+# its own DELETE removes (one snapshot), which changes nothing: they are at or before the
+# horizon, so at or before every window's start (not counted), and a latest time that old
+# is before ``now``, which a reservation starts from anyway.
+_SCOPE_STATE = (
+    "WITH pruned AS (DELETE FROM quota_slots WHERE scope = %(scope)s AND at <= %(horizon)s)"
+    " SELECT l.until, l.reason,"
+    " (SELECT max(at) FROM quota_slots WHERE scope = %(scope)s) AS latest,"
+    " ARRAY(SELECT (SELECT count(*) FROM quota_slots q WHERE q.scope = %(scope)s"
+    " AND q.at > w.since) FROM unnest(%(sinces)s::float8[]) WITH ORDINALITY AS w(since, n)"
+    " ORDER BY w.n) AS counts"
+    " FROM (SELECT 1) AS one LEFT JOIN quota_locks AS l ON l.scope = %(scope)s"
+)
 
-    def __init__(self, conn: Connection, scope: str) -> None:
+
+class _Times:
+    """One scope's booked times, read inside the reservation's transaction: the latest
+    and the windows' counts as :data:`_SCOPE_STATE` found them, the rest asked for."""
+
+    def __init__(
+        self, conn: Connection, scope: str, latest: float | None, counts: dict[float, int]
+    ) -> None:
         self._conn = conn
         self._scope = scope
+        self._latest = latest
+        self._counts = counts
 
     def count_since(self, since: float) -> int:
+        known = self._counts.get(since)
+        if known is not None:
+            return known
         row = self._conn.execute(
             "SELECT count(*) AS n FROM quota_slots WHERE scope = %s AND at > %s",
             (self._scope, since),
@@ -66,17 +91,22 @@ class _Times:
         return [float(row["at"]) for row in rows]
 
     def latest(self) -> float | None:
-        row = self._conn.execute(
-            "SELECT max(at) AS at FROM quota_slots WHERE scope = %s", (self._scope,)
-        ).fetchone()
-        return None if row is None or row["at"] is None else float(row["at"])
+        return self._latest
 
 
-def _lock_row(conn: Connection, scope: str) -> QuotaLock | None:
+def _scope_state(conn: Connection, request: QuotaRequest) -> tuple[QuotaLock | None, _Times]:
+    """Prune the scope's times no window can hold, then read its lock and its times."""
+    # each window's start, computed as plan_slots computes it (the same floats: dict keys)
+    sinces = [request.now - w.period * (1.0 + request.margin) for w in request.windows]
     row = conn.execute(
-        "SELECT until, reason FROM quota_locks WHERE scope = %s", (scope,)
+        _SCOPE_STATE,
+        {"scope": request.scope, "horizon": prune_horizon(request), "sinces": sinces},
     ).fetchone()
-    return None if row is None else _lock_of(scope, row)
+    assert row is not None  # FROM (SELECT 1): one row
+    lock = None if row["until"] is None else _lock_of(request.scope, row)
+    latest = None if row["latest"] is None else float(row["latest"])
+    counts = dict(zip(sinces, (int(n) for n in row["counts"]), strict=True))
+    return lock, _Times(conn, request.scope, latest, counts)
 
 
 def _lock_of(scope: str, row: Mapping[str, Any]) -> QuotaLock:
@@ -116,13 +146,9 @@ class PostgresQuota:
                 release=tuple(slot + offset for slot in request.release),
             )
             _release(conn, scope, planned.release)
-            conn.execute(
-                "DELETE FROM quota_slots WHERE scope = %s AND at <= %s",
-                (scope, prune_horizon(planned)),
-            )
-            lock = _lock_row(conn, scope)
+            lock, times = _scope_state(conn, planned)
             shifted = None if lock is None else attrs.evolve(lock, until=lock.until + offset)
-            answer = decide(planned, _Times(conn, scope), shifted)
+            answer = decide(planned, times, shifted)
             if answer.slots:  # one statement for the batch's slots
                 conn.execute(
                     "INSERT INTO quota_slots (scope, at) SELECT %s, unnest(%s::float8[])",
