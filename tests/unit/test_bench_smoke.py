@@ -115,6 +115,8 @@ def test_the_fleet_benchmark_runs_on_postgresql(postgres_url: str) -> None:
 
     assert result.key == "fleet"
     assert all(math.isfinite(metric.value) for metric in result.metrics)
+    speedup = result.metric("speed-up, 2 processes over 1").value
+    assert result.met == (speedup >= fleet.GOAL_SCALING)  # the CPU goal is fleet-cpu's
 
 
 def test_the_large_sync_cpu_benchmark_reports_only_the_cpu_goal(postgres_url: str) -> None:

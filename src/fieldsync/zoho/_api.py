@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 
@@ -198,8 +199,14 @@ class ZohoApi:
     ) -> dict[str, object]:
         url = f"{self.base_url}/{path.lstrip('/')}"
         sent = {**(headers or {}), "Authorization": f"Zoho-oauthtoken {token}"}
+        content = None
+        if data is not None:
+            # The form encoded as httpx would, without its checks of a mapping made for
+            # every call (a few percent of a listsubscribe call's CPU).
+            content = urlencode(data).encode("utf-8")
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
         response = send(
-            lambda: self._client.request(method, url, params=params, data=data, headers=sent),
+            lambda: self._client.request(method, url, params=params, content=content, headers=sent),
             endpoint=endpoint,
         )
         _log.debug("%s -> HTTP %d", endpoint, response.status_code)
