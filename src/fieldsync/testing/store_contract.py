@@ -361,6 +361,17 @@ class StoreContract:
 
         assert store.fingerprints("s1", ["k1"]) == {"k1": _fp(9)}
 
+    def test_a_key_written_twice_in_one_batch_keeps_the_second_write_and_the_claim(
+        self, store: SyncStore
+    ) -> None:
+        run = _with_run(store)
+        first, second = StoredFingerprint("f1", "a@example.com"), _fp(2)
+        written = [("k1", first), ("k1", second)]
+        store.commit_batch(BatchCommit(run=run, written=written, claims=[("k1", "a@example.com")]))
+
+        assert store.fingerprints("s1", ["k1"]) == {"k1": second}
+        assert store.claimed_emails("s1", "r1", ["a@example.com"]) == {"a@example.com": "k1"}
+
     def test_a_refusal_is_remembered_with_its_fingerprint(self, store: SyncStore) -> None:
         run = _with_run(store)
         refused = StoredFingerprint("f1", "info@example.com", ReasonCode.GROUP_ADDRESS)
