@@ -118,10 +118,6 @@ class CustomFields:
         labels = sorted(self._types, key=lambda label: (self._order[label], label))
         return tuple(Field(field_name(label), self._types[label], custom=True) for label in labels)
 
-    def labels(self) -> tuple[str, ...]:
-        """Every label known so far."""
-        return tuple(self._types)
-
     def names(self) -> tuple[str, ...]:
         """The field name of every label known so far (see :func:`field_name`)."""
         if self._names is None:
