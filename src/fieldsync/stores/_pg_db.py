@@ -147,7 +147,7 @@ class Database:
         except (psycopg.Error, PoolTimeout) as exc:
             raise self._error(f"the state database {self.where} failed", exc) from exc
 
-    def read(self, query: Query, params: Params) -> list[dict[str, Any]]:
+    def fetch_all(self, query: Query, params: Params) -> list[dict[str, Any]]:
         """The rows of one statement run on its own, outside any transaction (a statement
         sees one snapshot either way): for reads of one statement."""
         self._require_open()
@@ -157,6 +157,11 @@ class Database:
             return rows
         except (psycopg.Error, PoolTimeout) as exc:
             raise self._error(f"the state database {self.where} failed", exc) from exc
+
+    def fetch_one(self, query: Query, params: Params) -> dict[str, Any] | None:
+        """The first row of :meth:`fetch_all`, or ``None`` when there is none."""
+        rows = self.fetch_all(query, params)
+        return rows[0] if rows else None
 
     def _first(self, statement: Callable[[Connection], T]) -> tuple[Connection, T]:
         """A pooled connection, and what ``statement`` (the first on it) returned there.

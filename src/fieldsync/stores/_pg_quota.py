@@ -183,20 +183,19 @@ class PostgresQuota:
 
     def lock_of(self, scope: str, *, now: float) -> QuotaLock | None:
         """The scope's lock, when it lasts beyond ``now``."""
-        rows = self._db.read("SELECT until, reason FROM quota_locks WHERE scope = %s", (scope,))
-        held = _lock_of(scope, rows[0]) if rows else None
+        row = self._db.fetch_one("SELECT until, reason FROM quota_locks WHERE scope = %s", (scope,))
+        held = None if row is None else _lock_of(scope, row)
         return held if held is not None and held.until > now else None
 
     def cached_token(self, key: str, *, now: float) -> CachedToken | None:
         """The token under ``key`` while valid at ``now``."""
-        rows = self._db.read(
+        row = self._db.fetch_one(
             "SELECT token, expires_at, api_domain FROM access_tokens"
             " WHERE key = %s AND expires_at > %s",
             (key, now),
         )
-        if not rows:
+        if row is None:
             return None
-        row = rows[0]
         return CachedToken(row["token"], float(row["expires_at"]), row["api_domain"])
 
     def store_token(self, key: str, token: CachedToken) -> None:

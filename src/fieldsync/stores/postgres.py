@@ -108,10 +108,10 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def get_sync(self, sync_id: str) -> Sync:
         """The sync with this id. Raises NotFoundError."""
-        rows = self._db.read(ops.SELECT_SYNCS + " WHERE s.id = %s", (sync_id,))
-        if not rows:
+        row = self._db.fetch_one(ops.SELECT_SYNCS + " WHERE s.id = %s", (sync_id,))
+        if row is None:
             raise NotFoundError("sync", sync_id)
-        return codec.sync_from_row(ops.row_out(rows[0]))
+        return codec.sync_from_row(ops.row_out(row))
 
     def list_syncs(
         self, *, integration: str | None = None, state: SyncState | None = None
@@ -122,7 +122,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
             " AND (%(state)s::text IS NULL OR s.state = %(state)s) ORDER BY s.created_at, s.seq"
         )
         params = {"integration": integration, "state": None if state is None else state.value}
-        rows = self._db.read(query, params)
+        rows = self._db.fetch_all(query, params)
         return [codec.sync_from_row(ops.row_out(row)) for row in rows]
 
     def config_versions(self, sync_id: str) -> list[SyncConfig]:
@@ -150,10 +150,10 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def get_run(self, run_id: str) -> SyncRun:
         """The run with this id. Raises NotFoundError."""
-        rows = self._db.read("SELECT * FROM runs WHERE id = %s", (run_id,))
-        if not rows:
+        row = self._db.fetch_one("SELECT * FROM runs WHERE id = %s", (run_id,))
+        if row is None:
             raise NotFoundError("run", run_id)
-        return codec.run_from_row(ops.row_out(rows[0]))
+        return codec.run_from_row(ops.row_out(row))
 
     def runs(self, sync_id: str) -> list[SyncRun]:
         """A sync's runs, newest first. Raises NotFoundError."""
@@ -234,7 +234,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
 
     def fingerprints(self, sync_id: str, keys: Collection[str]) -> dict[str, StoredFingerprint]:
         """The stored fingerprints of these keys; only these rows are read."""
-        rows = self._db.read(
+        rows = self._db.fetch_all(
             "SELECT record_key, fingerprint, email, rejected FROM records"
             " WHERE sync_id = %s AND fingerprint IS NOT NULL AND record_key = ANY(%s)",
             (sync_id, list({ops.full_key_in(key) for key in keys})),
@@ -252,7 +252,7 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
         """Which of these emails belong to a record already: claimed in this pass, or
         written (not refused) in an earlier one. email -> record key (the smallest key when
         several hold it)."""
-        rows = self._db.read(
+        rows = self._db.fetch_all(
             "SELECT email_key, record_key FROM records"
             " WHERE sync_id = %s AND email_key = ANY(%s)"
             " AND (pass_id = %s OR (fingerprint IS NOT NULL AND rejected IS NULL))",
