@@ -8,7 +8,7 @@ package's code, never from input; values always go through parameters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
@@ -126,21 +126,47 @@ def row_out(row: Mapping[str, Any]) -> dict[str, Any]:
 def insert(conn: Connection, table: LiteralString, row: Mapping[str, object]) -> None:
     """Insert a codec row. A taken unique key raises ``StoreError``."""
     values = row_in(row, flag=_FLAGS.get(table))
+    statement = _kept(
+        conn,
+        ("insert", table, tuple(values)),
+        lambda: sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, values)),
+            sql.SQL(", ").join(map(sql.Placeholder, values)),
+        ),
+    )
     try:
         with conn.transaction():  # a savepoint: the caller's transaction stays usable
-            conn.execute(_statement(conn, "insert", table, tuple(values)), values)
+            conn.execute(statement, values)
     except errors.UniqueViolation:
         raise StoreError(f"a row with this id already exists in {table}") from None
 
 
 def _update(conn: Connection, table: LiteralString, row: Mapping[str, object]) -> int:
     values = row_in(row)
-    return conn.execute(_statement(conn, "update", table, tuple(values)), values).rowcount
+    statement = _kept(
+        conn,
+        ("update", table, tuple(values)),
+        lambda: sql.SQL("UPDATE {} SET {} WHERE id = %(id)s").format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(
+                sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
+                for c in values
+                if c != "id"
+            ),
+        ),
+    )
+    return conn.execute(statement, values).rowcount
 
 
 def exists(conn: Connection, table: LiteralString, key: str) -> bool:
     """Whether ``table`` has a row with this ``id``."""
-    return conn.execute(_statement(conn, "exists", table, ()), (key,)).fetchone() is not None
+    statement = _kept(
+        conn,
+        ("exists", table),
+        lambda: sql.SQL("SELECT 1 FROM {} WHERE id = %s").format(sql.Identifier(table)),
+    )
+    return conn.execute(statement, (key,)).fetchone() is not None
 
 
 def require(conn: Connection, table: LiteralString, key: str, kind: str) -> None:
@@ -149,39 +175,17 @@ def require(conn: Connection, table: LiteralString, key: str, kind: str) -> None
         raise NotFoundError(kind, key)
 
 
-# Statements composed once per table and columns: composing quotes every identifier anew,
-# which costs more than a small statement's round trip.
-_STATEMENTS: dict[tuple[str, str, tuple[str, ...]], bytes] = {}
+# Statements composed once per statement, table and columns: composing quotes every
+# identifier anew, which costs more than a small statement's round trip.
+_KEPT: dict[tuple[object, ...], bytes] = {}
 
 
-def _statement(
-    conn: Connection, kind: str, table: LiteralString, columns: tuple[str, ...]
-) -> bytes:
-    key = (kind, table, columns)
-    found = _STATEMENTS.get(key)
+def _kept(conn: Connection, key: tuple[object, ...], compose: Callable[[], sql.Composed]) -> bytes:
+    """The statement ``compose`` makes, as bytes, composed the first time ``key`` is seen."""
+    found = _KEPT.get(key)
     if found is None:
-        found = _STATEMENTS[key] = _compose(kind, table, columns).as_bytes(conn)
+        found = _KEPT[key] = compose().as_bytes(conn)
     return found
-
-
-def _compose(kind: str, table: LiteralString, columns: tuple[str, ...]) -> sql.Composed:
-    name = sql.Identifier(table)
-    if kind == "insert":
-        return sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-            name,
-            sql.SQL(", ").join(map(sql.Identifier, columns)),
-            sql.SQL(", ").join(map(sql.Placeholder, columns)),
-        )
-    if kind == "update":
-        return sql.SQL("UPDATE {} SET {} WHERE id = %(id)s").format(
-            name,
-            sql.SQL(", ").join(
-                sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
-                for c in columns
-                if c != "id"
-            ),
-        )
-    return sql.SQL("SELECT 1 FROM {} WHERE id = %s").format(name)
 
 
 def save_configs(conn: Connection, sync: Sync) -> None:
