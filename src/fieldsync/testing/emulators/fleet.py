@@ -13,7 +13,6 @@ list keys) is in :class:`OrganizationSpec`, a plain value that crosses process b
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -184,10 +183,8 @@ class OrganizationsServer:
             org = EmulatedOrganization(spec, made, accounts, invoice, campaigns)
             self.orgs.append(org)
             routes[f"/{name}/"] = _Prefixed(f"/{name}", org)
-        self._server = _BoundedServer(("127.0.0.1", 0), routes)
-        self._server._slots = threading.BoundedSemaphore(_CONNECTIONS)
+        self._server = _BoundedServer(("127.0.0.1", 0), routes, max_concurrent=_CONNECTIONS)
         self.base_url = self._server.origin
-        self._thread: threading.Thread | None = None
 
     def urls(self, name: str) -> dict[str, str]:
         """The base URLs of organization ``name``'s APIs, as the Zoho adapters take them."""
@@ -205,22 +202,12 @@ class OrganizationsServer:
 
     def start(self) -> OrganizationsServer:
         """Serve in a background thread; returns at once."""
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="zoho-organizations",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server.start(name="zoho-organizations", poll_interval=0.05)
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port. Idempotent."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        self._server.stop()
 
     def __enter__(self) -> OrganizationsServer:
         return self.start()

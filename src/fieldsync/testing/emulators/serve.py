@@ -39,6 +39,7 @@ __all__ = ["Credentials", "EmulatorServer", "main"]
 MAX_BODY = 1 << 20  # bytes; a subscriber batch is a few kilobytes
 MAX_CONCURRENT = 16  # connections handled at once; more wait for a free slot
 _SLOT_WAIT = 5.0  # seconds a new connection waits for a slot before it is turned away
+_POLL = 0.1  # seconds between checks for shutdown while serving
 _IDLE = 30.0  # seconds an idle keep-alive connection keeps its slot
 _DROPPED = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "content-encoding"})
@@ -54,17 +55,43 @@ class Credentials:
 
 
 class _BoundedServer(ThreadingHTTPServer):
-    """A threading server that runs at most ``MAX_CONCURRENT`` handlers at once."""
+    """A threading server that runs at most ``max_concurrent`` handlers at once, in the
+    foreground (``serve_forever``) or on a thread of its own (``start``, ``stop``)."""
 
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], routes: Mapping[str, httpx.BaseTransport]) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        routes: Mapping[str, httpx.BaseTransport],
+        *,
+        max_concurrent: int = MAX_CONCURRENT,
+    ) -> None:
         self.routes = routes
-        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+        self._slots = threading.BoundedSemaphore(max_concurrent)
+        self._thread: threading.Thread | None = None
         super().__init__(address, _Handler)
         host, port = self.socket.getsockname()[:2]
         self.origin = f"http://{host}:{port}"
+
+    def start(self, *, name: str, poll_interval: float) -> None:
+        """Serve on a daemon thread named ``name``; returns at once."""
+        self._thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": poll_interval},
+            name=name,
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving (the thread, when there is one) and release the port. Idempotent."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         # A timeout rather than blocking: a full server turns the connection away instead
@@ -198,7 +225,6 @@ class EmulatorServer:
             "/invoice/": self.invoice,
             "/api/": self.campaigns,
         }
-        self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
@@ -216,23 +242,16 @@ class EmulatorServer:
 
     def start(self) -> EmulatorServer:
         """Serve in a background thread; returns at once."""
-        self._thread = threading.Thread(
-            target=self.serve_forever, name="zoho-emulators", daemon=True
-        )
-        self._thread.start()
+        self._server.start(name="zoho-emulators", poll_interval=_POLL)
         return self
 
     def serve_forever(self) -> None:
         """Serve in this thread until :meth:`stop` is called."""
-        self._server.serve_forever(poll_interval=0.1)
+        self._server.serve_forever(poll_interval=_POLL)
 
     def stop(self) -> None:
         """Stop serving and release the port. Idempotent."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        self._server.stop()
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
