@@ -13,23 +13,36 @@ Why it is built this way:
   transaction runs on a fresh connection. A read of one statement runs on its own
   (connections are in autocommit mode), which spares it the round trips of ``BEGIN`` and
   ``COMMIT``: one statement sees one snapshot either way.
+- Every wait is bounded (:class:`Waits`). A session waits for another's lock at most
+  ``lock_timeout``, runs a statement at most ``statement_timeout``, and is ended by the
+  server when it sits inside a transaction, doing nothing, longer than
+  ``idle_in_transaction_session_timeout``: a process stopped in the middle of a transaction
+  (SIGSTOP, a paused VM) then loses its transaction, and the locks it held (transaction-scoped
+  advisory locks included) go to the others, instead of holding them until it is killed.
+  TCP keepalives find a peer that went away without a word (unless the connection string
+  sets its own).
 - The connection string holds the password: it is given to psycopg and nowhere else.
   What this module shows (``where``, in reprs and errors) is the string without any
   password; the messages of psycopg's own errors are cleaned the same way before they are
   quoted.
 
-Every ``psycopg.Error`` and pool error becomes a :class:`~fieldsync.exceptions.StoreError`.
+Every ``psycopg.Error``, pool error and encoding error (text the database cannot hold, such
+as a lone UTF-16 surrogate, met when psycopg adapts a parameter) becomes a
+:class:`~fieldsync.exceptions.StoreError`; a lock not granted in time is a
+:class:`LockTimeoutError`, which :meth:`Database.run` retries.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, LiteralString, TypeAlias, TypeVar
 
+import attrs
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 from psycopg.abc import Params
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
@@ -39,7 +52,7 @@ from fieldsync._secrets import redact_text
 from fieldsync.exceptions import StoreError
 from fieldsync.stores._pg_schema import migrate
 
-__all__ = ["Connection", "Database", "describe_conninfo"]
+__all__ = ["Connection", "Database", "LockTimeoutError", "Waits", "describe_conninfo"]
 
 Connection = psycopg.Connection[dict[str, Any]]
 """A pooled connection whose rows are dictionaries (what the codec reads)."""
@@ -49,7 +62,34 @@ Query: TypeAlias = LiteralString | bytes | sql.SQL | sql.Composed
 
 T = TypeVar("T")
 
+# what a transaction or a read turns into a StoreError: the database's errors, the pool's,
+# and text psycopg cannot encode for the server (a lone surrogate)
+_FAILURES = (psycopg.Error, PoolTimeout, UnicodeError)
+
 _SECRET_KEYS = frozenset({"password", "sslpassword"})
+# TCP keepalives unless the connection string says otherwise: the first probe after 30 s of
+# silence, then one every 10 s; 3 unanswered and the connection is dropped (about a minute)
+_KEEPALIVES = {
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+}
+# a session's settings (seconds) and the server's names for them (which take milliseconds)
+_SETTINGS = {
+    "lock": "lock_timeout",
+    "statement": "statement_timeout",
+    "idle_in_transaction": "idle_in_transaction_session_timeout",
+}
+# what the server's message means, for each timeout it reports
+_TIMEOUTS: dict[type[psycopg.Error], tuple[str, str]] = {
+    errors.LockNotAvailable: ("lock", "another session holds a lock this one waited for"),
+    errors.QueryCanceled: ("statement", "a statement ran too long"),
+    errors.IdleInTransactionSessionTimeout: (
+        "idle_in_transaction",
+        "this process sat inside a transaction, doing nothing, too long (was it stopped?)",
+    ),
+}
 # a URL's user:password@ part, wherever a message quotes one
 _URL_PASSWORD = re.compile(r"(?i)(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@")
 
@@ -64,6 +104,55 @@ def describe_conninfo(conninfo: str) -> str:
     except psycopg.ProgrammingError:
         return "<an unreadable connection string>"
     return make_conninfo("", **{k: v for k, v in params.items() if k not in _SECRET_KEYS})
+
+
+@attrs.frozen
+class Waits:
+    """How long the store's sessions wait, in seconds; ``None`` keeps the server's setting.
+
+    Attributes:
+        lock: the longest wait for a lock another session holds (``lock_timeout``).
+        statement: the longest a statement runs, waits included (``statement_timeout``).
+        idle_in_transaction: the longest a session may sit inside a transaction between two
+            statements before the server ends it (``idle_in_transaction_session_timeout``).
+    """
+
+    lock: float | None = 5.0
+    statement: float | None = 30.0
+    idle_in_transaction: float | None = 5.0
+
+    def __attrs_post_init__(self) -> None:
+        for name in _SETTINGS:
+            value = getattr(self, name)
+            if value is not None and not value > 0:  # NaN too
+                raise ValueError(f"{_SETTINGS[name]} must be a positive number of seconds")
+
+    def settings(self) -> dict[str, str]:
+        """The server's settings for these waits, in milliseconds (at least 1)."""
+        return {
+            setting: str(max(1, round(value * 1000)))
+            for name, setting in _SETTINGS.items()
+            if (value := getattr(self, name)) is not None
+        }
+
+    def lock_patience(self) -> float:
+        """How long a retried wait for a lock goes on: a whole idle-in-transaction timeout
+        (after which a stopped holder has lost its transaction) and a lock wait more."""
+        return (self.idle_in_transaction or 0.0) + (self.lock or 0.0)
+
+
+class LockTimeoutError(StoreError):
+    """A lock another session holds was not granted within ``lock_timeout``."""
+
+
+def _with_keepalives(conninfo: str) -> str:
+    """The connection string with the keepalive parameters it leaves unset."""
+    try:
+        given = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return conninfo  # psycopg reports the unreadable string when it connects
+    missing = {key: value for key, value in _KEEPALIVES.items() if key not in given}
+    return make_conninfo(conninfo, **missing)
 
 
 def _quietly_roll_back(conn: Connection) -> None:
@@ -90,29 +179,40 @@ class Database:
         min_size: connections kept open.
         max_size: most connections open at once.
         timeout: seconds to wait for a connection (to open one, or for a free one).
+        waits: how long the pooled sessions wait for locks, statements and idle
+            transactions.
 
     Raises:
         StoreError: the server cannot be reached, refuses us, or holds a newer schema.
     """
 
     def __init__(
-        self, conninfo: str, *, schema: str, min_size: int, max_size: int, timeout: float
+        self,
+        conninfo: str,
+        *,
+        schema: str,
+        min_size: int,
+        max_size: int,
+        timeout: float,
+        waits: Waits,
     ) -> None:
         self.where = describe_conninfo(conninfo)
         self.schema = schema
+        self.waits = waits
         self._conninfo = conninfo
         self._timeout = timeout
         self._attempts = max_size + 1  # every pooled connection dead, then a new one
+        connect_to = _with_keepalives(conninfo)
         try:
             # connect_timeout is whole seconds; at least 1, since 0 means "wait forever"
-            with psycopg.connect(conninfo, connect_timeout=max(1, round(timeout))) as conn:
+            with psycopg.connect(connect_to, connect_timeout=max(1, round(timeout))) as conn:
                 migrate(conn, schema, self.where)
         except psycopg.Error as exc:
             # ``from None``: a failed connection's error is all about the connection string,
             # and the cleaned copy of its message is all a log needs
             raise self._error(f"cannot open the state database {self.where}", exc) from None
         self._pool: ConnectionPool[Connection] = ConnectionPool(
-            conninfo,
+            connect_to,
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
@@ -144,8 +244,26 @@ class Database:
                 conn.execute("COMMIT")
             finally:
                 self._pool.putconn(conn)
-        except (psycopg.Error, PoolTimeout) as exc:
-            raise self._error(f"the state database {self.where} failed", exc) from exc
+        except _FAILURES as exc:
+            raise self._failed(exc) from exc
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        """What ``work`` returns, run in one :meth:`transaction`; a lock it waited for in
+        vain is waited for again, in a new transaction, for up to
+        :meth:`Waits.lock_patience` seconds in all (a holder stopped in its transaction
+        has lost it by then). For work that is safe to run again from the start.
+
+        Raises:
+            LockTimeoutError: the lock was still held by then.
+        """
+        deadline = time.monotonic() + self.waits.lock_patience()
+        while True:
+            try:
+                with self.transaction() as conn:
+                    return work(conn)
+            except LockTimeoutError:
+                if time.monotonic() >= deadline:
+                    raise
 
     def fetch_all(self, query: Query, params: Params) -> list[dict[str, Any]]:
         """The rows of one statement run on its own, outside any transaction (a statement
@@ -155,8 +273,8 @@ class Database:
             conn, rows = self._first(lambda conn: conn.execute(query, params).fetchall())
             self._pool.putconn(conn)
             return rows
-        except (psycopg.Error, PoolTimeout) as exc:
-            raise self._error(f"the state database {self.where} failed", exc) from exc
+        except _FAILURES as exc:
+            raise self._failed(exc) from exc
 
     def fetch_one(self, query: Query, params: Params) -> dict[str, Any] | None:
         """The first row of :meth:`fetch_all`, or ``None`` when there is none."""
@@ -193,8 +311,27 @@ class Database:
             self._pool.close()
 
     def _configure(self, conn: Connection) -> None:
-        # every pooled connection sees fieldsync's tables first, and nothing else changes
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+        # every pooled connection sees fieldsync's tables first, and waits no longer than
+        # ``waits`` says; one round trip (statements without parameters go together)
+        settings = [sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema))]
+        settings += [
+            sql.SQL("SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
+            for name, value in self.waits.settings().items()
+        ]
+        conn.execute(sql.SQL("; ").join(settings))
+
+    def _failed(self, exc: BaseException) -> StoreError:
+        """The StoreError of a failure met in a transaction or a read."""
+        what = f"the state database {self.where} failed"
+        if isinstance(exc, UnicodeError):
+            return StoreError(f"{what}: it cannot hold this text ({exc})")
+        for kind, (name, meaning) in _TIMEOUTS.items():
+            if isinstance(exc, kind):
+                limit = getattr(self.waits, name)
+                after = "" if limit is None else f" ({_SETTINGS[name]} is {limit:g} s)"
+                error = LockTimeoutError if kind is errors.LockNotAvailable else StoreError
+                return error(f"{what}: {meaning}{after}: {_clean(exc, self._conninfo)}")
+        return self._error(what, exc)
 
     def _error(self, what: str, exc: BaseException) -> StoreError:
         return StoreError(f"{what}: {_clean(exc, self._conninfo)}")
