@@ -322,9 +322,9 @@ class Database:
 
     def _failed(self, exc: BaseException) -> StoreError:
         """The StoreError of a failure met in a transaction or a read."""
+        if isinstance(exc, UnicodeError):  # str() quotes the character escaped
+            return StoreError(f"the state database {self.where} cannot hold this text ({exc})")
         what = f"the state database {self.where} failed"
-        if isinstance(exc, UnicodeError):
-            return StoreError(f"{what}: it cannot hold this text ({exc})")
         for kind, (name, meaning) in _TIMEOUTS.items():
             if isinstance(exc, kind):
                 limit = getattr(self.waits, name)
