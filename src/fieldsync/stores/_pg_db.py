@@ -101,7 +101,7 @@ def describe_conninfo(conninfo: str) -> str:
     """
     try:
         params = conninfo_to_dict(conninfo)
-    except psycopg.ProgrammingError:
+    except (psycopg.ProgrammingError, UnicodeError):
         return "<an unreadable connection string>"
     return make_conninfo("", **{k: v for k, v in params.items() if k not in _SECRET_KEYS})
 
@@ -149,8 +149,8 @@ def _with_keepalives(conninfo: str) -> str:
     """The connection string with the keepalive parameters it leaves unset."""
     try:
         given = conninfo_to_dict(conninfo)
-    except psycopg.ProgrammingError:
-        return conninfo  # psycopg reports the unreadable string when it connects
+    except (psycopg.ProgrammingError, UnicodeError):
+        return conninfo  # reported when it is used to connect
     missing = {key: value for key, value in _KEEPALIVES.items() if key not in given}
     return make_conninfo(conninfo, **missing)
 
@@ -164,7 +164,11 @@ def _quietly_roll_back(conn: Connection) -> None:
 
 def _clean(exc: BaseException, conninfo: str) -> str:
     text = str(exc).strip() or type(exc).__name__
-    for key, value in conninfo_to_dict(conninfo).items():
+    try:
+        params = conninfo_to_dict(conninfo)
+    except (psycopg.ProgrammingError, UnicodeError):
+        params = {}  # nothing psycopg could read was sent, nor quoted back
+    for key, value in params.items():
         if key in _SECRET_KEYS and value:
             text = text.replace(str(value), "REDACTED")
     return redact_text(_URL_PASSWORD.sub(r"\1:REDACTED@", text))
@@ -207,7 +211,7 @@ class Database:
             # connect_timeout is whole seconds; at least 1, since 0 means "wait forever"
             with psycopg.connect(connect_to, connect_timeout=max(1, round(timeout))) as conn:
                 migrate(conn, schema, self.where)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeError) as exc:
             # ``from None``: a failed connection's error is all about the connection string,
             # and the cleaned copy of its message is all a log needs
             raise self._error(f"cannot open the state database {self.where}", exc) from None
