@@ -31,6 +31,10 @@ from fieldsync.domain.records import RateWindow
 from fieldsync.exceptions import StoreError
 from fieldsync.stores.postgres import PostgresStore
 
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="tells a stopped process by /proc (Linux)"
+)
+
 CHILD = Path(__file__).with_name("_hung_child.py")
 WINDOW = RateWindow(1_000_000, 60.0)
 # the tests' timeouts: a hung peer loses its transaction after 2 s; the others wait for a

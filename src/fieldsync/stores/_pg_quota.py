@@ -176,22 +176,24 @@ class PostgresQuota:
         return answer, offset, lock
 
     def release(self, scope: str, slots: Sequence[float]) -> None:
-        """Give back booked slots that were never used."""
+        """Give back booked slots that were never used (waiting again for a lock held past
+        the lock timeout, as :meth:`reserve` does)."""
         if not slots:
             return
         offset = self._offset if self._database_clock else 0.0
-        with self._db.transaction() as conn:
-            _release(conn, scope, [slot + offset for slot in slots])
+        self._db.run(lambda conn: _release(conn, scope, [slot + offset for slot in slots]))
 
     def lock(self, scope: str, *, until: float, reason: str) -> None:
-        """Record a lock of ``scope``; a lock that ends later is kept."""
-        with self._db.transaction() as conn:
-            conn.execute(
+        """Record a lock of ``scope``; a lock that ends later is kept (waiting again for a
+        lock held past the lock timeout, as :meth:`reserve` does)."""
+        self._db.run(
+            lambda conn: conn.execute(
                 "INSERT INTO quota_locks AS l (scope, until, reason) VALUES (%s, %s, %s)"
                 " ON CONFLICT (scope) DO UPDATE SET until = excluded.until,"
                 " reason = excluded.reason WHERE excluded.until > l.until",
                 (scope, until, reason),
             )
+        )
 
     def lock_of(self, scope: str, *, now: float) -> QuotaLock | None:
         """The scope's lock, when it lasts beyond ``now``."""

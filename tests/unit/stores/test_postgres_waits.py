@@ -153,6 +153,36 @@ def test_a_reservation_waits_again_for_a_table_lock_held_past_the_lock_timeout(
     assert len(answer.slots) == 1
 
 
+@pytest.mark.parametrize("table", ["quota_slots", "quota_locks"])
+def test_releasing_slots_and_recording_a_lock_wait_again_for_a_table_lock_too(
+    postgres_url: str, migrated: str, holder: psycopg.Connection[Any], table: str
+) -> None:
+    waits = {"lock_timeout": 0.2, "idle_in_transaction_timeout": 2.0}
+    request = a_request()
+    with PostgresStore(postgres_url, schema=migrated, **waits) as store:
+        slots = store.reserve(request).slots
+        holder.execute("BEGIN")
+        holder.execute(
+            sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table))
+        )
+        release = threading.Timer(0.6, holder.execute, ("ROLLBACK",))
+        release.start()
+        try:
+            if table == "quota_slots":
+                store.release(request.scope, slots)
+            else:
+                store.lock(request.scope, until=time.time() + 60.0, reason="locked by Zoho")
+        finally:
+            release.join()
+        held = store.lock_of(request.scope, now=time.time())
+        booked = store._db.fetch_one(
+            "SELECT count(*) AS n FROM quota_slots WHERE scope = %s", (request.scope,)
+        )
+
+    assert booked is not None
+    assert (booked["n"], held is not None) == ((0, False) if table == "quota_slots" else (1, True))
+
+
 def test_a_reservation_gives_up_on_a_table_lock_never_given_back(
     postgres_url: str, migrated: str, holder: psycopg.Connection[Any]
 ) -> None:
