@@ -40,9 +40,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, LiteralString, TypeAlias, TypeVar
 
-import attrs
 import psycopg
-from psycopg import errors, sql
+from psycopg import sql
 from psycopg.abc import Params
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
@@ -51,8 +50,9 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from fieldsync._secrets import redact_text
 from fieldsync.exceptions import StoreError
 from fieldsync.stores._pg_schema import migrate
+from fieldsync.stores._pg_waits import LockTimeoutError, Waits, with_keepalives
 
-__all__ = ["Connection", "Database", "LockTimeoutError", "Waits", "describe_conninfo"]
+__all__ = ["Connection", "Database", "describe_conninfo"]
 
 Connection = psycopg.Connection[dict[str, Any]]
 """A pooled connection whose rows are dictionaries (what the codec reads)."""
@@ -67,29 +67,6 @@ T = TypeVar("T")
 _FAILURES = (psycopg.Error, PoolTimeout, UnicodeError)
 
 _SECRET_KEYS = frozenset({"password", "sslpassword"})
-# TCP keepalives unless the connection string says otherwise: the first probe after 30 s of
-# silence, then one every 10 s; 3 unanswered and the connection is dropped (about a minute)
-_KEEPALIVES = {
-    "keepalives": "1",
-    "keepalives_idle": "30",
-    "keepalives_interval": "10",
-    "keepalives_count": "3",
-}
-# a session's settings (seconds) and the server's names for them (which take milliseconds)
-_SETTINGS = {
-    "lock": "lock_timeout",
-    "statement": "statement_timeout",
-    "idle_in_transaction": "idle_in_transaction_session_timeout",
-}
-# what the server's message means, for each timeout it reports
-_TIMEOUTS: dict[type[psycopg.Error], tuple[str, str]] = {
-    errors.LockNotAvailable: ("lock", "another session holds a lock this one waited for"),
-    errors.QueryCanceled: ("statement", "a statement ran too long"),
-    errors.IdleInTransactionSessionTimeout: (
-        "idle_in_transaction",
-        "this process sat inside a transaction, doing nothing, too long (was it stopped?)",
-    ),
-}
 # a URL's user:password@ part, wherever a message quotes one
 _URL_PASSWORD = re.compile(r"(?i)(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@")
 
@@ -104,55 +81,6 @@ def describe_conninfo(conninfo: str) -> str:
     except (psycopg.ProgrammingError, UnicodeError):
         return "<an unreadable connection string>"
     return make_conninfo("", **{k: v for k, v in params.items() if k not in _SECRET_KEYS})
-
-
-@attrs.frozen
-class Waits:
-    """How long the store's sessions wait, in seconds; ``None`` keeps the server's setting.
-
-    Attributes:
-        lock: the longest wait for a lock another session holds (``lock_timeout``).
-        statement: the longest a statement runs, waits included (``statement_timeout``).
-        idle_in_transaction: the longest a session may sit inside a transaction between two
-            statements before the server ends it (``idle_in_transaction_session_timeout``).
-    """
-
-    lock: float | None = 5.0
-    statement: float | None = 30.0
-    idle_in_transaction: float | None = 5.0
-
-    def __attrs_post_init__(self) -> None:
-        for name in _SETTINGS:
-            value = getattr(self, name)
-            if value is not None and not value > 0:  # NaN too
-                raise ValueError(f"{_SETTINGS[name]} must be a positive number of seconds")
-
-    def settings(self) -> dict[str, str]:
-        """The server's settings for these waits, in milliseconds (at least 1)."""
-        return {
-            setting: str(max(1, round(value * 1000)))
-            for name, setting in _SETTINGS.items()
-            if (value := getattr(self, name)) is not None
-        }
-
-    def lock_patience(self) -> float:
-        """How long a retried wait for a lock goes on: a whole idle-in-transaction timeout
-        (after which a stopped holder has lost its transaction) and a lock wait more."""
-        return (self.idle_in_transaction or 0.0) + (self.lock or 0.0)
-
-
-class LockTimeoutError(StoreError):
-    """A lock another session holds was not granted within ``lock_timeout``."""
-
-
-def _with_keepalives(conninfo: str) -> str:
-    """The connection string with the keepalive parameters it leaves unset."""
-    try:
-        given = conninfo_to_dict(conninfo)
-    except (psycopg.ProgrammingError, UnicodeError):
-        return conninfo  # reported when it is used to connect
-    missing = {key: value for key, value in _KEEPALIVES.items() if key not in given}
-    return make_conninfo(conninfo, **missing)
 
 
 def _quietly_roll_back(conn: Connection) -> None:
@@ -206,7 +134,7 @@ class Database:
         self._conninfo = conninfo
         self._timeout = timeout
         self._attempts = max_size + 1  # every pooled connection dead, then a new one
-        connect_to = _with_keepalives(conninfo)
+        connect_to = with_keepalives(conninfo)
         try:
             # connect_timeout is whole seconds; at least 1, since 0 means "wait forever"
             with psycopg.connect(connect_to, connect_timeout=max(1, round(timeout))) as conn:
@@ -329,12 +257,10 @@ class Database:
         if isinstance(exc, UnicodeError):  # str() quotes the character escaped
             return StoreError(f"the state database {self.where} cannot hold this text ({exc})")
         what = f"the state database {self.where} failed"
-        for kind, (name, meaning) in _TIMEOUTS.items():
-            if isinstance(exc, kind):
-                limit = getattr(self.waits, name)
-                after = "" if limit is None else f" ({_SETTINGS[name]} is {limit:g} s)"
-                error = LockTimeoutError if kind is errors.LockNotAvailable else StoreError
-                return error(f"{what}: {meaning}{after}: {_clean(exc, self._conninfo)}")
+        timed_out = self.waits.explain(exc)
+        if timed_out is not None:
+            error, meaning = timed_out
+            return error(f"{what}: {meaning}: {_clean(exc, self._conninfo)}")
         return self._error(what, exc)
 
     def _error(self, what: str, exc: BaseException) -> StoreError:

@@ -20,10 +20,11 @@ from fieldsync.exceptions import NotFoundError
 from fieldsync.stores import _codec as codec
 from fieldsync.stores import _pg_ops as ops
 from fieldsync.stores._lease import require_holder
-from fieldsync.stores._pg_db import Database, Waits
+from fieldsync.stores._pg_db import Database
 from fieldsync.stores._pg_inbox import PostgresInbox
 from fieldsync.stores._pg_leases import PostgresLeases
 from fieldsync.stores._pg_quota import PostgresQuota
+from fieldsync.stores._pg_waits import Waits
 
 __all__ = ["PostgresStore"]
 
