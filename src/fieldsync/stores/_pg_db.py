@@ -13,17 +13,29 @@ Why it is built this way:
   transaction runs on a fresh connection. A read of one statement runs on its own
   (connections are in autocommit mode), which spares it the round trips of ``BEGIN`` and
   ``COMMIT``: one statement sees one snapshot either way.
+- Every wait is bounded (:class:`Waits`). A session waits for another's lock at most
+  ``lock_timeout``, runs a statement at most ``statement_timeout``, and is ended by the
+  server when it sits inside a transaction, doing nothing, longer than
+  ``idle_in_transaction_session_timeout``: a process stopped in the middle of a transaction
+  (SIGSTOP, a paused VM) then loses its transaction, and the locks it held (transaction-scoped
+  advisory locks included) go to the others, instead of holding them until it is killed.
+  TCP keepalives find a peer that went away without a word (unless the connection string
+  sets its own).
 - The connection string holds the password: it is given to psycopg and nowhere else.
   What this module shows (``where``, in reprs and errors) is the string without any
   password; the messages of psycopg's own errors are cleaned the same way before they are
   quoted.
 
-Every ``psycopg.Error`` and pool error becomes a :class:`~fieldsync.exceptions.StoreError`.
+Every ``psycopg.Error``, pool error and encoding error (text the database cannot hold, such
+as a lone UTF-16 surrogate, met when psycopg adapts a parameter) becomes a
+:class:`~fieldsync.exceptions.StoreError`; a lock not granted in time is a
+:class:`LockTimeoutError`, which :meth:`Database.run` retries.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, LiteralString, TypeAlias, TypeVar
@@ -38,6 +50,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from fieldsync._secrets import redact_text
 from fieldsync.exceptions import StoreError
 from fieldsync.stores._pg_schema import migrate
+from fieldsync.stores._pg_waits import LockTimeoutError, Waits, with_keepalives
 
 __all__ = ["Connection", "Database", "describe_conninfo"]
 
@@ -48,6 +61,10 @@ Query: TypeAlias = LiteralString | bytes | sql.SQL | sql.Composed
 """A statement as ``Connection.execute`` takes it (psycopg 3.2's ``Query``)."""
 
 T = TypeVar("T")
+
+# what a transaction or a read turns into a StoreError: the database's errors, the pool's,
+# and text psycopg cannot encode for the server (a lone surrogate)
+_FAILURES = (psycopg.Error, PoolTimeout, UnicodeError)
 
 _SECRET_KEYS = frozenset({"password", "sslpassword"})
 # a URL's user:password@ part, wherever a message quotes one
@@ -61,7 +78,7 @@ def describe_conninfo(conninfo: str) -> str:
     """
     try:
         params = conninfo_to_dict(conninfo)
-    except psycopg.ProgrammingError:
+    except (psycopg.ProgrammingError, UnicodeError):
         return "<an unreadable connection string>"
     return make_conninfo("", **{k: v for k, v in params.items() if k not in _SECRET_KEYS})
 
@@ -75,7 +92,11 @@ def _quietly_roll_back(conn: Connection) -> None:
 
 def _clean(exc: BaseException, conninfo: str) -> str:
     text = str(exc).strip() or type(exc).__name__
-    for key, value in conninfo_to_dict(conninfo).items():
+    try:
+        params = conninfo_to_dict(conninfo)
+    except (psycopg.ProgrammingError, UnicodeError):
+        params = {}  # nothing psycopg could read was sent, nor quoted back
+    for key, value in params.items():
         if key in _SECRET_KEYS and value:
             text = text.replace(str(value), "REDACTED")
     return redact_text(_URL_PASSWORD.sub(r"\1:REDACTED@", text))
@@ -90,29 +111,40 @@ class Database:
         min_size: connections kept open.
         max_size: most connections open at once.
         timeout: seconds to wait for a connection (to open one, or for a free one).
+        waits: how long the pooled sessions wait for locks, statements and idle
+            transactions.
 
     Raises:
         StoreError: the server cannot be reached, refuses us, or holds a newer schema.
     """
 
     def __init__(
-        self, conninfo: str, *, schema: str, min_size: int, max_size: int, timeout: float
+        self,
+        conninfo: str,
+        *,
+        schema: str,
+        min_size: int,
+        max_size: int,
+        timeout: float,
+        waits: Waits,
     ) -> None:
         self.where = describe_conninfo(conninfo)
         self.schema = schema
+        self.waits = waits
         self._conninfo = conninfo
         self._timeout = timeout
         self._attempts = max_size + 1  # every pooled connection dead, then a new one
+        connect_to = with_keepalives(conninfo)
         try:
             # connect_timeout is whole seconds; at least 1, since 0 means "wait forever"
-            with psycopg.connect(conninfo, connect_timeout=max(1, round(timeout))) as conn:
+            with psycopg.connect(connect_to, connect_timeout=max(1, round(timeout))) as conn:
                 migrate(conn, schema, self.where)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeError) as exc:
             # ``from None``: a failed connection's error is all about the connection string,
             # and the cleaned copy of its message is all a log needs
             raise self._error(f"cannot open the state database {self.where}", exc) from None
         self._pool: ConnectionPool[Connection] = ConnectionPool(
-            conninfo,
+            connect_to,
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
@@ -144,8 +176,26 @@ class Database:
                 conn.execute("COMMIT")
             finally:
                 self._pool.putconn(conn)
-        except (psycopg.Error, PoolTimeout) as exc:
-            raise self._error(f"the state database {self.where} failed", exc) from exc
+        except _FAILURES as exc:
+            raise self._failed(exc) from exc
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        """What ``work`` returns, run in one :meth:`transaction`; a lock it waited for in
+        vain is waited for again, in a new transaction, for up to
+        :meth:`Waits.lock_patience` seconds in all (a holder stopped in its transaction
+        has lost it by then). For work that is safe to run again from the start.
+
+        Raises:
+            LockTimeoutError: the lock was still held by then.
+        """
+        deadline = time.monotonic() + self.waits.lock_patience()
+        while True:
+            try:
+                with self.transaction() as conn:
+                    return work(conn)
+            except LockTimeoutError:
+                if time.monotonic() >= deadline:
+                    raise
 
     def fetch_all(self, query: Query, params: Params) -> list[dict[str, Any]]:
         """The rows of one statement run on its own, outside any transaction (a statement
@@ -155,8 +205,8 @@ class Database:
             conn, rows = self._first(lambda conn: conn.execute(query, params).fetchall())
             self._pool.putconn(conn)
             return rows
-        except (psycopg.Error, PoolTimeout) as exc:
-            raise self._error(f"the state database {self.where} failed", exc) from exc
+        except _FAILURES as exc:
+            raise self._failed(exc) from exc
 
     def fetch_one(self, query: Query, params: Params) -> dict[str, Any] | None:
         """The first row of :meth:`fetch_all`, or ``None`` when there is none."""
@@ -193,8 +243,25 @@ class Database:
             self._pool.close()
 
     def _configure(self, conn: Connection) -> None:
-        # every pooled connection sees fieldsync's tables first, and nothing else changes
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+        # every pooled connection sees fieldsync's tables first, and waits no longer than
+        # ``waits`` says; one round trip (statements without parameters go together)
+        settings = [sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema))]
+        settings += [
+            sql.SQL("SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
+            for name, value in self.waits.settings().items()
+        ]
+        conn.execute(sql.SQL("; ").join(settings))
+
+    def _failed(self, exc: BaseException) -> StoreError:
+        """The StoreError of a failure met in a transaction or a read."""
+        if isinstance(exc, UnicodeError):  # str() quotes the character escaped
+            return StoreError(f"the state database {self.where} cannot hold this text ({exc})")
+        what = f"the state database {self.where} failed"
+        timed_out = self.waits.explain(exc)
+        if timed_out is not None:
+            error, meaning = timed_out
+            return error(f"{what}: {meaning}: {_clean(exc, self._conninfo)}")
+        return self._error(what, exc)
 
     def _error(self, what: str, exc: BaseException) -> StoreError:
         return StoreError(f"{what}: {_clean(exc, self._conninfo)}")

@@ -136,24 +136,13 @@ class PostgresQuota:
 
     def reserve(self, request: QuotaRequest) -> Reservation:
         """Book ``request.count`` slots (or refuse) in one transaction, under the scope's
-        advisory lock; see :class:`~fieldsync.ports.QuotaLedger`."""
-        scope = request.scope
-        with self._db.transaction() as conn:
-            offset = self._lock(conn, scope, request.now)
-            planned = attrs.evolve(
-                request,
-                now=request.now + offset,
-                release=tuple(slot + offset for slot in request.release),
-            )
-            _release(conn, scope, planned.release)
-            lock, times = _scope_state(conn, planned)
-            shifted = None if lock is None else attrs.evolve(lock, until=lock.until + offset)
-            answer = decide(planned, times, shifted)
-            if answer.slots:  # one statement for the batch's slots
-                conn.execute(
-                    "INSERT INTO quota_slots (scope, at) SELECT %s, unnest(%s::float8[])",
-                    (scope, list(answer.slots)),
-                )
+        advisory lock; see :class:`~fieldsync.ports.QuotaLedger`.
+
+        The lock is held for the transaction's own statements only. When another process
+        holds it past the lock timeout, the whole transaction runs again (it wrote nothing),
+        until the holder is done or has lost its transaction (see ``Database.run``).
+        """
+        answer, offset, lock = self._db.run(lambda conn: self._book(conn, request))
         if offset == 0.0:
             return answer
         return attrs.evolve(
@@ -163,23 +152,48 @@ class PostgresQuota:
             lock=lock if answer.lock is not None else None,
         )
 
+    def _book(
+        self, conn: Connection, request: QuotaRequest
+    ) -> tuple[Reservation, float, QuotaLock | None]:
+        """A reservation's statements, planned in the server's time: the answer, the offset
+        of the server's clock from the caller's, and the scope's lock in the caller's time."""
+        scope = request.scope
+        offset = self._lock(conn, scope, request.now)
+        planned = attrs.evolve(
+            request,
+            now=request.now + offset,
+            release=tuple(slot + offset for slot in request.release),
+        )
+        _release(conn, scope, planned.release)
+        lock, times = _scope_state(conn, planned)
+        shifted = None if lock is None else attrs.evolve(lock, until=lock.until + offset)
+        answer = decide(planned, times, shifted)
+        if answer.slots:  # one statement for the batch's slots
+            conn.execute(
+                "INSERT INTO quota_slots (scope, at) SELECT %s, unnest(%s::float8[])",
+                (scope, list(answer.slots)),
+            )
+        return answer, offset, lock
+
     def release(self, scope: str, slots: Sequence[float]) -> None:
-        """Give back booked slots that were never used."""
+        """Give back booked slots that were never used (waiting again for a lock held past
+        the lock timeout, as :meth:`reserve` does)."""
         if not slots:
             return
         offset = self._offset if self._database_clock else 0.0
-        with self._db.transaction() as conn:
-            _release(conn, scope, [slot + offset for slot in slots])
+        self._db.run(lambda conn: _release(conn, scope, [slot + offset for slot in slots]))
 
     def lock(self, scope: str, *, until: float, reason: str) -> None:
-        """Record a lock of ``scope``; a lock that ends later is kept."""
-        with self._db.transaction() as conn:
-            conn.execute(
+        """Record a lock of ``scope``; a lock that ends later is kept (waiting again for a
+        lock held past the lock timeout, as :meth:`reserve` does)."""
+        self._db.run(
+            lambda conn: conn.execute(
                 "INSERT INTO quota_locks AS l (scope, until, reason) VALUES (%s, %s, %s)"
                 " ON CONFLICT (scope) DO UPDATE SET until = excluded.until,"
                 " reason = excluded.reason WHERE excluded.until > l.until",
                 (scope, until, reason),
             )
+        )
 
     def lock_of(self, scope: str, *, now: float) -> QuotaLock | None:
         """The scope's lock, when it lasts beyond ``now``."""

@@ -17,7 +17,9 @@ Why these settings:
 - One lock around the connection: sqlite3 connections must not be used by two threads at
   once; ``check_same_thread=False`` lets any thread use it, one at a time.
 
-Every ``sqlite3.Error`` becomes a :class:`~fieldsync.exceptions.StoreError`.
+Every ``sqlite3.Error`` becomes a :class:`~fieldsync.exceptions.StoreError`, and so does an
+encoding error: sqlite3 binds text as strict UTF-8, which a Python ``str`` holding a lone
+UTF-16 surrogate is not (the transaction is rolled back; the store goes on).
 """
 
 from __future__ import annotations
@@ -95,6 +97,11 @@ class Database:
             except sqlite3.Error as exc:
                 self._rollback(conn)
                 raise StoreError(f"the state database {self.where} failed: {exc}") from exc
+            except UnicodeError as exc:
+                self._rollback(conn)
+                raise StoreError(
+                    f"the state database {self.where} cannot hold this text ({exc})"
+                ) from exc
             except BaseException:
                 self._rollback(conn)
                 raise

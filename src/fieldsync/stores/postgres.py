@@ -24,6 +24,7 @@ from fieldsync.stores._pg_db import Database
 from fieldsync.stores._pg_inbox import PostgresInbox
 from fieldsync.stores._pg_leases import PostgresLeases
 from fieldsync.stores._pg_quota import PostgresQuota
+from fieldsync.stores._pg_waits import Waits
 
 __all__ = ["PostgresStore"]
 
@@ -60,10 +61,32 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
         clock: ``"database"`` (the default) times leases and booked slots by the server's
             clock; ``"caller"`` by the ``now`` each call passes, for tests that drive time
             with a fake clock. Never mix the two on one schema.
+        lock_timeout: seconds a statement waits for a lock another session holds before
+            it fails with ``StoreError`` (a quota reservation waits again, see below).
+        statement_timeout: seconds a statement may run, waits included, before it fails
+            with ``StoreError``.
+        idle_in_transaction_timeout: seconds one of the store's sessions may sit inside a
+            transaction between two statements before the server ends it. The store's
+            transactions never wait on anything but the database, so only a process that
+            stopped (SIGSTOP, a paused VM, a partition) meets it: its transaction is rolled
+            back and its locks go to the others, instead of staying held until it is
+            killed.
+
+        ``None`` leaves a wait to the server's own setting (no limit, by default). TCP
+        keepalives are on (a first probe after 30 s of silence, then every 10 s; 3 lost and
+        the connection is dropped), unless ``conninfo`` sets its own ``keepalives*``.
+
+    A quota reservation takes its scope's lock for its own statements only (a
+    transaction-scoped advisory lock). When another process holds it past
+    ``lock_timeout``, the reservation waits again, for up to
+    ``idle_in_transaction_timeout + lock_timeout`` seconds in all: by then a holder that
+    stopped inside its reservation has lost its transaction. With the defaults, a process
+    that hangs inside a reservation costs the others of its Zoho account about 5 s.
 
     Raises:
         StoreError: the server cannot be reached or refuses us, or the schema was written
             by a newer fieldsync.
+        ValueError: a timeout that is not a positive number of seconds.
     """
 
     def __init__(
@@ -75,15 +98,24 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
         max_size: int = 4,
         timeout: float = 30.0,
         clock: ClockChoice = "database",
+        lock_timeout: float | None = 5.0,
+        statement_timeout: float | None = 30.0,
+        idle_in_transaction_timeout: float | None = 5.0,
     ) -> None:
         if clock not in ("database", "caller"):
             raise ValueError(f"clock must be 'database' or 'caller', not {clock!r}")
+        waits = Waits(lock_timeout, statement_timeout, idle_in_transaction_timeout)
         self._database_clock = clock == "database"
         self._now: sql.Composable = (
             sql.SQL("clock_timestamp()") if self._database_clock else sql.Placeholder("now")
         )
         self._db = Database(
-            conninfo, schema=schema, min_size=min_size, max_size=max_size, timeout=timeout
+            conninfo,
+            schema=schema,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            waits=waits,
         )
 
     def __repr__(self) -> str:

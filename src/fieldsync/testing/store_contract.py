@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 import pytest
 
-from fieldsync.domain.criteria import Criteria
+from fieldsync.domain.criteria import Condition, Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
@@ -130,6 +130,21 @@ def a_notification(notification_id: str, **changes: Any) -> Notification:
         run_id="r1",
     )
     return attrs.evolve(notification, **changes)
+
+
+def _holding(text: str, where: str, *, version: int) -> Sync:
+    """A sync with ``text`` in one place (``where``), at this configuration version."""
+    if where == "name":
+        return a_sync(name=text, config=a_config(version))
+    if where == "id":
+        return a_sync(text, config=a_config(version))
+    if where == "list-key":
+        return a_sync(config=a_config(version, list_key=text))
+    if where == "field-name":
+        mapping = FieldMapping.of(("email", "Contact Email"), (text, text))
+        return a_sync(config=a_config(version, mapping=mapping))
+    criteria = Criteria.all_of(Condition("Country", "==", text))
+    return a_sync(config=a_config(version, criteria=criteria))
 
 
 def _fp(n: int) -> StoredFingerprint:
@@ -247,6 +262,41 @@ class StoreContract:
         store.add_sync(a_sync("b", state=SyncState.PAUSED))
 
         assert [s.id for s in store.list_syncs(state=SyncState.PAUSED)] == ["b"]
+
+    @pytest.mark.parametrize("text", ["a\udc80b", "a\x00b"], ids=["lone-surrogate", "nul"])
+    @pytest.mark.parametrize(
+        ("how", "where"),
+        [
+            *(("add", where) for where in ("name", "id", "list-key", "field-name", "criteria")),
+            *(("save", where) for where in ("name", "list-key", "field-name", "criteria")),
+        ],
+    )
+    def test_text_a_store_may_not_hold_is_kept_intact_or_refused_with_store_error(
+        self, store: SyncStore, text: str, how: str, where: str
+    ) -> None:
+        # A lone UTF-16 surrogate (an emoji cut in half) or a NUL character, in a sync
+        # added, or saved over another with a new configuration version: stored and read
+        # back identically, or refused with StoreError (nothing changed), never another
+        # error; the store goes on either way.
+        sync = _holding(text, where, version=2 if how == "save" else 1)
+        before = a_sync(sync.id)
+        if how == "save":
+            store.add_sync(before)
+        store.add_sync(a_sync("other", created_at=T0 + HOUR))
+
+        try:
+            store.add_sync(sync) if how == "add" else store.save_sync(sync)
+        except StoreError:
+            kept = None if how == "add" else before
+        else:
+            kept = sync
+
+        if kept is not None:
+            assert store.get_sync(kept.id) == kept
+        expected = ([] if kept is None else [kept.id]) + ["other"]
+        assert [s.id for s in store.list_syncs()] == expected
+        store.add_sync(a_sync("after"))
+        assert store.get_sync("after") == a_sync("after")
 
     @pytest.mark.parametrize(
         "call",

@@ -428,3 +428,29 @@ def test_claiming_tells_due_syncs_by_due_by_and_leases_by_now(
 
     # due by then, but its lease still runs now: not claimed
     assert postgres_store.claim_due("w1", now=T0, due_by=T0 + 3 * HOUR, ttl=HOUR) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "shown"),
+    [
+        ("schema", "user=postgres"),
+        ("password", "<an unreadable connection string>"),
+        ("database", "<an unreadable connection string>"),
+    ],
+)
+def test_a_lone_surrogate_in_what_opens_the_store_is_a_store_error_that_quotes_no_password(
+    postgres_url: str, where: str, shown: str
+) -> None:
+    cut = "\udc80"  # half an emoji: not UTF-8, as libpq and the server take text
+    conninfo = with_password(postgres_url)  # key=value text: one more pair goes last
+    if where == "password":
+        conninfo = f"{postgres_url} password={SECRET}{cut}"
+    elif where == "database":
+        conninfo = f"{conninfo} dbname=test{cut}"
+    schema = "fs" + cut if where == "schema" else "fs_never_made"
+
+    with pytest.raises(StoreError, match="surrogates not allowed") as raised:
+        PostgresStore(conninfo, schema=schema)
+
+    assert shown in str(raised.value)
+    assert SECRET not in str(raised.value)
