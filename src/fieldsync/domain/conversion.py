@@ -81,6 +81,7 @@ TEXT_LIKE: frozenset[FieldType] = frozenset(
         FieldType.URL,
     }
 )
+"""The text-like field types: any of them may feed any other."""
 
 _FEEDS: dict[FieldType, frozenset[FieldType]] = {
     **dict.fromkeys(TEXT_LIKE, TEXT_LIKE),
