@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-dev
 FIELDSYNC_TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 export FIELDSYNC_TEST_POSTGRES
 
-.PHONY: demo console test lint types unit browser screenshots docs bench bench-full soak clean
+.PHONY: demo console test lint types unit browser screenshots docs dist bench bench-full soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,14 @@ docs: $(STAMP)
 
 test: lint types unit docs
 
+# The sdist and the wheel in dist/ (RELEASING.md), checked: what each holds
+# (tools/check_dist.py) and the metadata PyPI will show (twine check).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python tools/check_dist.py dist
+	$(BIN)/twine check --strict dist/*
+
 bench: $(STAMP)
 	$(BIN)/python -m bench --quick
 
@@ -78,4 +86,4 @@ soak: $(STAMP)
 	$(BIN)/python -m pytest -q -m soak
 
 clean:
-	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) .site dist .pytest_cache .mypy_cache .ruff_cache .coverage
