@@ -62,9 +62,9 @@ from decimal import Decimal
 from fieldsync.domain.fields import FieldType
 
 __all__ = [
+    "Converter",
     "MAX_TEXT",
     "TEXT_LIKE",
-    "Converter",
     "Unconvertible",
     "can_feed",
     "clean_text",
