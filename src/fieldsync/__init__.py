@@ -1,8 +1,8 @@
 """fieldsync: keep a marketing app's contact lists in step with an invoicing app's contacts.
 
-The public API lives here; everything else is an implementation detail unless its module
-says otherwise (``fieldsync.events``, ``fieldsync.ports``, ``fieldsync.zoho``,
-``fieldsync.testing``, ``fieldsync.notifiers``, ``fieldsync.http``, ``fieldsync.otel``).
+What most programs need lives here. The public API is the modules docs/reference/ documents
+(``fieldsync.zoho``, ``fieldsync.testing``, ``fieldsync.domain.state``, ...) and the names in
+their ``__all__``; the rest is internal.
 
     import fieldsync as fs
 
