@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-dev
 FIELDSYNC_TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 export FIELDSYNC_TEST_POSTGRES
 
-.PHONY: demo console test lint types unit browser screenshots docs bench bench-full soak clean
+.PHONY: demo console test lint types unit browser screenshots docs dist bench bench-full soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,8 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy --strict src
 	$(BIN)/mypy --strict tests/typing
-	$(BIN)/python tools/type_completeness.py --floor 0.98
+	$(BIN)/pyright tests/typing
+	$(BIN)/python tools/type_completeness.py --floor 0.995
 
 unit: $(STAMP) browser
 	$(BIN)/coverage erase
@@ -59,10 +60,22 @@ unit: $(STAMP) browser
 	$(BIN)/coverage report --include='src/fieldsync/domain/*' --fail-under=95
 	$(BIN)/coverage report --fail-under=85
 
+# --strict fails on a broken link; test_api_docs on a public name no reference page
+# documents; check_site_resources on a font, script or image from another host.
 docs: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -p no:fieldsync tests/unit/test_api_docs.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
+	$(BIN)/python tools/check_site_resources.py .site
 
 test: lint types unit docs
+
+# The sdist and the wheel in dist/ (RELEASING.md), checked: what each holds
+# (tools/check_dist.py) and the metadata PyPI will show (twine check).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python tools/check_dist.py dist
+	$(BIN)/twine check --strict dist/*
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --quick
@@ -74,4 +87,4 @@ soak: $(STAMP)
 	$(BIN)/python -m pytest -q -m soak
 
 clean:
-	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) .site dist .pytest_cache .mypy_cache .ruff_cache .coverage

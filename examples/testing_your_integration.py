@@ -3,8 +3,9 @@ the contract suites.
 
 This file is a pytest module. Run it with `python examples/testing_your_integration.py`
 (or `pytest examples/testing_your_integration.py`). No network, no sleeping. The fixtures
-`fake_clock`, `fake_target`, `memory_store` and `recording_notifier` come from fieldsync's
-pytest plugin (`pip install fieldsync[testing]`): nothing to import or define.
+`fieldsync_clock`, `fieldsync_target`, `fieldsync_memory_store` and `fieldsync_notifier`
+come from fieldsync's pytest plugin (`pip install fieldsync[testing]`): nothing to import
+or define.
 """
 
 from __future__ import annotations
@@ -72,15 +73,15 @@ class TestShopCustomersKeepsTheSourceContract(SourceContract):
 
 @pytest.fixture
 def service(
-    memory_store: fs.InMemoryStore,
-    fake_clock: FakeClock,
-    fake_target: FakeTarget,
-    recording_notifier: RecordingNotifier,
+    fieldsync_memory_store: fs.InMemoryStore,
+    fieldsync_clock: FakeClock,
+    fieldsync_target: FakeTarget,
+    fieldsync_notifier: RecordingNotifier,
 ) -> Iterator[fs.SyncService]:
     with fs.SyncService(
-        store=memory_store, clock=fake_clock, notifier=recording_notifier
+        store=fieldsync_memory_store, clock=fieldsync_clock, notifier=fieldsync_notifier
     ) as service:
-        service.register_integration("shop", source=ShopCustomers(ROWS), target=fake_target)
+        service.register_integration("shop", source=ShopCustomers(ROWS), target=fieldsync_target)
         yield service
 
 
@@ -88,7 +89,7 @@ def gold_sync(service: fs.SyncService) -> fs.Sync:
     return service.create_sync(
         "Gold customers",
         integration="shop",
-        list_key=FAKE_LIST,  # the list fake_target starts with
+        list_key=FAKE_LIST,  # the list fieldsync_target starts with
         mapping=fs.FieldMapping.of(("mail", "Contact Email"), ("name", "First Name")),
         criteria=fs.Criteria.parse('tier == "gold"'),
         schedule=fs.Schedule.every(hours=6),
@@ -96,11 +97,11 @@ def gold_sync(service: fs.SyncService) -> fs.Sync:
 
 
 def test_only_gold_customers_reach_the_list(
-    service: fs.SyncService, fake_target: FakeTarget
+    service: fs.SyncService, fieldsync_target: FakeTarget
 ) -> None:
     run = service.initiate(gold_sync(service).id)
 
-    assert sorted(fake_target.lists[FAKE_LIST]) == [
+    assert sorted(fieldsync_target.lists[FAKE_LIST]) == [
         "customer0@shop.example",
         "customer2@shop.example",
         "customer4@shop.example",
@@ -109,21 +110,21 @@ def test_only_gold_customers_reach_the_list(
 
 
 def test_the_schedule_runs_again_after_six_hours_without_sending_anything(
-    service: fs.SyncService, fake_target: FakeTarget, fake_clock: FakeClock
+    service: fs.SyncService, fieldsync_target: FakeTarget, fieldsync_clock: FakeClock
 ) -> None:
     service.initiate(gold_sync(service).id)
-    calls = fake_target.calls
+    calls = fieldsync_target.calls
 
-    fake_clock.advance(timedelta(hours=6))
+    fieldsync_clock.advance(timedelta(hours=6))
     (run,) = service.run_due()
 
-    assert (run.unchanged, fake_target.calls) == (3, calls)
+    assert (run.unchanged, fieldsync_target.calls) == (3, calls)
 
 
 def test_a_source_outage_defers_the_run_instead_of_failing_it(
-    service: fs.SyncService, fake_target: FakeTarget
+    service: fs.SyncService, fieldsync_target: FakeTarget
 ) -> None:
-    fake_target.fail_next_upsert(fs.ServiceUnavailableError("the list service is down"))
+    fieldsync_target.fail_next_upsert(fs.ServiceUnavailableError("the list service is down"))
 
     run = service.initiate(gold_sync(service).id)
 

@@ -4,7 +4,7 @@ Run by ``make types``. pyright must see fieldsync as an installed package, not a
 source folder it auto-adds when run from the checkout, so it runs from an empty folder with
 this interpreter's environment.
 
-    python tools/type_completeness.py [--floor 0.98]
+    python tools/type_completeness.py [--floor 0.995]
 """
 
 from __future__ import annotations
@@ -55,15 +55,23 @@ def score(package: str = "fieldsync") -> tuple[float, list[str]]:
         for d in report["generalDiagnostics"]
         if d["severity"] == "error"
     ]
+    # what lowers the score: exported symbols whose type pyright cannot be sure of
+    messages += [
+        f"{symbol['name']}: {diagnostic['message']}"
+        for symbol in completeness["symbols"]
+        if symbol["isExported"] and not symbol["isTypeKnown"]
+        for diagnostic in symbol["diagnostics"]
+        if diagnostic["severity"] == "error"
+    ]
     return float(completeness["completenessScore"]), messages
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--floor", type=float, default=0.98)
+    parser.add_argument("--floor", type=float, default=0.995)
     args = parser.parse_args()
     value, messages = score()
-    print(f"pyright --verifytypes fieldsync: {value:.1%} (floor {args.floor:.0%})")
+    print(f"pyright --verifytypes fieldsync: {value:.1%} (floor {args.floor:.1%})")
     if value < args.floor:
         print("\n".join(messages))
         raise SystemExit(1)

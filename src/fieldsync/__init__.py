@@ -1,8 +1,8 @@
 """fieldsync: keep a marketing app's contact lists in step with an invoicing app's contacts.
 
-The public API lives here; everything else is an implementation detail unless its module
-says otherwise (``fieldsync.events``, ``fieldsync.ports``, ``fieldsync.zoho``,
-``fieldsync.testing``, ``fieldsync.notifiers``, ``fieldsync.http``, ``fieldsync.otel``).
+What most programs need lives here. The public API is the modules docs/reference/ documents
+(``fieldsync.zoho``, ``fieldsync.testing``, ``fieldsync.domain.state``, ...) and the names in
+their ``__all__``; the rest is internal.
 
     import fieldsync as fs
 
@@ -103,7 +103,9 @@ if TYPE_CHECKING:
         InvalidTransition,
         SyncAlreadyRunning,
     )
-    from fieldsync.stores.postgres import PostgresStore  # noqa: F401  (imported on first use)
+
+    # imported on first use (it needs the postgres extra); in __all__ below
+    from fieldsync.stores.postgres import PostgresStore
 
 
 __all__ = [
@@ -145,6 +147,7 @@ __all__ = [
     "NotificationKind",
     "Operator",
     "OutcomeKind",
+    "PostgresStore",
     "Preview",
     "QuotaExhaustedError",
     "RateLimitedError",
@@ -188,12 +191,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # PostgresStore needs the postgres extra (psycopg): imported on first use only, and
-    # left out of __all__ so that `from fieldsync import *` works without it.
+    # PostgresStore needs the postgres extra (psycopg): imported on first use only, with an
+    # ImportError naming the extra when it is missing (`from fieldsync import *` included).
     if name == "PostgresStore":
-        from fieldsync.stores.postgres import PostgresStore
+        import fieldsync.stores
 
-        return PostgresStore
+        return fieldsync.stores.PostgresStore
     # The four errors renamed in 0.2 (InvalidTransition and the others): the new class,
     # after a DeprecationWarning. See fieldsync.exceptions.
     return _renamed(name, __name__)

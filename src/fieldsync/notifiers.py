@@ -38,8 +38,8 @@ __all__ = [
     "sign",
 ]
 
-#: The header that carries ``sha256=<hex digest>`` of the request body.
 SIGNATURE_HEADER = "X-Fieldsync-Signature"
+"""The header that carries ``sha256=<hex digest>`` of the request body."""
 
 _log = logging.getLogger("fieldsync.notifiers")
 

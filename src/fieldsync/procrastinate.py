@@ -44,14 +44,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.job_context import JobContext
 from procrastinate.jobs import Status
 from procrastinate.manager import JobManager
+from procrastinate.tasks import Task
 
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import RunStatus, Sync
@@ -120,15 +122,19 @@ class SyncTasks:
         self._account_of = account_of
         self._max = max_run_duration
         self._queue_time = queue_time or (lambda at: at)
-        self.blueprint = procrastinate.Blueprint()
-        self.run_sync = self.blueprint.task(name="run_sync", queue=queue)(self._run_sync)
+        self.blueprint: procrastinate.Blueprint = procrastinate.Blueprint()
+        self.run_sync: Task[..., str, ...] = self.blueprint.task(name="run_sync", queue=queue)(
+            self._run_sync
+        )
         enqueue = self.blueprint.task(name="enqueue_due", queue=queue)(self._enqueue_due)
-        self.enqueue_due = self.blueprint.periodic(cron=cron)(enqueue)
+        self.enqueue_due: Task[..., int, ...] = self.blueprint.periodic(cron=cron)(enqueue)
         self._stalled_after = stalled_after
         recover = self.blueprint.task(name="recover_stalled", queue=queue, pass_context=True)(
             self._recover_stalled
         )
-        self.recover_stalled = self.blueprint.periodic(cron=cron)(recover)
+        self.recover_stalled: Task[..., Coroutine[Any, Any, int], ...] = self.blueprint.periodic(
+            cron=cron
+        )(recover)
 
     def __repr__(self) -> str:
         return f"SyncTasks(max_run_duration={self._max}, service={self._service!r})"

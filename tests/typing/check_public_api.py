@@ -125,3 +125,16 @@ def shared_limits(path: str) -> None:
     )
     target = ZohoCampaignsTarget(auth, quota_share=0.8)
     print(target.limits().max_batch)
+
+
+def a_postgres_fleet(url: str) -> fs.SyncService:
+    """``fs.PostgresStore`` as docs/stores.md and docs/scaling.md use it (loaded lazily)."""
+    import fieldsync.stores
+
+    store: fs.PostgresStore = fs.PostgresStore(
+        url, schema="fieldsync", min_size=1, max_size=4, timeout=30.0
+    )
+    same: type[fs.PostgresStore] = fieldsync.stores.PostgresStore
+    shared: fieldsync.stores.QuotaStore = store
+    print(same, shared)
+    return fs.SyncService(store=store)

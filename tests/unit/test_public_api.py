@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 import fieldsync
+import fieldsync.domain
 
 PUBLIC_MODULES = [
     "fieldsync",
@@ -25,6 +26,19 @@ PUBLIC_MODULES = [
     "fieldsync.web",
     "fieldsync.otel",
     "fieldsync.testing.pytest_plugin",
+    "fieldsync.testing.emulators.fleet",
+    "fieldsync.testing.contract",
+    "fieldsync.testing.store_contract",
+    "fieldsync.testing.quota_contract",
+    "fieldsync.stores",
+    "fieldsync.service",
+    "fieldsync.procrastinate",
+    # public since 0.1: docs/reference/index.md says why
+    *sorted(
+        info.name
+        for info in pkgutil.iter_modules(fieldsync.domain.__path__, "fieldsync.domain.")
+        if not info.name.rsplit(".", 1)[1].startswith("_")
+    ),
 ]
 
 DESIGN_NAMES = {

@@ -62,9 +62,9 @@ from decimal import Decimal
 from fieldsync.domain.fields import FieldType
 
 __all__ = [
+    "Converter",
     "MAX_TEXT",
     "TEXT_LIKE",
-    "Converter",
     "Unconvertible",
     "can_feed",
     "clean_text",
@@ -81,6 +81,7 @@ TEXT_LIKE: frozenset[FieldType] = frozenset(
         FieldType.URL,
     }
 )
+"""The text-like field types: any of them may feed any other."""
 
 _FEEDS: dict[FieldType, frozenset[FieldType]] = {
     **dict.fromkeys(TEXT_LIKE, TEXT_LIKE),

@@ -33,9 +33,9 @@ __all__ = ["MAX_INTERVAL", "Schedule", "ScheduleKind"]
 # Monday first, as date.weekday() counts. Not calendar.day_name: that follows the locale.
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TIME = re.compile(r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?")
-# The longest interval of an ``every`` schedule. Any bound keeps the next due time a date
-# Python can hold (up to the year 9999); ten years is far past any real schedule.
 MAX_INTERVAL: timedelta = timedelta(days=3660)
+"""The longest interval of an ``every`` schedule. Any bound keeps the next due time a date
+Python can hold (up to the year 9999); ten years is far past any real schedule."""
 
 
 class ScheduleKind(enum.Enum):

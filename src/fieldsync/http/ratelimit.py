@@ -206,8 +206,8 @@ class Pacer:
         self.max_wait = max_wait
         self.name = name
         self.ledger: QuotaLedger = ledger if ledger is not None else LocalQuota()
-        self.scope = scope or name or "pacer"
-        self.windows = shared_windows(limiter.windows, share)
+        self.scope: str = scope or name or "pacer"
+        self.windows: tuple[RateWindow, ...] = shared_windows(limiter.windows, share)
         periods = [window.period for window in self.windows]
         self._tolerance = min(periods, default=0.0) * limiter.margin
         self._slots: deque[float] = deque()

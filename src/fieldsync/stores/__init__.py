@@ -19,16 +19,23 @@ from fieldsync.stores.memory import InMemoryStore
 from fieldsync.stores.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from fieldsync.stores.postgres import PostgresStore  # noqa: F401  (imported on first use)
+    # imported on first use by __getattr__ below (it needs psycopg, the postgres extra)
+    from fieldsync.stores.postgres import PostgresStore
 
-# PostgresStore is left out: `from fieldsync.stores import *` must work without psycopg
-__all__ = ["InMemoryStore", "LocalQuota", "QuotaStore", "SQLiteStore"]
+__all__ = ["InMemoryStore", "LocalQuota", "PostgresStore", "QuotaStore", "SQLiteStore"]
+
+_POSTGRES_EXTRA = "PostgresStore needs psycopg: pip install 'fieldsync[postgres]'"
 
 
 def __getattr__(name: str) -> Any:
-    # PostgresStore needs psycopg (an extra): imported only when asked for
+    # PostgresStore needs psycopg (an extra): imported only when asked for, so that the
+    # rest of fieldsync works without it
     if name == "PostgresStore":
-        from fieldsync.stores.postgres import PostgresStore
-
+        try:
+            from fieldsync.stores.postgres import PostgresStore
+        except ModuleNotFoundError as missing:
+            if not (missing.name or "").startswith("psycopg"):
+                raise
+            raise ImportError(_POSTGRES_EXTRA, name=missing.name) from missing
         return PostgresStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

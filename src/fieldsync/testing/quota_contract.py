@@ -86,48 +86,72 @@ class QuotaContract:
     # the ledger -------------------------------------------------------------------------
 
     def test_it_is_a_quota_ledger_and_a_token_cache(self, store: Any) -> None:
-        assert isinstance(store, QuotaLedger)
-        assert isinstance(store, TokenCache)
+        assert isinstance(store, QuotaLedger), (
+            "the store should implement fieldsync.ports.QuotaLedger"
+        )
+        assert isinstance(store, TokenCache), (
+            "the store should implement fieldsync.ports.TokenCache"
+        )
 
     def test_an_empty_scope_books_every_slot_at_now(self, store: QuotaLedger) -> None:
         answer = store.reserve(_request(count=3))
-        assert answer.slots == (T0, T0, T0)
-        assert not answer.refused
+        assert answer.slots == (T0, T0, T0), (
+            "an empty scope should book every slot asked for at now"
+        )
+        assert not answer.refused, "a reservation that fits should not be refused"
 
     def test_a_full_window_pushes_the_next_slot_to_a_period_after_the_oldest(
         self, store: QuotaLedger
     ) -> None:
         store.reserve(_request(count=5))
-        assert store.reserve(_request(now=T0 + 1.0)).slots == (T0 + 10.0,)
+        assert store.reserve(_request(now=T0 + 1.0)).slots == (T0 + 10.0,), (
+            "with the window full, the next slot should be one period after the oldest booked"
+        )
 
     def test_the_margin_stretches_the_window(self, store: QuotaLedger) -> None:
         store.reserve(_request(count=5, margin=0.1))
-        assert store.reserve(_request(now=T0 + 1.0, margin=0.1)).slots == (T0 + 11.0,)
+        assert store.reserve(_request(now=T0 + 1.0, margin=0.1)).slots == (T0 + 11.0,), (
+            "the margin should stretch the window: period * (1 + margin)"
+        )
 
     def test_a_batch_is_planned_slot_by_slot_against_itself(self, store: QuotaLedger) -> None:
-        assert store.reserve(_request(count=7)).slots == (T0,) * 5 + (T0 + 10.0,) * 2
+        assert store.reserve(_request(count=7)).slots == (T0,) * 5 + (T0 + 10.0,) * 2, (
+            "a batch should be planned slot by slot against its own slots"
+        )
 
     def test_every_window_is_obeyed_at_once(self, store: QuotaLedger) -> None:
         windows = (RateWindow(3, 10.0), RateWindow(4, 100.0))
         slots = store.reserve(_request(count=5, windows=windows)).slots
-        assert slots == (T0, T0, T0, T0 + 10.0, T0 + 100.0)
+        assert slots == (T0, T0, T0, T0 + 10.0, T0 + 100.0), "every window should be obeyed at once"
 
     def test_a_reservation_beyond_max_delay_books_nothing(self, store: QuotaLedger) -> None:
         store.reserve(_request(count=5))
         refused = store.reserve(_request(count=2, max_delay=5.0))
-        assert refused.slots == ()
-        assert refused.resume_at == T0 + 10.0
-        assert refused.binding == WINDOW
-        assert store.reserve(_request(count=5, now=T0 + 10.0)).slots == (T0 + 10.0,) * 5
+        assert refused.slots == (), (
+            "a reservation that would wait past max_delay should book nothing"
+        )
+        assert refused.resume_at == T0 + 10.0, (
+            "a refused reservation should say when to come back (resume_at)"
+        )
+        assert refused.binding == WINDOW, (
+            "a refused reservation should name the window that refused it (binding)"
+        )
+        assert store.reserve(_request(count=5, now=T0 + 10.0)).slots == (T0 + 10.0,) * 5, (
+            "a refused reservation should have booked nothing that takes room"
+        )
 
     def test_scopes_are_independent(self, store: QuotaLedger) -> None:
         store.reserve(_request(count=5))
-        assert store.reserve(_request(scope="other")).slots == (T0,)
+        assert store.reserve(_request(scope="other")).slots == (T0,), (
+            "scopes should be independent: another scope's slots take no room"
+        )
 
     def test_released_slots_make_room_again(self, store: QuotaLedger) -> None:
         booked = store.reserve(_request(count=5)).slots
         store.release(SCOPE, booked[3:])
-        assert store.reserve(_request(count=2)).slots == (T0, T0)
+        assert store.reserve(_request(count=2)).slots == (T0, T0), (
+            "released slots should make room again"
+        )
 
     def test_releasing_nothing_or_in_an_unknown_scope_changes_nothing(
         self, store: QuotaLedger
@@ -135,47 +159,65 @@ class QuotaContract:
         store.reserve(_request(count=5))
         store.release(SCOPE, ())
         store.release("unknown", (T0,))
-        assert store.reserve(_request(max_delay=0.0)).refused
+        assert store.reserve(_request(max_delay=0.0)).refused, (
+            "releasing nothing, or in an unknown scope, should change nothing"
+        )
 
     def test_a_reservation_releases_before_it_plans(self, store: QuotaLedger) -> None:
         booked = store.reserve(_request(count=5)).slots
         answer = store.reserve(_request(count=1, release=booked[4:]))
-        assert answer.slots == (T0,)
+        assert answer.slots == (T0,), (
+            "a reservation should release its release= slots before it plans"
+        )
 
     def test_slots_older_than_the_longest_window_no_longer_count(self, store: QuotaLedger) -> None:
         store.reserve(_request(count=5))
-        assert store.reserve(_request(count=5, now=T0 + 10.0)).slots == (T0 + 10.0,) * 5
+        assert store.reserve(_request(count=5, now=T0 + 10.0)).slots == (T0 + 10.0,) * 5, (
+            "slots older than the longest window should no longer count"
+        )
 
     def test_a_lock_refuses_every_reservation_until_its_end(self, store: QuotaLedger) -> None:
         store.lock(SCOPE, until=T0 + 1800.0, reason="locked for 30 minutes")
         refused = store.reserve(_request(now=T0 + 60.0))
-        assert refused.slots == ()
-        assert refused.resume_at == T0 + 1800.0
-        assert refused.lock is not None
-        assert refused.lock.reason == "locked for 30 minutes"
-        assert store.reserve(_request(now=T0 + 1800.0)).slots == (T0 + 1800.0,)
+        assert refused.slots == (), "a locked scope should refuse every reservation"
+        assert refused.resume_at == T0 + 1800.0, (
+            "a refusal under a lock should resume at the lock's end"
+        )
+        assert refused.lock is not None, "a refusal under a lock should carry the lock"
+        assert refused.lock.reason == "locked for 30 minutes", (
+            "the lock a refusal carries should keep its reason"
+        )
+        assert store.reserve(_request(now=T0 + 1800.0)).slots == (T0 + 1800.0,), (
+            "a lock should end at its until: a reservation then books"
+        )
 
     def test_a_lock_is_seen_until_its_end_only(self, store: QuotaLedger) -> None:
         store.lock(SCOPE, until=T0 + 60.0, reason="429")
         held = store.lock_of(SCOPE, now=T0)
-        assert held is not None
-        assert (held.scope, held.until, held.reason) == (SCOPE, T0 + 60, "429")
-        assert store.lock_of(SCOPE, now=T0 + 60.0) is None
-        assert store.lock_of("other", now=T0) is None
+        assert held is not None, "lock_of should see a lock before its end"
+        assert (held.scope, held.until, held.reason) == (SCOPE, T0 + 60, "429"), (
+            "lock_of should answer the lock's scope, end and reason"
+        )
+        assert store.lock_of(SCOPE, now=T0 + 60.0) is None, (
+            "lock_of should see no lock from its end on"
+        )
+        assert store.lock_of("other", now=T0) is None, "a lock should hold for its scope only"
 
     def test_a_shorter_lock_does_not_shorten_a_longer_one(self, store: QuotaLedger) -> None:
         store.lock(SCOPE, until=T0 + 1800.0, reason="long")
         store.lock(SCOPE, until=T0 + 60.0, reason="short")
         held = store.lock_of(SCOPE, now=T0)
-        assert held is not None
-        assert held.until == T0 + 1800.0
+        assert held is not None, "a lock should still be seen after a shorter one was set"
+        assert held.until == T0 + 1800.0, "a shorter lock should not shorten a longer one"
 
     def test_a_longer_lock_extends_a_shorter_one(self, store: QuotaLedger) -> None:
         store.lock(SCOPE, until=T0 + 60.0, reason="short")
         store.lock(SCOPE, until=T0 + 1800.0, reason="long")
         held = store.lock_of(SCOPE, now=T0)
-        assert held is not None
-        assert (held.until, held.reason) == (T0 + 1800.0, "long")
+        assert held is not None, "a longer lock should still be seen after it was set"
+        assert (held.until, held.reason) == (T0 + 1800.0, "long"), (
+            "a longer lock should extend a shorter one, with its reason"
+        )
 
     def test_threads_booking_at_once_never_overfill_a_window(self, store: QuotaLedger) -> None:
         found: list[float] = []
@@ -194,51 +236,69 @@ class QuotaContract:
             thread.start()
         for thread in threads:
             thread.join()
-        assert len(found) == 6 * 4 * 3
-        assert slots_within_limit(found, WINDOW)
+        assert len(found) == 6 * 4 * 3, (
+            "threads booking at once should each get every slot asked for"
+        )
+        assert slots_within_limit(found, WINDOW), (
+            "threads booking at once should never put more in a window than its limit"
+        )
 
     # the token cache --------------------------------------------------------------------
 
     def test_no_token_is_cached_at_first(self, store: TokenCache) -> None:
-        assert store.cached_token("k", now=T0) is None
+        assert store.cached_token("k", now=T0) is None, "a new store should have no token cached"
 
     def test_a_stored_token_reads_back_until_it_expires(self, store: TokenCache) -> None:
         token = CachedToken("1000.secret", T0 + 3000.0, "https://www.zohoapis.eu")
         store.store_token("k", token)
-        assert store.cached_token("k", now=T0) == token
-        assert store.cached_token("k", now=T0 + 3000.0) is None
+        assert store.cached_token("k", now=T0) == token, (
+            "a stored token should read back equal before its expiry"
+        )
+        assert store.cached_token("k", now=T0 + 3000.0) is None, (
+            "a token should no longer be read back from its expiry on"
+        )
 
     def test_a_token_without_an_api_domain_reads_back(self, store: TokenCache) -> None:
         store.store_token("k", CachedToken("1000.secret", T0 + 60.0))
-        assert store.cached_token("k", now=T0) == CachedToken("1000.secret", T0 + 60.0)
+        assert store.cached_token("k", now=T0) == CachedToken("1000.secret", T0 + 60.0), (
+            "a token without an api_domain should read back equal"
+        )
 
     def test_storing_a_token_replaces_the_previous_one(self, store: TokenCache) -> None:
         store.store_token("k", CachedToken("1000.old", T0 + 60.0))
         store.store_token("k", CachedToken("1000.new", T0 + 3000.0))
         found = store.cached_token("k", now=T0)
-        assert found is not None
-        assert found.access_token == "1000.new"  # noqa: S105
+        assert found is not None, "a stored token should be read back before its expiry"
+        assert found.access_token == "1000.new", "storing a token should replace the previous one"  # noqa: S105
 
     def test_tokens_are_kept_by_key(self, store: TokenCache) -> None:
         store.store_token("k", CachedToken("1000.secret", T0 + 60.0))
-        assert store.cached_token("other", now=T0) is None
+        assert store.cached_token("other", now=T0) is None, (
+            "tokens should be kept by key: another key finds none"
+        )
 
     def test_dropping_a_token_forgets_it(self, store: TokenCache) -> None:
         store.store_token("k", CachedToken("1000.secret", T0 + 60.0))
         store.drop_token("k")
-        assert store.cached_token("k", now=T0) is None
+        assert store.cached_token("k", now=T0) is None, "drop_token should forget the token"
 
     def test_dropping_another_token_keeps_the_newer_one(self, store: TokenCache) -> None:
         store.store_token("k", CachedToken("1000.newer", T0 + 60.0))
         store.drop_token("k", access_token="1000.refused")  # noqa: S106
-        assert store.cached_token("k", now=T0) is not None
+        assert store.cached_token("k", now=T0) is not None, (
+            "drop_token with another access token should keep the newer one"
+        )
         store.drop_token("k", access_token="1000.newer")  # noqa: S106
-        assert store.cached_token("k", now=T0) is None
+        assert store.cached_token("k", now=T0) is None, (
+            "drop_token with the token's own access token should forget it"
+        )
 
     def test_the_store_repr_shows_no_token(self, store: TokenCache) -> None:
         store.store_token("k", CachedToken("1000.very-secret", T0 + 60.0))
-        assert "very-secret" not in repr(store)
-        assert "very-secret" not in repr(store.cached_token("k", now=T0))
+        assert "very-secret" not in repr(store), "repr(store) should show no access token"
+        assert "very-secret" not in repr(store.cached_token("k", now=T0)), (
+            "repr of a cached token should show no access token"
+        )
 
 
 class SharedQuotaContract(QuotaContract):
@@ -260,5 +320,9 @@ class SharedQuotaContract(QuotaContract):
             futures = [pool.submit(book_batches, reopen, SCOPE, WINDOW, 6, 4, T0) for _ in range(3)]
             found = [slot for future in futures for slot in future.result()]
         found.extend(store.reserve(_request(count=2)).slots)  # and this connection sees them
-        assert len(found) == 3 * 6 * 4 + 2
-        assert slots_within_limit(found, WINDOW)
+        assert len(found) == 3 * 6 * 4 + 2, (
+            "processes booking at once should each get every slot asked for"
+        )
+        assert slots_within_limit(found, WINDOW), (
+            "processes booking at once should never put more in a window than its limit"
+        )

@@ -164,7 +164,9 @@ class StoreContract:
     # -- shape ---------------------------------------------------------------------------
 
     def test_it_is_a_sync_store(self, store: SyncStore) -> None:
-        assert isinstance(store, SyncStore)
+        assert isinstance(store, SyncStore), (
+            "the store fixture should implement fieldsync.ports.SyncStore"
+        )
 
     def test_close_can_be_called_twice(self, store: SyncStore) -> None:
         store.close()
@@ -177,7 +179,9 @@ class StoreContract:
 
         store.add_sync(sync)
 
-        assert store.get_sync("s1") == sync
+        assert store.get_sync("s1") == sync, (
+            "get_sync should return the sync add_sync stored, equal in every field"
+        )
 
     @pytest.mark.parametrize(
         "schedule",
@@ -204,7 +208,9 @@ class StoreContract:
 
         store.add_sync(a_sync(config=config))
 
-        assert store.get_sync("s1").config == config
+        assert store.get_sync("s1").config == config, (
+            "get_sync should return the configuration stored, equal in every part"
+        )
 
     def test_save_sync_stores_state_pending_watermark_and_attention(self, store: SyncStore) -> None:
         store.add_sync(a_sync())
@@ -219,7 +225,9 @@ class StoreContract:
 
         store.save_sync(saved)
 
-        assert store.get_sync("s1") == saved
+        assert store.get_sync("s1") == saved, (
+            "save_sync should store state, pending config, watermark, next run and attention"
+        )
 
     def test_a_returned_sync_changed_in_place_changes_nothing_stored(
         self, store: SyncStore
@@ -228,7 +236,9 @@ class StoreContract:
 
         store.get_sync("s1").state = SyncState.ACTIVE
 
-        assert store.get_sync("s1").state == SyncState.DRAFT
+        assert store.get_sync("s1").state == SyncState.DRAFT, (
+            "changing a sync get_sync returned must not change the stored one"
+        )
 
     def test_config_versions_keeps_every_version_seen_oldest_first(self, store: SyncStore) -> None:
         store.add_sync(a_sync())
@@ -236,7 +246,9 @@ class StoreContract:
         store.save_sync(a_sync(config=a_config(2)))
         store.save_sync(a_sync(config=a_config(2), pending=a_config(3)))
 
-        assert [c.version for c in store.config_versions("s1")] == [1, 2, 3]
+        assert [c.version for c in store.config_versions("s1")] == [1, 2, 3], (
+            "config_versions should list every configuration version seen, oldest first"
+        )
 
     def test_adding_a_sync_with_a_taken_id_raises_store_error(self, store: SyncStore) -> None:
         store.add_sync(a_sync())
@@ -249,19 +261,25 @@ class StoreContract:
         store.add_sync(a_sync("early", created_at=T0))
         store.add_sync(a_sync("late-too", created_at=T0 + HOUR))
 
-        assert [s.id for s in store.list_syncs()] == ["early", "late", "late-too"]
+        assert [s.id for s in store.list_syncs()] == ["early", "late", "late-too"], (
+            "list_syncs should list syncs by creation time, oldest first (then in the order added)"
+        )
 
     def test_list_syncs_filters_by_integration(self, store: SyncStore) -> None:
         store.add_sync(a_sync("a", integration="zoho"))
         store.add_sync(a_sync("b", integration="csv"))
 
-        assert [s.id for s in store.list_syncs(integration="csv")] == ["b"]
+        assert [s.id for s in store.list_syncs(integration="csv")] == ["b"], (
+            "list_syncs(integration=...) should keep that integration's syncs only"
+        )
 
     def test_list_syncs_filters_by_state(self, store: SyncStore) -> None:
         store.add_sync(a_sync("a", state=SyncState.ACTIVE))
         store.add_sync(a_sync("b", state=SyncState.PAUSED))
 
-        assert [s.id for s in store.list_syncs(state=SyncState.PAUSED)] == ["b"]
+        assert [s.id for s in store.list_syncs(state=SyncState.PAUSED)] == ["b"], (
+            "list_syncs(state=...) should keep syncs in that state only"
+        )
 
     @pytest.mark.parametrize("text", ["a\udc80b", "a\x00b"], ids=["lone-surrogate", "nul"])
     @pytest.mark.parametrize(
@@ -316,7 +334,9 @@ class StoreContract:
         with pytest.raises(NotFoundError) as raised:
             call(store)
 
-        assert (raised.value.kind, raised.value.key) == ("sync", "nope")
+        assert (raised.value.kind, raised.value.key) == ("sync", "nope"), (
+            "an unknown sync id should raise NotFoundError(kind='sync', key=<the id>)"
+        )
 
     # -- runs ----------------------------------------------------------------------------
 
@@ -339,7 +359,9 @@ class StoreContract:
 
         store.add_run(run)
 
-        assert store.get_run("r1") == run
+        assert store.get_run("r1") == run, (
+            "get_run should return the run add_run stored, equal (counts by reason included)"
+        )
 
     def test_save_run_stores_status_counts_and_end(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -348,7 +370,7 @@ class StoreContract:
 
         store.save_run(run)
 
-        assert store.get_run("r1") == run
+        assert store.get_run("r1") == run, "get_run should return the run save_run stored, equal"
 
     def test_runs_lists_a_syncs_runs_newest_first(self, store: SyncStore) -> None:
         store.add_sync(a_sync())
@@ -358,7 +380,9 @@ class StoreContract:
         store.add_run(a_run("elsewhere", "other", started_at=T0 + HOUR))
         store.add_run(a_run("second", started_at=T0 + HOUR))
 
-        assert [r.id for r in store.runs("s1")] == ["third", "second", "first"]
+        assert [r.id for r in store.runs("s1")] == ["third", "second", "first"], (
+            "runs(sync_id) should list that sync's runs only, newest first"
+        )
 
     @pytest.mark.parametrize(
         "call",
@@ -379,7 +403,9 @@ class StoreContract:
         with pytest.raises(NotFoundError) as raised:
             call(store)
 
-        assert (raised.value.kind, raised.value.key) == ("run", "nope")
+        assert (raised.value.kind, raised.value.key) == ("run", "nope"), (
+            "an unknown run id should raise NotFoundError(kind='run', key=<the id>)"
+        )
 
     def test_adding_a_run_with_a_taken_id_raises_store_error(self, store: SyncStore) -> None:
         _with_run(store)
@@ -394,7 +420,9 @@ class StoreContract:
 
         store.commit_batch(BatchCommit(run=run))
 
-        assert store.get_run("r1").counts == RunCounts(added=2, unchanged=1)
+        assert store.get_run("r1").counts == RunCounts(added=2, unchanged=1), (
+            "commit_batch should save the run's counts"
+        )
 
     def test_fingerprints_returns_only_the_requested_written_keys(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -402,14 +430,18 @@ class StoreContract:
 
         found = store.fingerprints("s1", ["k1", "k3", "never-written"])
 
-        assert found == {"k1": _fp(1), "k3": _fp(3)}
+        assert found == {"k1": _fp(1), "k3": _fp(3)}, (
+            "fingerprints should answer only the requested keys that were written"
+        )
 
     def test_a_later_write_replaces_a_fingerprint(self, store: SyncStore) -> None:
         run = _with_run(store)
         store.commit_batch(BatchCommit(run=run, written=[("k1", _fp(1))]))
         store.commit_batch(BatchCommit(run=run, written=[("k1", _fp(9))]))
 
-        assert store.fingerprints("s1", ["k1"]) == {"k1": _fp(9)}
+        assert store.fingerprints("s1", ["k1"]) == {"k1": _fp(9)}, (
+            "a later write of a key should replace its fingerprint"
+        )
 
     def test_a_key_written_twice_in_one_batch_keeps_the_second_write_and_the_claim(
         self, store: SyncStore
@@ -419,15 +451,21 @@ class StoreContract:
         written = [("k1", first), ("k1", second)]
         store.commit_batch(BatchCommit(run=run, written=written, claims=[("k1", "a@example.com")]))
 
-        assert store.fingerprints("s1", ["k1"]) == {"k1": second}
-        assert store.claimed_emails("s1", "r1", ["a@example.com"]) == {"a@example.com": "k1"}
+        assert store.fingerprints("s1", ["k1"]) == {"k1": second}, (
+            "a key written twice in one batch should keep the second write"
+        )
+        assert store.claimed_emails("s1", "r1", ["a@example.com"]) == {"a@example.com": "k1"}, (
+            "a key written twice in one batch should keep the batch's claim of its email"
+        )
 
     def test_a_refusal_is_remembered_with_its_fingerprint(self, store: SyncStore) -> None:
         run = _with_run(store)
         refused = StoredFingerprint("f1", "info@example.com", ReasonCode.GROUP_ADDRESS)
         store.commit_batch(BatchCommit(run=run, written=[("k1", refused)]))
 
-        assert store.fingerprints("s1", ["k1"]) == {"k1": refused}
+        assert store.fingerprints("s1", ["k1"]) == {"k1": refused}, (
+            "a refusal should be stored with its fingerprint (its reason code included)"
+        )
 
     def test_an_email_written_in_an_earlier_pass_still_belongs_to_its_record(
         self, store: SyncStore
@@ -439,7 +477,9 @@ class StoreContract:
 
         found = store.claimed_emails("s1", "a later pass", ["a@example.com"])
 
-        assert found == {"a@example.com": "k1"}
+        assert found == {"a@example.com": "k1"}, (
+            "an email claimed in an earlier pass should still belong to the record that wrote it"
+        )
 
     def test_an_email_refused_in_an_earlier_pass_belongs_to_nobody(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -448,7 +488,9 @@ class StoreContract:
             BatchCommit(run=run, written=[("k1", refused)], claims=[("k1", "info@example.com")])
         )
 
-        assert store.claimed_emails("s1", "a later pass", ["info@example.com"]) == {}
+        assert store.claimed_emails("s1", "a later pass", ["info@example.com"]) == {}, (
+            "an email whose record was refused should belong to nobody in a later pass"
+        )
 
     def test_a_claim_moves_with_the_records_new_email(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -458,7 +500,9 @@ class StoreContract:
 
         found = store.claimed_emails("s1", "r1", ["a@example.com", "b@example.com"])
 
-        assert found == {"b@example.com": "k1"}
+        assert found == {"b@example.com": "k1"}, (
+            "a claim should move to the record's new email, freeing the old one"
+        )
 
     def test_forgetting_records_drops_fingerprints_and_claims_of_that_sync_only(
         self, store: SyncStore
@@ -470,8 +514,12 @@ class StoreContract:
 
         store.forget_records("s1")
 
-        assert store.fingerprints("s1", ["k1"]) == {}
-        assert store.claimed_emails("s1", "r1", ["a@example.com"]) == {}
+        assert store.fingerprints("s1", ["k1"]) == {}, (
+            "forget_records should drop the sync's fingerprints"
+        )
+        assert store.claimed_emails("s1", "r1", ["a@example.com"]) == {}, (
+            "forget_records should drop the sync's email claims"
+        )
 
     def test_forgetting_the_records_of_an_unknown_sync_is_refused(self, store: SyncStore) -> None:
         with pytest.raises(NotFoundError):
@@ -482,7 +530,9 @@ class StoreContract:
         store.add_sync(a_sync("other"))
         store.commit_batch(BatchCommit(run=run, written=[("k1", _fp(1))]))
 
-        assert store.fingerprints("other", ["k1"]) == {}
+        assert store.fingerprints("other", ["k1"]) == {}, (
+            "fingerprints should belong to their sync: another sync sees none"
+        )
 
     def test_fingerprints_answers_for_more_keys_than_one_query_takes(
         self, store: SyncStore
@@ -491,7 +541,9 @@ class StoreContract:
         written = [(f"k{n}", _fp(n)) for n in range(1200)]
         store.commit_batch(BatchCommit(run=run, written=written))
 
-        assert store.fingerprints("s1", [f"k{n}" for n in range(1200)]) == dict(written)
+        assert store.fingerprints("s1", [f"k{n}" for n in range(1200)]) == dict(written), (
+            "fingerprints should answer for more keys than one query takes (1200)"
+        )
 
     def test_claims_are_found_by_email_within_their_pass(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -500,14 +552,18 @@ class StoreContract:
 
         found = store.claimed_emails("s1", "r1", ["b@example.com", "c@example.com"])
 
-        assert found == {"b@example.com": "k2"}
+        assert found == {"b@example.com": "k2"}, (
+            "claimed_emails should find the claims of the pass, by email"
+        )
 
     def test_claims_of_an_earlier_pass_are_not_found(self, store: SyncStore) -> None:
         run = _with_run(store)
         batch = BatchCommit(run=run, claims=[("k1", "a@example.com")], checkpoint=a_checkpoint())
         store.commit_batch(batch)
 
-        assert store.claimed_emails("s1", "a-later-pass", ["a@example.com"]) == {}
+        assert store.claimed_emails("s1", "a-later-pass", ["a@example.com"]) == {}, (
+            "claims of an earlier pass should not be found in a later one"
+        )
 
     def test_claims_without_a_checkpoint_belong_to_the_runs_own_pass(
         self, store: SyncStore
@@ -515,13 +571,15 @@ class StoreContract:
         run = _with_run(store)
         store.commit_batch(BatchCommit(run=run, claims=[("k1", "a@example.com")]))
 
-        assert store.claimed_emails("s1", "r1", ["a@example.com"]) == {"a@example.com": "k1"}
+        assert store.claimed_emails("s1", "r1", ["a@example.com"]) == {"a@example.com": "k1"}, (
+            "claims made without a checkpoint should belong to the run's own pass (the run id)"
+        )
 
     def test_a_claim_alone_stores_no_fingerprint(self, store: SyncStore) -> None:
         run = _with_run(store)
         store.commit_batch(BatchCommit(run=run, claims=[("k1", "a@example.com")]))
 
-        assert store.fingerprints("s1", ["k1"]) == {}
+        assert store.fingerprints("s1", ["k1"]) == {}, "a claim alone should store no fingerprint"
 
     def test_skipped_records_stream_in_the_order_they_were_stored(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -530,7 +588,9 @@ class StoreContract:
             chunk = [a_skipped_record("r1", key) for key in keys[start : start + 400]]
             store.commit_batch(BatchCommit(run=run, skipped=chunk))
 
-        assert [record.key for record in store.skipped_records("r1")] == keys
+        assert [record.key for record in store.skipped_records("r1")] == keys, (
+            "skipped_records should stream the run's records in the order they were stored"
+        )
 
     def test_a_skipped_record_reads_back_equal(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -539,7 +599,9 @@ class StoreContract:
         )
         store.commit_batch(BatchCommit(run=run, skipped=[record]))
 
-        assert list(store.skipped_records("r1")) == [record]
+        assert list(store.skipped_records("r1")) == [record], (
+            "a skipped record should read back equal"
+        )
 
     def test_commit_batch_stores_the_checkpoint(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -547,12 +609,12 @@ class StoreContract:
 
         store.commit_batch(BatchCommit(run=run, checkpoint=checkpoint))
 
-        assert store.checkpoint("s1") == checkpoint
+        assert store.checkpoint("s1") == checkpoint, "commit_batch should store the checkpoint"
 
     def test_a_new_sync_has_no_checkpoint(self, store: SyncStore) -> None:
         store.add_sync(a_sync())
 
-        assert store.checkpoint("s1") is None
+        assert store.checkpoint("s1") is None, "a new sync should have no checkpoint"
 
     def test_a_batch_that_fails_writes_nothing(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -567,10 +629,18 @@ class StoreContract:
         with pytest.raises(NotFoundError):
             store.commit_batch(batch)
 
-        assert store.get_run("r1").counts == RunCounts()
-        assert store.fingerprints("s1", ["k1"]) == {}
-        assert store.claimed_emails("s1", "r1", ["k1@example.com"]) == {}
-        assert store.checkpoint("s1") is None
+        assert store.get_run("r1").counts == RunCounts(), (
+            "a batch that fails should write nothing: not the run's counts"
+        )
+        assert store.fingerprints("s1", ["k1"]) == {}, (
+            "a batch that fails should write nothing: not its fingerprints"
+        )
+        assert store.claimed_emails("s1", "r1", ["k1@example.com"]) == {}, (
+            "a batch that fails should write nothing: not its claims"
+        )
+        assert store.checkpoint("s1") is None, (
+            "a batch that fails should write nothing: not its checkpoint"
+        )
 
     def test_finish_run_saves_the_run_and_the_sync(self, store: SyncStore) -> None:
         run = attrs.evolve(_with_run(store), status=RunStatus.COMPLETED, finished_at=T0 + HOUR)
@@ -578,7 +648,9 @@ class StoreContract:
 
         store.finish_run(run, sync, clear_checkpoint=False)
 
-        assert (store.get_run("r1"), store.get_sync("s1")) == (run, sync)
+        assert (store.get_run("r1"), store.get_sync("s1")) == (run, sync), (
+            "finish_run should save the run and the sync, both"
+        )
 
     def test_finish_run_clears_the_checkpoint_when_asked(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -586,7 +658,9 @@ class StoreContract:
 
         store.finish_run(run, a_sync(), clear_checkpoint=True)
 
-        assert store.checkpoint("s1") is None
+        assert store.checkpoint("s1") is None, (
+            "finish_run(clear_checkpoint=True) should clear the checkpoint"
+        )
 
     def test_finish_run_keeps_the_checkpoint_otherwise(self, store: SyncStore) -> None:
         run = _with_run(store)
@@ -594,7 +668,9 @@ class StoreContract:
 
         store.finish_run(run, a_sync(), clear_checkpoint=False)
 
-        assert store.checkpoint("s1") == a_checkpoint()
+        assert store.checkpoint("s1") == a_checkpoint(), (
+            "finish_run(clear_checkpoint=False) should keep the checkpoint"
+        )
 
     # -- leases ----------------------------------------------------------------------------
 
@@ -604,7 +680,9 @@ class StoreContract:
         with pytest.raises(SyncAlreadyRunningError) as raised:
             store.acquire_lease("s1", "worker-b", now=T0 + HOUR / 2, ttl=HOUR)
 
-        assert (raised.value.sync_id, raised.value.expires_at) == ("s1", T0 + HOUR)
+        assert (raised.value.sync_id, raised.value.expires_at) == ("s1", T0 + HOUR), (
+            "a held lease should refuse another owner with SyncAlreadyRunningError(sync id, expiry)"
+        )
 
     def test_an_expired_lease_can_be_taken_over(self, store: SyncStore) -> None:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
@@ -620,7 +698,9 @@ class StoreContract:
         with pytest.raises(SyncAlreadyRunningError) as raised:
             store.acquire_lease("s1", "worker-b", now=T0 + HOUR, ttl=HOUR)
 
-        assert raised.value.expires_at == T0 + 1.5 * HOUR
+        assert raised.value.expires_at == T0 + 1.5 * HOUR, (
+            "the owner acquiring its lease again should extend it to now + ttl"
+        )
 
     def test_leases_of_different_syncs_are_independent(self, store: SyncStore) -> None:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
@@ -652,7 +732,9 @@ class StoreContract:
         with pytest.raises(SyncAlreadyRunningError):
             store.commit_batch(batch)
 
-        assert (store.fingerprints("s1", ["k1"]), store.checkpoint("s1")) == ({}, None)
+        assert (store.fingerprints("s1", ["k1"]), store.checkpoint("s1")) == ({}, None), (
+            "a batch of a worker that lost its lease should write nothing"
+        )
 
     def test_renew_raises_when_another_owner_holds_the_lease(self, store: SyncStore) -> None:
         store.acquire_lease("s1", "worker-a", now=T0, ttl=HOUR)
@@ -677,18 +759,24 @@ class StoreContract:
     # -- integrations ----------------------------------------------------------------------
 
     def test_no_integration_is_disabled_at_first(self, store: SyncStore) -> None:
-        assert store.disabled_integrations() == {}
+        assert store.disabled_integrations() == {}, (
+            "no integration should be disabled in a new store"
+        )
 
     def test_a_disabled_integration_is_remembered_with_its_time(self, store: SyncStore) -> None:
         store.disable_integration("zoho", at=T0)
 
-        assert store.disabled_integrations() == {"zoho": T0}
+        assert store.disabled_integrations() == {"zoho": T0}, (
+            "disable_integration should be remembered with its time"
+        )
 
     def test_disabling_twice_keeps_the_first_time(self, store: SyncStore) -> None:
         store.disable_integration("zoho", at=T0)
         store.disable_integration("zoho", at=T0 + HOUR)
 
-        assert store.disabled_integrations() == {"zoho": T0}
+        assert store.disabled_integrations() == {"zoho": T0}, (
+            "disabling an integration twice should keep the first time"
+        )
 
     # -- notifications ---------------------------------------------------------------------
 
@@ -699,20 +787,24 @@ class StoreContract:
 
         store.add_notification(notification)
 
-        assert store.notifications() == [notification]
+        assert store.notifications() == [notification], "a notification should read back equal"
 
     def test_notifications_are_listed_newest_first(self, store: SyncStore) -> None:
         store.add_notification(a_notification("old", created_at=T0))
         store.add_notification(a_notification("new", created_at=T0 + HOUR))
         store.add_notification(a_notification("new-too", created_at=T0 + HOUR))
 
-        assert [n.id for n in store.notifications()] == ["new-too", "new", "old"]
+        assert [n.id for n in store.notifications()] == ["new-too", "new", "old"], (
+            "notifications should be listed newest first (then last added first)"
+        )
 
     def test_unread_only_leaves_read_notifications_out(self, store: SyncStore) -> None:
         store.add_notification(a_notification("n1", read=True))
         store.add_notification(a_notification("n2"))
 
-        assert [n.id for n in store.notifications(unread_only=True)] == ["n2"]
+        assert [n.id for n in store.notifications(unread_only=True)] == ["n2"], (
+            "notifications(unread_only=True) should leave read ones out"
+        )
 
     def test_mark_read_counts_only_the_unread_ones_it_changed(self, store: SyncStore) -> None:
         for notification_id in ("n1", "n2", "n3"):
@@ -720,7 +812,9 @@ class StoreContract:
 
         changed = store.mark_read(["n1", "n2", "unknown"])
 
-        assert (changed, [n.id for n in store.notifications(unread_only=True)]) == (1, ["n3"])
+        assert (changed, [n.id for n in store.notifications(unread_only=True)]) == (1, ["n3"]), (
+            "mark_read should mark the unread ones named and count only those it changed"
+        )
 
     def test_mark_read_of_all_marks_every_unread_one(self, store: SyncStore) -> None:
         for notification_id in ("n1", "n2", "n3"):
@@ -728,7 +822,9 @@ class StoreContract:
 
         changed = store.mark_read()
 
-        assert (changed, store.notifications(unread_only=True)) == (2, [])
+        assert (changed, store.notifications(unread_only=True)) == (2, []), (
+            "mark_read() should mark every unread notification and count them"
+        )
 
     def test_adding_a_notification_with_a_taken_id_raises_store_error(
         self, store: SyncStore
@@ -747,4 +843,6 @@ class StoreContract:
         store.add_sync(a_sync(created_at=created))
 
         got = store.get_sync("s1").created_at
-        assert (got, got.tzinfo is not None) == (created, True)
+        assert (got, got.tzinfo is not None) == (created, True), (
+            "datetimes should come back time-zone aware, as the same instants"
+        )

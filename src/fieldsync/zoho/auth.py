@@ -130,7 +130,7 @@ class ZohoOAuth(Closeable):
         self.ledger: QuotaLedger = ledger if ledger is not None else local
         self._tokens: TokenCache = token_cache if token_cache is not None else local
         # Names this refresh token in the ledger and the cache: a digest, never the secret.
-        self.quota_key = quota_digest(self._accounts, client_id, refresh_token)
+        self.quota_key: str = quota_digest(self._accounts, client_id, refresh_token)
         self._mint_scope = f"zoho-accounts/{self.quota_key}/mint"
         self._lock = threading.Lock()
         self._token: str | None = None

@@ -184,7 +184,7 @@ class OrganizationsServer:
             self.orgs.append(org)
             routes[f"/{name}/"] = _Prefixed(f"/{name}", org)
         self._server = _BoundedServer(("127.0.0.1", 0), routes, max_concurrent=_CONNECTIONS)
-        self.base_url = self._server.origin
+        self.base_url: str = self._server.origin
 
     def urls(self, name: str) -> dict[str, str]:
         """The base URLs of organization ``name``'s APIs, as the Zoho adapters take them."""
