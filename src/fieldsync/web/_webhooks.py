@@ -80,7 +80,7 @@ def webhooks(
 
     async def receive(request: Request) -> JSONResponse:
         integration = request.path_params["integration"]
-        secret = secret_of(integration)
+        secret = await run_in_threadpool(secret_of, integration)  # a vault may block
         if not secret:
             return _refusal(404, "not_found", f"no webhook for integration {integration!r}")
         token = request.headers.get(HEADER, "")
