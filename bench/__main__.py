@@ -21,6 +21,7 @@ from bench import (
     calls_per_run,
     fleet,
     fleet_cpu,
+    immediate,
     memory,
     planner_throughput,
     rate_limit,
@@ -41,6 +42,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "fleet": fleet,
     "fleet-cpu": fleet_cpu,
     "processes": shared_quota,
+    "immediate": immediate,
 }
 _ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,6 +20,8 @@ DOCS = Path(__file__).parent.parent / "docs"
 FRAGMENTS = {
     "console.md": "mounting recipes that continue a reader's own app (Starlette, FastAPI, Django)",
     "http.md": "fragments of an adapter's code (a target, a call)",
+    "immediate.md": "mounts the receiver in a reader's app on their service (the receiver's "
+    "tests run the same wiring)",
     "lifecycle.md": "shows an invalid transition raising, on purpose",
     "mapping.md": "fragments using a reader's source and target",
     "recipes.md": "recipes for other engines (Celery, Dramatiq, Airflow, Dagster, Temporal)",

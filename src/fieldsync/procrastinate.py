@@ -34,6 +34,10 @@ What the tasks guarantee:
 - The sync's lease still guards every run: a job delivered twice, or a ``fieldsync worker``
   running beside the queue, never runs a sync twice at once; a worker that stalled and
   lost its lease sends nothing more.
+- ``enqueue_changed`` queues a job that runs a sync as soon as its account is free, due
+  or not: what the webhook receiver (:func:`fieldsync.web.webhooks`, ``defer=``) calls
+  when Zoho says the source changed. It goes through the same queueing lock: a job
+  already waiting will read the change when it runs.
 - ``recover_stalled`` (periodic, with ``enqueue_due``) fails the ``run_sync`` jobs of
   workers that stopped sending heartbeats (killed, or their machine gone): such a job
   would otherwise hold its account's lock for good. Its sync, still due, is queued again
@@ -56,12 +60,15 @@ from procrastinate.manager import JobManager
 from procrastinate.tasks import Task
 
 from fieldsync.domain.state import SyncState
-from fieldsync.domain.sync import RunStatus, Sync
+from fieldsync.domain.sync import RunStatus, Sync, SyncRun
+from fieldsync.exceptions import StateError, SyncAlreadyRunningError
 from fieldsync.service import SyncService
 
 __all__ = ["SyncTasks", "account_lock", "sync_queueing_lock"]
 
 _log = logging.getLogger("fieldsync.procrastinate")
+# How long a changed sync's job waits before trying again when another run holds the sync.
+_BUSY_RETRY_SECONDS = 5
 
 
 def sync_queueing_lock(sync_id: str) -> str:
@@ -160,6 +167,24 @@ class SyncTasks:
             return False
         return True
 
+    def enqueue_changed(self, sync: Sync, *, at: datetime | None = None) -> bool:
+        """Queue a ``run_sync`` job that runs ``sync`` (at ``at``, or now) whether it is
+        due or not, because its source changed (a webhook said so); whether one was queued
+        (``False``: a job waits already, and will read the change when it runs)."""
+        return self._defer_changed(sync, schedule_at=None if at is None else self._queue_time(at))
+
+    def _defer_changed(self, sync: Sync, **when: Any) -> bool:
+        job = self.run_sync.configure(
+            queueing_lock=sync_queueing_lock(sync.id),
+            lock=account_lock(self._account_of(sync)),
+            **when,
+        )
+        try:
+            job.defer(sync_id=sync.id, changed=True)
+        except AlreadyEnqueued:
+            return False
+        return True
+
     def enqueue_due_now(self, now: datetime | None = None) -> int:
         """Queue a job for every active sync due at ``now`` (default: the service's clock)
         without one waiting; return how many were queued. What ``enqueue_due`` runs."""
@@ -190,9 +215,12 @@ class SyncTasks:
         # service's clock, the same one the runs use.
         return self.enqueue_due_now()
 
-    def _run_sync(self, sync_id: str) -> str:
+    def _run_sync(self, sync_id: str, changed: bool = False) -> str:
         service = self.service()
-        run = service.run_if_due(sync_id, max_duration=self._max)
+        if changed:
+            run = self._run_changed(service, sync_id)
+        else:
+            run = service.run_if_due(sync_id, max_duration=self._max)
         if run is None:
             return "skipped"
         if run.status is RunStatus.DEFERRED:
@@ -206,3 +234,16 @@ class SyncTasks:
                     "queued" if again else "a job waits already",
                 )
         return run.status.value
+
+    def _run_changed(self, service: SyncService, sync_id: str) -> SyncRun | None:
+        try:
+            return service.run(sync_id, max_duration=self._max)
+        except SyncAlreadyRunningError:
+            # Run elsewhere (a `fieldsync worker`, the console): that run may have read the
+            # source before the change, so this job comes back once more after it.
+            sync = service.get_sync(sync_id)
+            self._defer_changed(sync, schedule_in={"seconds": _BUSY_RETRY_SECONDS})
+            _log.info("sync %s changed while running elsewhere: queued again", sync_id)
+        except StateError as exc:  # paused or disabled since the hook
+            _log.info("sync %s changed but was not run: %s", sync_id, exc)
+        return None

@@ -93,6 +93,23 @@ def a_console(service: fs.SyncService) -> object:
     return Starlette(routes=[Mount("/sync", app=app)])
 
 
+def a_webhook_receiver(service: fs.SyncService, vault: dict[str, str]) -> object:
+    from datetime import timedelta
+
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from fieldsync.web import HookRuns, webhooks
+
+    deferred: list[fs.Sync] = []
+    hooks = webhooks(service, secrets=vault.get, debounce=timedelta(seconds=2))
+    queued = webhooks(service, secrets=vault, defer=deferred.append)
+    runs: HookRuns = hooks.state.hooks
+    waiting: list[str] = runs.pending()
+    print(waiting, runs.wait(5), queued)
+    return Starlette(routes=[Mount("/zoho", app=hooks)])
+
+
 def events_and_closing(store: fs.SQLiteStore) -> None:
     """The event hook, its events and the context managers, as a user types them."""
     from fieldsync.events import BatchCommitted, EventHook, RunEvent, Waiting, combine

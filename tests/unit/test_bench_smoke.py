@@ -23,6 +23,7 @@ from bench import (  # noqa: E402
     calls_per_run,
     fleet,
     fleet_cpu,
+    immediate,
     memory,
     planner_throughput,
     rate_limit,
@@ -41,6 +42,7 @@ TOY: dict[str, Callable[[], Result]] = {
     "ratelimit": lambda: rate_limit.run(
         n=40, rounds=1, factor=2000.0, concurrency=2, sequential_calls=10
     ),
+    "immediate": lambda: immediate.run(seconds=1.0, scattered=3, bursts=0, rounds=1, window=0.3),
 }
 
 
@@ -108,6 +110,15 @@ def test_the_json_output_names_the_machine(results: dict[str, Result], tmp_path:
     write_json(path, list(results.values()), info, mode="quick", when=datetime.now(UTC), seconds=1)
 
     assert info == json.loads(path.read_text(encoding="utf-8"))["machine"]
+
+
+def test_the_immediate_benchmark_sees_every_edit_reach_the_list(
+    results: dict[str, Result],
+) -> None:
+    result = results["immediate"]
+
+    assert result.metric("edits that reached the list").value == result.metric("edits").value
+    assert result.metric("listsubscribe calls").value == result.metric("edits").value
 
 
 def test_the_fleet_benchmark_runs_on_postgresql(postgres_url: str) -> None:

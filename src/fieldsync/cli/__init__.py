@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run due syncs on their schedules until stopped")
     worker.add_argument("--interval", type=float, default=60.0, help="seconds between checks")
     worker.add_argument("--once", action="store_true", help="check once and exit")
+    worker.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="also receive Zoho Invoice's webhooks there (POST /hooks/INTEGRATION; needs "
+        "webhook_secret in the integration's table)",
+    )
     export = sub.add_parser("export-skipped", help="a run's skipped records as CSV")
     export.add_argument("run", help="the run id (or its first 8 characters)")
     export.add_argument("path", help="a file path, or - for stdout")

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import FrameType
 
@@ -15,6 +16,7 @@ from fieldsync._json import run_json
 from fieldsync.cli._app import App
 from fieldsync.cli._detail import SYNC_COLUMNS, detail_text, sync_row
 from fieldsync.cli._exit import ExitCode, exit_code_for_runs
+from fieldsync.cli._listen import listening
 from fieldsync.cli._output import Styled
 from fieldsync.cli._progress import counts_text, open_progress
 from fieldsync.cli._render import (
@@ -204,7 +206,8 @@ def cmd_run(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(app: App, args: argparse.Namespace) -> int:
-    """Run due syncs on their schedules until SIGINT or SIGTERM, then stop cleanly."""
+    """Run due syncs on their schedules until SIGINT or SIGTERM, then stop cleanly; with
+    ``--listen HOST:PORT``, receive webhooks there too and run what they ask for."""
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -212,15 +215,20 @@ def cmd_worker(app: App, args: argparse.Namespace) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # --listen: the webhook receiver, served in a thread beside the loop
+    receiver: AbstractContextManager[object] = (
+        listening(app.service, app.config, args.listen) if args.listen else nullcontext()
+    )
     try:
-        while not stop.is_set():
-            runs = app.service.run_due()
-            if runs and not app.json:
-                _print_runs(app, runs)
-                sys.stdout.flush()
-            if args.once:
-                break
-            stop.wait(args.interval)
+        with receiver:
+            while not stop.is_set():
+                runs = app.service.run_due()
+                if runs and not app.json:
+                    _print_runs(app, runs)
+                    sys.stdout.flush()
+                if args.once:
+                    break
+                stop.wait(args.interval)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -44,8 +44,9 @@ _ZOHO_KEYS = {
     "invoice_url",
     "campaigns_url",
     "quota_share",
+    "webhook_secret",
 }
-_PYTHON_KEYS = {"type", "source", "target"}
+_PYTHON_KEYS = {"type", "source", "target", "webhook_secret"}
 _SYNC_KEYS = {
     "name",
     "integration",

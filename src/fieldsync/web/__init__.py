@@ -9,10 +9,15 @@ Install ``fieldsync[web]``, then::
 ``app`` is an ASGI app (Starlette): mount it under any prefix of your Starlette, FastAPI
 or Django (ASGI) app. ``docs/console.md`` covers mounting, the authorization hook, CSRF
 and the JSON API.
+
+``webhooks(service, secrets=...)`` is the receiver of Zoho Invoice's workflow-rule webhooks
+(``POST /hooks/{integration}``), another ASGI app: see ``docs/immediate.md``.
 """
 
 from fieldsync.web._app import console
 from fieldsync.web._guard import Authorize
+from fieldsync.web._hook_runs import HookRuns
 from fieldsync.web._jobs import BackgroundRuns, Job
+from fieldsync.web._webhooks import webhooks
 
-__all__ = ["Authorize", "BackgroundRuns", "Job", "console"]
+__all__ = ["Authorize", "BackgroundRuns", "HookRuns", "Job", "console", "webhooks"]
