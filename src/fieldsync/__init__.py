@@ -22,6 +22,7 @@ from fieldsync.domain.criteria import (
     Operator,
     Verdict,
 )
+from fieldsync.domain.duration import RunEstimate, estimate_run
 from fieldsync.domain.fields import Field, FieldType, Schema
 from fieldsync.domain.mapping import (
     ConversionFailure,
@@ -153,6 +154,7 @@ __all__ = [
     "RecordRejectedError",
     "RetriableError",
     "RunCounts",
+    "RunEstimate",
     "RunStatus",
     "RunTrigger",
     "SQLiteStore",
@@ -184,6 +186,7 @@ __all__ = [
     "UpsertOutcome",
     "Verdict",
     "__version__",
+    "estimate_run",
 ]
 
 
