@@ -90,8 +90,9 @@ class RunStarted(RunEvent):
 @attrs.frozen(kw_only=True)
 class RunEstimated(RunEvent):
     """How long the run's writes take at the target's rate limits, said once the run has
-    chosen its route and knows how many records it reads (emitted after
-    :class:`RunStarted` when ``expected`` is known).
+    chosen its route (after :class:`RunStarted`), for a target that states its rate
+    windows, when the run knows how many records to expect: the source's count, or else
+    as many as the sync's last completed run read.
 
     Attributes:
         route: ``"upsert"`` (one contact a call, say) or ``"bulk"`` (a sync that maps only

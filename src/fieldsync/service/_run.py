@@ -343,7 +343,7 @@ class Runner:
             plan, config.criteria, update_empty_values=config.options.update_empty_values
         )
         route = choose_route(plan, target)
-        self._announce(route, job.expected)
+        self._announce(route, job)
         size = route.batch_size
         skip_first = start.offset
         limit_reached = False
@@ -400,13 +400,20 @@ class Runner:
         answers = route.send(list_key, contacts) if contacts else ()
         return tally(run.id, decisions, {answer.key: answer for answer in answers})
 
-    def _announce(self, route: Route, expected: int | None) -> None:
-        """Tell the event hook how long the run's writes take at the target's limits."""
+    def _announce(self, route: Route, job: _Job) -> None:
+        """Tell the event hook how long the run's writes take at the target's limits: for
+        the records the source counts, or else as many as the sync's last completed run
+        read (a source such as Zoho Invoice cannot count without reading every page)."""
         scope = _run_scope.current()
-        if scope is None or self._on_event is None or expected is None:
+        if scope is None or self._on_event is None or not route.limits.windows:
+            return  # no one listens, or a target that states no rate limit
+        expected = job.expected
+        if expected is None:
+            done = (r for r in self._store.runs(job.run.sync_id) if r.id != job.run.id)
+            last = next((r for r in done if r.status is RunStatus.COMPLETED), None)
+            expected = None if last is None else last.total
+        if expected is None:
             return
-        if not route.limits.windows:
-            return  # a target that states no rate limit: nothing to estimate
         estimate = route.estimate(expected)
         _log.info("the run writes through %s: %s", route.name, estimate, extra=scope.log_extra)
         scope.emit(RunEstimated(**event_ids(scope), route=route.name, estimate=estimate))
