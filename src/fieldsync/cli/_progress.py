@@ -127,8 +127,9 @@ class PlainProgress:
         self._draw(f"{self._measure()}  {counts_text(run, compact=True)}")
 
     def note(self, text: str) -> None:
-        """Write ``text`` on a line of its own (the progress line is drawn again below)."""
-        line = shorten(f"{self._label}  {text}", self._width)
+        """Write ``text`` on a line of its own, whole (the progress line is drawn again
+        below it)."""
+        line = f"{self._label}  {text}"
         self._out.write(("\r\x1b[2K" if self._tty else "") + line + "\n")
         self._out.flush()
 
