@@ -1,7 +1,7 @@
 """Zoho Campaigns mailing lists as a fieldsync :class:`~fieldsync.ports.Target`.
 
-Every contact is written with one ``POST json/listsubscribe`` (an upsert by email). Zoho
-allows 500 of those a minute, 12,500 an hour and 75,000 a day, and locks the endpoint for
+A contact with field values is written with one ``POST json/listsubscribe`` (an upsert by
+email). Zoho allows 500 of those a minute, 12,500 an hour and 75,000 a day, and locks it for
 30 minutes when a limit is passed; so every call, retries included, is paced by one
 client-side :class:`~fieldsync.http.Pacer` over those windows, each call booking its slot
 as it leaves; a batch is first checked to fit as a whole: when a daily (or hourly) window
