@@ -13,7 +13,7 @@ from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, RateWindow, TargetContact, TargetLimits
 from fieldsync.exceptions import ConfigurationError, ListNotFoundError, QuotaExhaustedError
 from fieldsync.ports import BulkEmailTarget
-from fieldsync.zoho._campaigns_bulk import read_answer
+from fieldsync.zoho._campaigns_bulk_answer import read_answer
 from fieldsync.zoho.campaigns import DEFAULT_BULK_LIMITS
 
 BULK = "POST addlistsubscribersinbulk"
