@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from bench import (
+    bulk_route,
     calls_per_run,
     fleet,
     fleet_cpu,
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "planner": planner_throughput,
     "calls": calls_per_run,
     "ratelimit": rate_limit,
+    "bulk": bulk_route,
     "memory": memory,
     "store": store_cost,
     "scaling": scaling,

@@ -22,6 +22,7 @@ from fieldsync.domain.criteria import (
     Operator,
     Verdict,
 )
+from fieldsync.domain.duration import RunEstimate, estimate_run
 from fieldsync.domain.fields import Field, FieldType, Schema
 from fieldsync.domain.mapping import (
     ConversionFailure,
@@ -156,6 +157,7 @@ __all__ = [
     "RecordRejectedError",
     "RetriableError",
     "RunCounts",
+    "RunEstimate",
     "RunStatus",
     "RunTrigger",
     "SQLiteStore",
@@ -187,6 +189,7 @@ __all__ = [
     "UpsertOutcome",
     "Verdict",
     "__version__",
+    "estimate_run",
 ]
 
 

@@ -28,6 +28,7 @@ from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
 
 __all__ = [
+    "BulkEmailTarget",
     "Clock",
     "Notifier",
     "QuotaLedger",
@@ -118,6 +119,42 @@ class Target(Protocol):
 
     def revoke(self) -> None:
         """Revoke the target's credentials (disabling an integration). Idempotent."""
+        ...
+
+
+@runtime_checkable
+class BulkEmailTarget(Protocol):
+    """A :class:`Target` with a faster route for contacts that carry only an address
+    (optional): Zoho Campaigns' ``addlistsubscribersinbulk`` takes 10 addresses a call at
+    2,000 calls a minute, where ``json/listsubscribe`` takes one at 500 a minute.
+
+    The service sends a sync's adds and updates this way when its mapping writes the email
+    field and nothing else (:attr:`fieldsync.domain.mapping.MappingPlan.email_only`);
+    every other sync goes through :meth:`Target.upsert`.
+    """
+
+    def bulk_limits(self) -> TargetLimits | None:
+        """The bulk route's largest batch, rate windows and contacts per call, or ``None``
+        when the target does not offer the route now (switched off, say)."""
+        ...
+
+    def add_emails(
+        self, list_key: str, contacts: Sequence[TargetContact]
+    ) -> Sequence[UpsertOutcome]:
+        """Add contacts by address only (their ``values`` are not sent), matched by email.
+
+        Returns exactly one outcome per contact, in the same order: ADDED (``readded``
+        when the target had lost the contact and took it again), UPDATED (already in the
+        list: nothing to change), SKIPPED with a reason (ignored by the target), FAILED.
+        At most ``bulk_limits().max_batch`` contacts are passed at once.
+
+        Raises:
+            FatalSyncError: credentials revoked, list deleted: nothing more can be written.
+            QuotaExhaustedError: the route's windows cannot take the batch now; nothing of
+                it was sent.
+            RetriableError: a temporary failure outlasted retries; nothing of this batch
+                is known to be written.
+        """
         ...
 
 

@@ -33,6 +33,9 @@ def a_whole_sync(service: fs.SyncService) -> tuple[int, int, int, int, int, int]
     )
     preview: fs.Preview = service.preview(sync.id)
     print(preview)
+    if preview.estimate is not None:
+        took: fs.RunEstimate = preview.estimate
+        print(took.seconds, preview.route, fs.estimate_run(200_000, fs.TargetLimits()))
     try:
         run: fs.SyncRun = service.initiate(sync.id)
     except fs.DisclaimerNotAcknowledgedError as refused:

@@ -20,6 +20,7 @@ if str(_ROOT) not in sys.path:  # `bench` is a top-level package of the reposito
     sys.path.insert(0, str(_ROOT))
 
 from bench import (  # noqa: E402
+    bulk_route,
     calls_per_run,
     fleet,
     fleet_cpu,
@@ -39,6 +40,7 @@ TOY: dict[str, Callable[[], Result]] = {
     "calls": lambda: calls_per_run.run(n=200, rounds=1),
     "store": lambda: store_cost.run(n=200, batches=(10, 50), rounds=1),
     "memory": lambda: memory.run(sizes=(200, 400), rounds=1),
+    "bulk": lambda: bulk_route.run(n=60, rounds=1, factor=200.0),
     "ratelimit": lambda: rate_limit.run(
         n=40, rounds=1, factor=2000.0, concurrency=2, sequential_calls=10
     ),

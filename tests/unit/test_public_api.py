@@ -102,6 +102,7 @@ def test_the_ports_module_exports_every_port_and_capability() -> None:
     import fieldsync.ports as ports
 
     expected = {
+        "BulkEmailTarget",
         "Clock",
         "Notifier",
         "QuotaLedger",

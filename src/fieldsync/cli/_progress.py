@@ -16,7 +16,14 @@ from typing import Any, Protocol, TextIO
 
 from fieldsync.cli._output import DEFAULT_WIDTH, colour_enabled, shorten
 from fieldsync.domain.sync import SyncRun
-from fieldsync.events import BatchCommitted, RunEvent, RunStarted, Waiting, WaitReason
+from fieldsync.events import (
+    BatchCommitted,
+    RunEstimated,
+    RunEvent,
+    RunStarted,
+    Waiting,
+    WaitReason,
+)
 
 __all__ = ["PlainProgress", "ProgressHook", "ProgressView", "open_progress"]
 
@@ -35,6 +42,9 @@ class ProgressView(Protocol):
 
     def update(self, run: SyncRun) -> None:
         """The run so far (after each committed batch)."""
+
+    def note(self, text: str) -> None:
+        """A line worth keeping above the progress (the run's expected duration)."""
 
     def waiting(self, until: datetime | None, why: str, seconds: float | None = None) -> None:
         """The run waits ``seconds`` (``until``: when it goes on, if known)."""
@@ -115,6 +125,13 @@ class PlainProgress:
             return
         self._last_line = run.total
         self._draw(f"{self._measure()}  {counts_text(run, compact=True)}")
+
+    def note(self, text: str) -> None:
+        """Write ``text`` on a line of its own, whole (the progress line is drawn again
+        below it)."""
+        line = f"{self._label}  {text}"
+        self._out.write(("\r\x1b[2K" if self._tty else "") + line + "\n")
+        self._out.flush()
 
     def waiting(self, until: datetime | None, why: str, seconds: float | None = None) -> None:
         """Say that the run waits, and until when (short waits are not shown)."""
@@ -204,6 +221,10 @@ class RichProgress:
             eta=f"ETA {_duration(left)}" if left is not None and task.total else "",
         )
 
+    def note(self, text: str) -> None:
+        """Print ``text`` above the bar."""
+        self._progress.console.print(text, markup=False, highlight=False)
+
     def waiting(self, until: datetime | None, why: str, seconds: float | None = None) -> None:
         """Say that the run waits, and until when (short waits are not shown)."""
         if seconds is not None and seconds < SHOWN_WAIT:
@@ -253,6 +274,8 @@ class ProgressHook:
             return
         if isinstance(event, RunStarted):
             view.expect(event.expected)
+        elif isinstance(event, RunEstimated):
+            view.note(f"expected at the target's rate limits: {event.estimate}")
         elif isinstance(event, BatchCommitted):
             view.update(event.run)
         elif isinstance(event, Waiting):

@@ -250,6 +250,14 @@ class MappingPlan:
         return email if any(p.target == email for p in self.mapping) else None
 
     @property
+    def email_only(self) -> bool:
+        """Whether the mapping writes the target's email field and nothing else: such a
+        sync's contacts can go through a target's bulk route for bare addresses."""
+        email = self.target.email_field
+        pairs = list(self.mapping)
+        return bool(pairs) and email is not None and all(p.target == email for p in pairs)
+
+    @property
     def email_source(self) -> str | None:
         """The source field mapped to the target's email field, or ``None``."""
         email = self.target.email_field

@@ -79,12 +79,17 @@ class OutcomeKind(enum.Enum):
 
 @attrs.frozen
 class UpsertOutcome:
-    """The outcome of writing one contact. ``reason`` is set for skipped and failed ones."""
+    """The outcome of writing one contact. ``reason`` is set for skipped and failed ones.
+
+    ``readded`` marks an ADDED contact that the target had before, lost (deleted in the
+    target) and took again: Zoho's own syncs report such contacts as "re-added".
+    """
 
     key: str
     kind: OutcomeKind
     reason: ReasonCode | None = None
     message: str = ""
+    readded: bool = False
 
     def __attrs_post_init__(self) -> None:
         needs_reason = self.kind in (OutcomeKind.SKIPPED, OutcomeKind.FAILED)
@@ -105,10 +110,16 @@ class RateWindow:
 
 @attrs.frozen
 class TargetLimits:
-    """What a target allows: the largest batch ``upsert`` takes and its rate windows."""
+    """What a target allows: the largest batch ``upsert`` takes and its rate windows.
+
+    ``per_call`` is how many contacts one call counted by ``windows`` carries (1 for
+    Zoho's ``json/listsubscribe``, 10 for its ``addlistsubscribersinbulk``): what the
+    duration estimate (:func:`fieldsync.domain.duration.estimate_run`) divides by.
+    """
 
     max_batch: int = 100
     windows: tuple[RateWindow, ...] = ()
+    per_call: int = 1
 
 
 @attrs.frozen

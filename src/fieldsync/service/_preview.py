@@ -17,6 +17,7 @@ from fieldsync.domain.records import Capacity, SourceRecord, TargetContact
 from fieldsync.domain.sync import SyncConfig
 from fieldsync.exceptions import DisclaimerNotAcknowledgedError, Problem
 from fieldsync.ports import Source, SyncStore, Target, TargetRules
+from fieldsync.service._route import choose_route
 from fieldsync.service.views import Preview
 
 __all__ = ["DISCLAIMER", "NamedPlan", "check_capacity", "plan_as_named", "plan_config", "preview"]
@@ -137,12 +138,14 @@ def preview(
         return Preview(sync_id, config.version, problems, plan.fields_to_create)
     planner = Planner(plan, config.criteria, update_empty_values=config.options.update_empty_values)
     tally = _Tally(store, sync_id, target if isinstance(target, TargetRules) else None)
-    size = max(1, target.limits().max_batch)
+    route = choose_route(plan, target)
+    size = route.batch_size
     for page in source.read(since=since):
         # Batch by batch, as the run goes: a batch sees the claims of the ones before.
         for low in range(0, len(page.records), size):
             tally.add(planner, page.records[low : low + size])
     kinds, skipped = tally.kinds, tally.skipped
+    writes = kinds[DecisionKind.ADD] + kinds[DecisionKind.UPDATE]
     return Preview(
         sync_id,
         config.version,
@@ -152,6 +155,8 @@ def preview(
         would_update=kinds[DecisionKind.UPDATE],
         unchanged=kinds[DecisionKind.UNCHANGED],
         skipped_by_reason=skipped,
+        route=route.name,
+        estimate=route.estimate(writes) if route.limits.windows else None,
     )
 
 

@@ -31,7 +31,7 @@ from fieldsync.domain.sync import (
     SyncConfig,
     SyncRun,
 )
-from fieldsync.events import BatchCommitted, EventHook, RunStarted
+from fieldsync.events import BatchCommitted, EventHook, RunEstimated, RunStarted
 from fieldsync.exceptions import (
     FatalSyncError,
     Problem,
@@ -45,6 +45,7 @@ from fieldsync.ports import Clock, Source, SyncStore, Target
 from fieldsync.service._batch import BatchResult, contacts_to_send, tally
 from fieldsync.service._outbox import Outbox, describe_counts
 from fieldsync.service._preview import plan_config
+from fieldsync.service._route import Route, choose_route
 from fieldsync.service._run_end import RunEnd
 from fieldsync.service._run_events import announce_end, event_ids, expected_records
 
@@ -102,6 +103,7 @@ class _Job:
     start: _Pass
     lease: _Lease
     deadline: datetime | None
+    expected: int | None = None  # records the run reads, when known (for the estimate)
 
 
 @attrs.frozen
@@ -237,15 +239,9 @@ class Runner:
         """:meth:`_guarded`, with the run's start and end told to the event hook."""
         run, start = job.run, job.start
         if self._on_event is not None:
-            scope.emit(
-                RunStarted(
-                    **event_ids(scope),
-                    run=attrs.evolve(run),
-                    expected=expected_records(
-                        job.source, start.since, start.position, start.offset
-                    ),
-                )
-            )
+            expected = expected_records(job.source, start.since, start.position, start.offset)
+            job = attrs.evolve(job, expected=expected)
+            scope.emit(RunStarted(**event_ids(scope), run=attrs.evolve(run), expected=expected))
         try:
             return self._guarded(job)
         finally:
@@ -346,7 +342,9 @@ class Runner:
         planner = Planner(
             plan, config.criteria, update_empty_values=config.options.update_empty_values
         )
-        size = max(1, target.limits().max_batch)
+        route = choose_route(plan, target)
+        self._announce(route, job)
+        size = route.batch_size
         skip_first = start.offset
         limit_reached = False
         committed = False
@@ -362,7 +360,7 @@ class Runner:
                 self._keep(run, job.lease)
                 chunk = records[low : low + size]
                 result = self._batch(
-                    run, config.list_key, planner, target, chunk, start, sent=not limit_reached
+                    run, config.list_key, planner, route, chunk, start, sent=not limit_reached
                 )
                 limit_reached = limit_reached or result.plan_limit_reached
                 checkpoint = Checkpoint(
@@ -382,7 +380,7 @@ class Runner:
         run: SyncRun,
         list_key: str,
         planner: Planner,
-        target: Target,
+        route: Route,
         chunk: Sequence[SourceRecord],
         start: _Pass,
         *,
@@ -399,8 +397,26 @@ class Runner:
         if not sent:
             return tally(run.id, decisions, None)
         # Unchanged records cost no call at all.
-        answers = target.upsert(list_key, contacts) if contacts else ()
+        answers = route.send(list_key, contacts) if contacts else ()
         return tally(run.id, decisions, {answer.key: answer for answer in answers})
+
+    def _announce(self, route: Route, job: _Job) -> None:
+        """Tell the event hook how long the run's writes take at the target's limits: for
+        the records the source counts, or else as many as the sync's last completed run
+        read (a source such as Zoho Invoice cannot count without reading every page)."""
+        scope = _run_scope.current()
+        if scope is None or self._on_event is None or not route.limits.windows:
+            return  # no one listens, or a target that states no rate limit
+        expected = job.expected
+        if expected is None:
+            done = (r for r in self._store.runs(job.run.sync_id) if r.id != job.run.id)
+            last = next((r for r in done if r.status is RunStatus.COMPLETED), None)
+            expected = None if last is None else last.total
+        if expected is None:
+            return
+        estimate = route.estimate(expected)
+        _log.info("the run writes through %s: %s", route.name, estimate, extra=scope.log_extra)
+        scope.emit(RunEstimated(**event_ids(scope), route=route.name, estimate=estimate))
 
     def _keep(self, run: SyncRun, lease: _Lease) -> None:
         """Renew the lease before a batch is sent when a quarter of it has passed, so that

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import attrs
 
+from fieldsync.domain.duration import RunEstimate
 from fieldsync.domain.fields import Field
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.sync import Sync, SyncConfig, SyncRun
@@ -39,6 +40,11 @@ class Preview:
         would_update: records whose changed values would be written.
         unchanged: records identical to their last write (no call needed).
         skipped_by_reason: records that would be skipped, by reason.
+        route: how the run would write: ``"upsert"``, or ``"bulk"`` for a sync that maps
+            only the email to a target with a bulk route for addresses.
+        estimate: how long the adds and updates take at the target's rate limits ("about
+            16 h for 200,000 contacts at 12,500 an hour"); ``None`` when the target states
+            no rate windows or there are problems.
     """
 
     sync_id: str
@@ -49,6 +55,8 @@ class Preview:
     would_update: int = 0
     unchanged: int = 0
     skipped_by_reason: Mapping[ReasonCode, int] = attrs.field(factory=dict, converter=_counts)
+    route: str = "upsert"
+    estimate: RunEstimate | None = None
 
     @property
     def ok(self) -> bool:
@@ -83,6 +91,8 @@ class Preview:
         if self.fields_to_create:
             made = ", ".join(f"{f.name} ({f.type.value})" for f in self.fields_to_create)
             lines.append(f"  fields to create: {made}")
+        if self.estimate is not None:
+            lines.append(f"  at the target's rate limits ({self.route}): {self.estimate}")
         return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
     Capacity,
     OutcomeKind,
+    RateWindow,
     TargetContact,
     TargetLimits,
     UpsertOutcome,
@@ -82,6 +83,9 @@ class FakeTarget:
         group_prefixes: local parts refused as group addresses (``info@...``).
         reports_added: answer ``ADDED``/``UPDATED``; when off, answer ``WRITTEN`` like a
             target that does not say whether a contact was new.
+        windows: rate windows :meth:`limits` states, so that ``preview`` and the run's
+            ``RunEstimated`` event say how long a run takes at them (the fake itself never
+            refuses a call for its rate).
 
     Attributes:
         lists: list key -> email key (lower-cased) -> the contact's values.
@@ -109,6 +113,7 @@ class FakeTarget:
         confirmation_required: bool = False,
         group_prefixes: Iterable[str] = DEFAULT_GROUP_PREFIXES,
         reports_added: bool = True,
+        windows: Sequence[RateWindow] = (),
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, not {max_batch}")
@@ -122,6 +127,7 @@ class FakeTarget:
         self.confirmation_required = confirmation_required
         self.group_prefixes: frozenset[str] = frozenset(p.lower() for p in group_prefixes)
         self.reports_added = reports_added
+        self.windows: tuple[RateWindow, ...] = tuple(windows)
         self.lists: dict[str, dict[str, Contact]] = {}
         self.pending: dict[str, dict[str, Contact]] = {}
         self.upserts: list[list[str]] = []
@@ -249,8 +255,8 @@ class FakeTarget:
         return [self._upsert_one(list_key, contact) for contact in contacts]
 
     def limits(self) -> TargetLimits:
-        """``max_batch`` and no rate windows (a fake has no rate limit)."""
-        return TargetLimits(max_batch=self.max_batch)
+        """``max_batch`` and the stated ``windows`` (none by default)."""
+        return TargetLimits(max_batch=self.max_batch, windows=self.windows)
 
     def capacity(self, list_key: str) -> Capacity:
         """The account's capacity: contacts across all lists, the plan limit, auto-upgrade."""

@@ -310,3 +310,20 @@ def test_compatible_types_plan_without_problems(source: str, target: str) -> Non
 )
 def test_incompatible_types_are_a_problem(source: str, target: str) -> None:
     assert codes(plan_of((source, target))) == ["incompatible_types"]
+
+
+# -- the email-only route ------------------------------------------------------------------------
+
+
+def test_a_mapping_of_the_email_alone_is_email_only() -> None:
+    assert plan_of().email_only
+
+
+def test_a_mapping_with_any_other_field_is_not_email_only() -> None:
+    assert not plan_of(("first_name", "First Name")).email_only
+
+
+def test_a_mapping_without_the_email_is_not_email_only() -> None:
+    plan = FieldMapping.of(("first_name", "First Name")).plan(SOURCE, TARGET)
+
+    assert not plan.email_only

@@ -9,8 +9,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from web_helpers import initiated, make_sync, post, previewed, settle
 
-from fieldsync import SyncService
-from fieldsync.testing import FakeSource
+from fieldsync import RateWindow, SyncService
+from fieldsync.testing import FakeSource, FakeTarget
 
 
 def test_the_preview_page_waits_for_the_reading_and_refreshes_itself(
@@ -65,3 +65,14 @@ def test_a_failed_preview_says_why_and_offers_to_try_again(
     assert "boom" not in page.text
     assert f'href="/syncs/{sync.id}/preview?fresh=1">Try again' in page.text
     assert (api.status_code, api.json()["error"]) == (502, "preview_failed")
+
+
+def test_the_preview_page_says_how_long_the_run_takes_at_the_target_s_limits(
+    client: TestClient, service: SyncService, target: FakeTarget
+) -> None:
+    target.windows = (RateWindow(2, 60.0),)
+    sync = make_sync(service)
+
+    page = previewed(client, f"/syncs/{sync.id}/preview")
+
+    assert "this takes about 3 min for 8 contacts at 2 a minute." in page.text

@@ -17,7 +17,13 @@ import attrs
 from fieldsync.domain.emails import is_valid_email
 from fieldsync.zoho._campaigns_codes import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
 
-__all__ = ["GROUP_ADDRESS_LOCAL_PARTS", "MAX_RANGE", "ApiError", "CampaignsState"]
+__all__ = [
+    "GROUP_ADDRESS_LOCAL_PARTS",
+    "MAX_RANGE",
+    "ApiError",
+    "BulkAnswer",
+    "CampaignsState",
+]
 
 # Role addresses Zoho Campaigns refuses with code 2005 ("info@, admin@, ..."). Zoho does not
 # publish its list; these are the usual role names.
@@ -70,6 +76,15 @@ class _List:
     pending: dict[str, dict[str, str]] = attrs.field(factory=dict)  # awaiting confirmation
 
 
+@attrs.define
+class BulkAnswer:
+    """What one addlistsubscribersinbulk call did with its addresses (as sent)."""
+
+    existing: list[str] = attrs.field(factory=list)  # members of the list already
+    readded: list[str] = attrs.field(factory=list)  # deleted from the account, added again
+    ignored: list[str] = attrs.field(factory=list)  # invalid or group addresses
+
+
 _STANDARD = (
     ("Contact Email", "contact_email", "Email", True),
     ("First Name", "firstname", "Text", False),
@@ -103,6 +118,7 @@ class CampaignsState:
             for i, (display, name, kind, mandatory) in enumerate(_STANDARD)
         ]
         self.contacts: dict[str, dict[str, str]] = {}
+        self.deleted: set[str] = set()  # addresses deleted from the account
         self.lists: dict[str, _List] = {}
         self._seed = seed
 
@@ -177,28 +193,53 @@ class CampaignsState:
         self._write(ident, values)
         target.members[ident] = values[EMAIL_FIELD]
 
-    def bulk_add(self, key: str, emailids: str | None, *, limit: int) -> _List:
-        """addlistsubscribersinbulk: addresses only; invalid and group ones are ignored."""
+    def bulk_add(self, key: str, emailids: str | None, *, limit: int) -> BulkAnswer:
+        """addlistsubscribersinbulk: addresses only. Invalid and group addresses are
+        ignored; members of the list already are "existing"; addresses deleted from the
+        account earlier (:meth:`delete_contact`) come back "re-added"; the rest are new."""
         target = self.list_for(key, invalid="2501", deleted="2206")
         addresses = [a.strip() for a in (emailids or "").split(",") if a.strip()]
         if not addresses:
             raise ApiError("903", "Mandatory fields are missing: emailids.")
         if len(addresses) > limit:
             raise ApiError("6502", f"At most {limit} email addresses may be added at once.")
-        fit = [a for a in addresses if is_valid_email(a) and not is_group_address(a)]
+        answer = BulkAnswer()
+        fit = []
+        for address in addresses:
+            if is_valid_email(address) and not is_group_address(address):
+                fit.append(address)
+            else:
+                answer.ignored.append(address)
         new = {a.lower() for a in fit} - self.contacts.keys()
         if self._over_plan(len(new)) and not self.auto_upgrade:
             raise ApiError("2302", "You cannot add contacts as you've reached the maximum limit.")
         for address in fit:
             ident = address.lower()
-            if target.confirmation_required and ident not in target.members:
+            if ident in target.members:
+                answer.existing.append(address)
+                continue
+            if target.confirmation_required:
                 target.pending[ident] = {EMAIL_FIELD: address}
                 continue
             if ident not in self.contacts:
                 self._admit(ident, "2302")
+            if ident in self.deleted:
+                self.deleted.discard(ident)
+                answer.readded.append(address)
             self._write(ident, {EMAIL_FIELD: address})
             target.members[ident] = address
-        return target
+        return answer
+
+    def delete_contact(self, address: str) -> None:
+        """The contact is deleted from the account (and so from every list), as a user
+        would in the web interface; remembered, so that a bulk add reports it re-added."""
+        ident = address.strip().lower()
+        if self.contacts.pop(ident, None) is None:
+            raise KeyError(f"the account has no contact {address!r}")
+        for mailing_list in self.lists.values():
+            mailing_list.members.pop(ident, None)
+            mailing_list.pending.pop(ident, None)
+        self.deleted.add(ident)
 
     def field_rows(self, *, type_key: str) -> list[dict[str, object]]:
         return [

@@ -6,7 +6,9 @@ It answers like the real service where fieldsync depends on it:
   ``POST json/listsubscribe`` (upsert by email, case-insensitively; a list that needs
   confirmation answers that a confirmation email was sent and adds the contact only after
   :meth:`CampaignsEmulator.confirm`), ``POST addlistsubscribersinbulk`` (at most 10
-  addresses), ``GET contact/allfields?type=json`` and ``POST custom/add?type=json``;
+  addresses; the answer lists ``existing_contacts``, ``readd_contacts`` and
+  ``ignored_contacts``, each left out when empty), ``GET contact/allfields?type=json``
+  and ``POST custom/add?type=json``;
 - errors at HTTP 200 as ``{"status": "error", "code": ..., "message": ...}``, the code a
   string or a number (seeded, or fixed with ``code_style``); invalid addresses (2004),
   group addresses (2005), missing mandatory fields (903), the plan's contact limit (914),
@@ -160,6 +162,16 @@ class CampaignsEmulator(httpx.BaseTransport):
         with self._lock:
             self._state.add_field(display_name, kind, mandatory=mandatory, length=100)
 
+    def delete_contact(self, email: str) -> None:
+        """Delete a contact from the account (and every list), as a user would in the web
+        interface; a bulk add of the address later reports it in ``readd_contacts``.
+
+        Raises:
+            KeyError: the account has no such contact.
+        """
+        with self._lock:
+            self._state.delete_contact(email)
+
     def subscribers(self, key: str) -> dict[str, dict[str, str]]:
         """The list's contacts: address (as first sent) -> field values by display name."""
         with self._lock:
@@ -282,10 +294,17 @@ class CampaignsEmulator(httpx.BaseTransport):
         return success("json/listsubscribe", message=message)
 
     def _bulk_add(self, params: dict[str, str]) -> Body:
-        target = self._state.bulk_add(
+        answer = self._state.bulk_add(
             params.get("listkey", ""), params.get("emailids"), limit=BULK_LIMIT
         )
-        return success("addlistsubscribersinbulk", listkey=target.key, listname=target.name)
+        # The 3p shape: each list of addresses under its own key, left out when empty.
+        found = {
+            "existing_contacts": answer.existing,
+            "readd_contacts": answer.readded,
+            "ignored_contacts": answer.ignored,
+        }
+        lists = {name: addresses for name, addresses in found.items() if addresses}
+        return success("addlistsubscribersinbulk", message="Contacts added successfully.", **lists)
 
     def _all_fields(self, _params: dict[str, str]) -> Body:
         if self.allfields_shape == "fieldname":
