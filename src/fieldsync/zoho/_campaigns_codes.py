@@ -8,7 +8,11 @@ accepts all of those forms. Success is code ``0`` (``200`` on custom-field creat
 What each code means for a sync (``docs/zoho-campaigns.md`` has the long form):
 
 - per record (the contact is skipped with a reason, the batch goes on): 903, 914/2302
-  (plan limit: the rest of the batch is skipped too), 2001, 2003, 2004, 2005;
+  (plan limit: the rest of the batch is skipped too), 2001, 2003, 2004, 2005, 2006
+  (Do-Not-Mail); a refusal naming a consent (Do-Not-Mail, bounce, spam, unsubscribed) in
+  its message, whatever its code, skips the contact with that consent's reason; any other
+  code the table does not know, answered at HTTP 200 about one contact, fails that contact
+  only (never retried: the same contact would earn the same answer);
 - fatal (the run stops): 1007 and the privilege codes (credentials), the invalid and
   deleted list codes, 1004 (wrong URL);
 - retriable: 2101 and the "try again after some time" codes, 910 (an empty field list),
@@ -47,6 +51,7 @@ __all__ = [
     "ADDED_MESSAGE",
     "CODES",
     "CONFIRMATION_MESSAGE",
+    "DO_NOT_MAIL_CODE",
     "FIELDS_ENDPOINT",
     "GROUP_ADDRESS_LOCAL_PARTS",
     "SUCCESS_CODES",
@@ -58,7 +63,9 @@ __all__ = [
     "answer_message",
     "classify",
     "confirms_success",
+    "consent_reason",
     "message_kind",
+    "refusal_reason",
 ]
 
 SUCCESS_CODES = frozenset({"0", "200"})
@@ -87,6 +94,19 @@ UPDATED_MESSAGE = "Contact details updated successfully."
 _CONFIRMATION_MARKERS = ("confirmation email", "needs to confirm")
 _ADDED_MARKERS = ("added",)
 _UPDATED_MARKERS = ("updated",)
+
+DO_NOT_MAIL_CODE = "2006"
+
+# Consent refusals told by their wording, whatever the code (Zoho documents no code for a
+# bounced or spam-reporting contact): the first marker found decides, in this order.
+_CONSENT_MARKERS: tuple[tuple[tuple[str, ...], ReasonCode], ...] = (
+    (("do-not-mail", "do not mail", "donotmail"), ReasonCode.DO_NOT_MAIL),
+    (("bounce",), ReasonCode.BOUNCED),
+    (("spam", "abuse"), ReasonCode.SPAM),
+    (("unsubscribe", "opted out", "opt-out", "opted-out"), ReasonCode.UNSUBSCRIBED),
+)
+# An unknown code whose wording asks to come back later is a temporary failure.
+_RETRY_WORDING = re.compile(r"\btry again\b|\bretry\b|\blater\b", re.IGNORECASE)
 
 # Endpoints whose per-record codes skip one contact rather than fail the whole call.
 _RECORD_ENDPOINTS = ("listsubscribe", "addlistsubscribersinbulk")
@@ -136,6 +156,9 @@ CODES: Mapping[str, CodeInfo] = {
     "2003": _record("the contact is already in the list", ReasonCode.TARGET_REJECTED),
     "2004": _record("the contact email address is invalid", ReasonCode.INVALID_EMAIL),
     "2005": _record("group email addresses are not accepted", ReasonCode.GROUP_ADDRESS),
+    # Seen from third-party clients, not in Zoho's pages: the address is in the
+    # organization's Do-Not-Mail registry (only the contact can subscribe again).
+    DO_NOT_MAIL_CODE: _record("the address is in the Do-Not-Mail registry", ReasonCode.DO_NOT_MAIL),
     "2101": _TRY_LATER,
     "2102": _LIST_INVALID,
     "2202": _LIST_INVALID,
@@ -212,6 +235,29 @@ class MessageKind(enum.Enum):
     UNKNOWN = "unknown"  # success, but the wording does not say which
 
 
+def consent_reason(message: str) -> ReasonCode | None:
+    """The consent refusal a message names (Do-Not-Mail, bounced, spam, unsubscribed), or
+    ``None``."""
+    text = message.lower()
+    for markers, reason in _CONSENT_MARKERS:
+        if any(marker in text for marker in markers):
+            return reason
+    return None
+
+
+def refusal_reason(code: str | None, message: str) -> ReasonCode:
+    """Why Zoho refused one contact: the consent its message names first (code 2006 also
+    covers a contact unsubscribed from the list), else the code's reason, else
+    ``target_rejected``."""
+    named = consent_reason(message)
+    if named is not None:
+        return named
+    info = CODES.get(code or "")
+    if info is not None and info.reason is not None:
+        return info.reason
+    return ReasonCode.TARGET_REJECTED
+
+
 def message_kind(message: str) -> MessageKind:
     """Read a ``json/listsubscribe`` success message (any case; unknown wordings too)."""
     text = message.lower()
@@ -237,9 +283,12 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
         RateLimitedError: any other HTTP 429.
         ServiceUnavailableError: HTTP 5xx or a "retry later" code.
         TransportError: an error status with a body that is not JSON.
-        RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``).
+        RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``), or
+            a code the table does not know answered there at HTTP 200 (``.api_code`` says
+            which; ``.reason`` is the consent its message names, else target_rejected).
         FatalSyncError: code 1004 (the base URL is wrong), 6502, or HTTP 404.
-        ServiceUnavailableError: an error code the table does not know (retried).
+        ServiceUnavailableError: an error code the table does not know, elsewhere, or
+            worded as "try again later" (retried).
         SyncError: a known code that fits none of the above (``.api_code`` says which).
     """
     _raise_if_locked(response, body, endpoint)
@@ -304,10 +353,19 @@ def _raise_for(
         raise ServiceUnavailableError(message, status_code=status, api_code=code, endpoint=endpoint)
     if kind is CodeKind.FATAL or status == 404:
         raise FatalSyncError(message, status_code=status, api_code=code, endpoint=endpoint)
-    if any(name in endpoint for name in _RECORD_ENDPOINTS) and kind is CodeKind.RECORD:
-        reason = info.reason if info is not None and info.reason else ReasonCode.TARGET_REJECTED
+    about_record = any(name in endpoint for name in _RECORD_ENDPOINTS)
+    if about_record and (
+        kind is CodeKind.RECORD
+        or (info is None and status < 400 and not _RETRY_WORDING.search(message))
+    ):
+        # Zoho answered about this contact: a known refusal, or a code the table does not
+        # know. Either costs that contact, never the run, and is never retried.
         raise RecordRejectedError(
-            message, reason=reason, status_code=status, api_code=code, endpoint=endpoint
+            message,
+            reason=refusal_reason(code, message),
+            status_code=status,
+            api_code=code,
+            endpoint=endpoint,
         )
     if info is None:
         # An unknown code is not taken for a refusal of the record, nor for a verdict on

@@ -24,6 +24,7 @@ from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
 from fieldsync.zoho._campaigns_codes import (
+    CODES,
     MessageKind,
     answer_message,
     confirms_success,
@@ -129,11 +130,17 @@ class Subscriber:
         try:
             body = self._api.request("POST", SUBSCRIBE, data=form, pacer=self._pacer)
         except RecordRejectedError as exc:
+            # Zoho answered about this contact: the service is up, whatever the answer.
             self._breaker.succeeded()
             batch.answered = True
             if exc.reason is ReasonCode.PLAN_LIMIT:
                 batch.plan_full.set()
-            return _skipped(contact, exc.reason, exc.message)
+            text = _refusal_text(exc)
+            if exc.reason is ReasonCode.TARGET_REJECTED and exc.api_code not in CODES:
+                # A code fieldsync does not know: failed (reported, not remembered), so a
+                # later change of the record sends it again.
+                return UpsertOutcome(contact.key, OutcomeKind.FAILED, exc.reason, text)
+            return _skipped(contact, exc.reason, text)
         except FatalSyncError as exc:
             batch.fail(exc)
             return None
@@ -197,6 +204,12 @@ def _shown(body: Mapping[str, object]) -> str:
     except (ValueError, RecursionError):  # nested about as deep as the parser allows
         return "(an answer too deeply nested to show)"
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _refusal_text(exc: RecordRejectedError) -> str:
+    """Zoho's code and message, for the skipped/failed export."""
+    message = exc.message or exc.reason.text
+    return f"Zoho Campaigns code {exc.api_code}: {message}" if exc.api_code else message
 
 
 def _failed(contact: TargetContact, message: str) -> UpsertOutcome:

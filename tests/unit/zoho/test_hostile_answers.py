@@ -148,7 +148,7 @@ def test_a_confirmed_subscribe_answer_is_still_a_write() -> None:
 # -- error codes at HTTP 200, and truncated answers --------------------------------------------
 
 
-def test_an_unknown_campaigns_code_is_retried_then_fails_the_contact() -> None:
+def test_an_unknown_campaigns_code_fails_the_contact_at_once_with_code_and_message() -> None:
     calls: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -159,8 +159,20 @@ def test_an_unknown_campaigns_code_is_retried_then_fails_the_contact() -> None:
 
     (outcome,) = target.upsert("list", [CONTACT])
 
-    assert 3 == len(calls)
+    assert 1 == len(calls)  # an answer about the contact: retrying earns the same answer
     assert OutcomeKind.FAILED == outcome.kind
+    assert "Zoho Campaigns code 8888: ?" == outcome.message
+
+
+def test_an_unknown_campaigns_code_answered_by_every_contact_does_not_stop_the_batch() -> None:
+    def handler(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"status": "error", "code": "8888", "message": "?"})
+
+    contacts = [TargetContact(f"k{i}", f"person{i}@example.com", {}) for i in range(5)]
+
+    outcomes = campaigns(handler, attempts=3).upsert("list", contacts)
+
+    assert [OutcomeKind.FAILED] * 5 == [outcome.kind for outcome in outcomes]
 
 
 def test_an_unknown_campaigns_code_on_the_field_list_is_a_retriable_error() -> None:
