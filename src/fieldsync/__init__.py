@@ -31,6 +31,7 @@ from fieldsync.domain.mapping import (
     MappingPlan,
     MappingProblem,
 )
+from fieldsync.domain.members import ListMember, MemberStatus
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
     BatchCommit,
@@ -134,12 +135,14 @@ __all__ = [
     "IntegrationStatus",
     "InvalidConfigurationError",
     "InvalidTransitionError",
+    "ListMember",
     "ListNotFoundError",
     "Mapped",
     "MappingError",
     "MappingPlan",
     "MappingProblem",
     "MappingRow",
+    "MemberStatus",
     "NotFoundError",
     "Notification",
     "NotificationKind",

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from fieldsync.domain.fields import Field, Schema
+from fieldsync.domain.members import ListMember, MemberStatus
 from fieldsync.domain.quota import CachedToken, QuotaLock, QuotaRequest, Reservation
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
@@ -29,6 +30,7 @@ from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig,
 
 __all__ = [
     "Clock",
+    "ListReader",
     "Notifier",
     "QuotaLedger",
     "QuotaStore",
@@ -139,6 +141,27 @@ class TargetRules(Protocol):
     def known_refusal(self, contact: TargetContact) -> ReasonCode | None:
         """The reason the target is known to refuse ``contact`` with (a group address
         such as ``info@``), or ``None`` when it would be written as far as is known."""
+        ...
+
+
+@runtime_checkable
+class ListReader(Protocol):
+    """A :class:`Target` that can read its lists back and take a contact out (optional).
+
+    What ``verify`` needs to compare a list with what a sync sent, and to apply the
+    source's deletions and email changes.
+    """
+
+    def members(self, list_key: str, *, status: MemberStatus) -> Iterator[ListMember]:
+        """The list's members with this status, page by page as they are read."""
+        ...
+
+    def member_count(self, list_key: str, *, status: MemberStatus) -> int:
+        """How many members have this status."""
+        ...
+
+    def unsubscribe(self, list_key: str, email: str) -> None:
+        """Unsubscribe an address from the list (it then reads as unsubscribed)."""
         ...
 
 

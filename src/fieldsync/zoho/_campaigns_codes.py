@@ -62,6 +62,7 @@ __all__ = [
     "answer_code",
     "answer_message",
     "classify",
+    "code_info",
     "confirms_success",
     "consent_reason",
     "message_kind",
@@ -121,6 +122,7 @@ class CodeKind(enum.Enum):
     RETRY = "retry"  # temporary: try again later
     DUPLICATE_FIELD = "duplicate_field"  # custom/add: the field exists already
     NO_LISTS = "no_lists"  # getmailinglists: the account has no list yet
+    NO_MORE = "no_more"  # getlistsubscribers: no contacts from this index on
     FATAL = "fatal"  # a request fieldsync should never make (wrong URL)
     OTHER = "other"  # an error that is none of the above
 
@@ -175,6 +177,19 @@ CODES: Mapping[str, CodeInfo] = {
     "2707": _LIST_DELETED,
     "6502": CodeInfo(CodeKind.FATAL, "the requested range is above the maximum"),
 }
+
+
+# Codes that mean something else on one endpoint: 2502 is "try later" elsewhere, but
+# getlistsubscribers answers it for a page past the end ("no contacts", third parties).
+_ON_ENDPOINT: Mapping[tuple[str, str], CodeInfo] = {
+    ("getlistsubscribers", "2502"): CodeInfo(CodeKind.NO_MORE, "no contacts from this index on"),
+}
+
+
+def code_info(code: str | None, endpoint: str) -> CodeInfo | None:
+    """What ``code`` means on ``endpoint`` (``"GET getlistsubscribers"``), or ``None``."""
+    path = endpoint.rpartition(" ")[2]
+    return _ON_ENDPOINT.get((path, code or "")) or CODES.get(code or "")
 
 
 def _inner(body: Mapping[str, object]) -> Mapping[str, object]:
@@ -308,7 +323,7 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
             schema_from(body, endpoint=endpoint)
         return
     message = answer_message(body) or "Zoho Campaigns refused the call"
-    info = CODES.get(code or "")
+    info = code_info(code, endpoint)
     _raise_for(info, message, code=code, status=status, endpoint=endpoint)
 
 
