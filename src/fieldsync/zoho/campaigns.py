@@ -270,12 +270,22 @@ class ZohoCampaignsTarget(Closeable):
             QuotaExhaustedError: the batch does not fit in the rate windows now; nothing of
                 it was sent.
             AuthenticationError: the credentials are refused (the batch stops).
-            ListNotFoundError: the list key is invalid or the list was deleted.
+            ListNotFoundError: the list key is invalid or the list was deleted (the message
+                names the list key).
             FatalSyncError: Zoho says the request can never work (a wrong base URL).
             ServiceUnavailableError: ``outage_after`` contacts in a row failed on a
                 temporary failure (the circuit breaker): the batch stops unaccounted.
         """
-        return self._subscriber.upsert(list_key, contacts)
+        try:
+            return self._subscriber.upsert(list_key, contacts)
+        except ListNotFoundError as exc:
+            raise ListNotFoundError(
+                f"the Zoho Campaigns list {list_key!r} is gone (deleted, or its key is no "
+                f"longer valid): {exc.message}",
+                status_code=exc.status_code,
+                api_code=exc.api_code,
+                endpoint=exc.endpoint,
+            ) from exc
 
     # -- reading a list back (a fieldsync.ports.ListReader) ------------------------------
 
