@@ -7,7 +7,7 @@ contract suite that checks a custom :class:`Source` or :class:`Target`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -262,6 +262,19 @@ class SyncStore(Protocol):
         An email belongs to the record that claimed it in this pass, or to a record that
         wrote it (and was not refused) in an earlier pass, so that a duplicate changed later
         never overwrites the contact the first record owns. Several holders: the smallest key.
+        """
+        ...
+
+    def set_consent(self, sync_id: str, consent: Mapping[str, ReasonCode | None]) -> int:
+        """Record what the target shows of addresses' consent, for the records that hold
+        them (matched by :func:`~fieldsync.domain.emails.email_key`): a consent reason
+        (``do_not_mail``, ``unsubscribed``, ``bounced``, ``spam``) makes runs skip the
+        record without a call; ``None`` (active again) forgets a consent refusal and the
+        record's fingerprint, so the next run sends it again. Returns the records changed.
+
+        Raises:
+            NotFoundError: no such sync.
+            ValueError: a reason that is not a consent reason.
         """
         ...
 

@@ -80,6 +80,7 @@ class OpenWorld:
     service: fs.SyncService
     sync: fs.Sync
     rows: list[Mapping[str, Any]]
+    store: fs.ports.SyncStore
 
     @property
     def calls(self) -> int:
@@ -124,7 +125,7 @@ def build(
     sync = service.create_sync(
         "Customers", integration="zoho", list_key=zoho.list_key, mapping=mapping
     )
-    return OpenWorld(zoho, service, sync, list(zoho.organization.contacts))
+    return OpenWorld(zoho, service, sync, list(zoho.organization.contacts), store)
 
 
 @pytest.fixture
@@ -316,6 +317,25 @@ def test_a_deleted_new_field_is_created_again_and_said_so(store: fs.ports.SyncSt
         ]
         assert (row.get("last_name") or "").strip() == values.get("Surname", "")
     world.zoho.close()
+
+
+def test_a_contact_zoho_shows_active_again_is_sent_again(world: OpenWorld) -> None:
+    back, still = unique_customers(world.rows, 2)
+    for row in (back, still):
+        world.zoho.campaigns.do_not_mail(row["email"])
+    world.service.initiate(world.sync.id)
+    world.zoho.campaigns.resubscribe(back["email"])
+
+    # What verify will do on reading the list back: Zoho shows the address active again.
+    assert 1 == world.store.set_consent(world.sync.id, {back["email"]: None})
+    before = world.calls
+    world.touch([back, still], last_name="Returned")
+    run = world.run()
+
+    assert 1 == world.calls - before
+    assert (1, 1) == (run.added, run.counts.skipped_by_reason[fs.ReasonCode.DO_NOT_MAIL])
+    assert expected_emails(world.rows, without={key_of(still)}) == world.listed()
+    assert adds_up(run)
 
 
 def test_the_counts_of_every_open_world_run_add_up(world: OpenWorld) -> None:

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 import attrs
 
 from fieldsync.domain.reasons import ReasonCode
+from fieldsync.domain.records import StoredFingerprint
 
-__all__ = ["ListMember", "MemberStatus"]
+__all__ = ["ListMember", "MemberStatus", "check_consent", "with_consent"]
 
 
 class MemberStatus(enum.Enum):
@@ -56,3 +57,39 @@ class ListMember:
     values: Mapping[str, str] = attrs.field(factory=dict)
     member_id: str | None = None
     added: str | None = None
+
+
+def with_consent(
+    stored: StoredFingerprint | None, email: str, reason: ReasonCode | None
+) -> StoredFingerprint | None:
+    """What a store keeps for a record once the target shows its address's standing.
+
+    Args:
+        stored: what the store keeps now (``None``: a record never written).
+        email: the address the target showed.
+        reason: a consent reason (the record is skipped from now on), or ``None``: the
+            target shows the address active again, so a consent refusal is forgotten
+            (with the fingerprint: the next run sends the record again).
+
+    Raises:
+        ValueError: ``reason`` is not a consent reason.
+    """
+    if reason is not None:
+        check_consent({email: reason})
+        if stored is None:
+            return StoredFingerprint("", email, reason)
+        return attrs.evolve(stored, rejected=reason)
+    if stored is not None and stored.rejected is not None and stored.rejected.withholds_consent:
+        return None
+    return stored
+
+
+def check_consent(consent: Mapping[str, ReasonCode | None]) -> None:
+    """Refuse a standing that is not about consent.
+
+    Raises:
+        ValueError: a reason other than ``None`` or a consent reason.
+    """
+    for email, reason in consent.items():
+        if reason is not None and not reason.withholds_consent:
+            raise ValueError(f"{reason.value!r} for {email!r} is not a consent reason")
