@@ -347,3 +347,20 @@ def test_the_counts_of_every_open_world_run_add_up(world: OpenWorld) -> None:
 
     assert all(adds_up(run) for run in (first, later))
     assert 1 == later.counts.skipped_by_reason[fs.ReasonCode.DO_NOT_MAIL]
+
+
+def test_the_source_deleting_or_readdressing_a_customer_keeps_the_list_as_it_was(
+    world: OpenWorld,
+) -> None:
+    world.service.initiate(world.sync.id)
+    gone, moved = unique_customers(world.rows, 2)
+    world.zoho.clock.sleep(3 * 3600)
+    world.zoho.invoice.delete_contact(gone["contact_id"])
+    world.zoho.invoice.update_contact(moved["contact_id"], email="moved.away@example.org")
+
+    run = world.run()
+
+    # Until on_source_delete / on_email_change: a deletion leaves no trace to read, and a
+    # new address is added beside the old one.
+    assert (fs.RunStatus.COMPLETED, 1, 1) == (run.status, run.total, run.added)
+    assert expected_emails(world.rows) | {"moved.away@example.org"} == world.listed()

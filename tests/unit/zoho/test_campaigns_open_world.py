@@ -171,3 +171,40 @@ def test_unsubscribing_makes_the_contact_read_as_unsubscribed() -> None:
 
 def test_the_target_is_a_list_reader() -> None:
     assert isinstance(Rig().target(), ListReader)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [("dropped", [ADDED]), ("error", [(OutcomeKind.SKIPPED, ReasonCode.TARGET_REJECTED)])],
+)
+def test_a_contact_naming_a_deleted_field_is_handled_whichever_way_zoho_answers(
+    answer: str, expected: list[tuple[OutcomeKind, ReasonCode | None]]
+) -> None:
+    rig = Rig(unknown_field_answer=answer)
+    rig.emulator.add_field("Region")
+    rig.emulator.delete_field("Region")
+
+    outcomes = rig.target().upsert(rig.list_key, [contact("a@example.com", Region="EMEA")])
+
+    assert expected == kinds(outcomes)
+
+
+class Recording(httpx.BaseTransport):
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.forms: list[set[str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("json/listsubscribe"):
+            self.forms.append(set(httpx.QueryParams(request.read().decode()).keys()))
+        return self.inner.handle_request(request)
+
+
+def test_a_refused_contact_is_never_resubscribed_with_donotmail_resub() -> None:
+    rig = Rig()
+    rig.emulator.do_not_mail("a@example.com")
+    recording = Recording(rig.emulator)
+
+    rig.target(recording).upsert(rig.list_key, [contact("a@example.com"), contact("b@x.com")])
+
+    assert [{"listkey", "resfmt", "contactinfo"}] * 2 == recording.forms
