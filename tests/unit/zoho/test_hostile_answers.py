@@ -340,3 +340,17 @@ def test_a_contact_answered_between_failures_keeps_the_breaker_closed() -> None:
     outcomes = target.upsert("list", contacts)
 
     assert 12 == len(outcomes)
+
+
+def test_ten_unknown_refusals_in_a_row_are_taken_for_the_accounts_and_stop_the_batch() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(200, json={"status": "error", "code": "8888", "message": "?"})
+
+    contacts = [TargetContact(f"k{i}", f"person{i}@example.com", {}) for i in range(12)]
+
+    with pytest.raises(ServiceUnavailableError, match="10 contacts in a row"):
+        campaigns(handler, attempts=3).upsert("list", contacts)
+    assert 10 == len(calls)
