@@ -10,7 +10,8 @@ What each code means for a sync (``docs/zoho-campaigns.md`` has the long form):
 - per record (the contact is skipped with a reason, the batch goes on): 903, 914/2302
   (plan limit: the rest of the batch is skipped too), 2001, 2003, 2004, 2005, 2006
   (Do-Not-Mail); a refusal naming a consent (Do-Not-Mail, bounce, spam, unsubscribed) in
-  its message, whatever its code, skips the contact with that consent's reason; any other
+  its message, with a code other than those, skips the contact with that consent's reason;
+  any other
   code the table does not know, answered at HTTP 200 about one contact, fails that contact
   only (never retried: the same contact would earn the same answer);
 - fatal (the run stops): 1007 and the privilege codes (credentials), the invalid and
@@ -103,7 +104,7 @@ DO_NOT_MAIL_CODE = "2006"
 _CONSENT_MARKERS: tuple[tuple[tuple[str, ...], ReasonCode], ...] = (
     (("do-not-mail", "do not mail", "donotmail"), ReasonCode.DO_NOT_MAIL),
     (("bounce",), ReasonCode.BOUNCED),
-    (("spam", "abuse"), ReasonCode.SPAM),
+    (("spam",), ReasonCode.SPAM),
     (("unsubscribe", "opted out", "opt-out", "opted-out"), ReasonCode.UNSUBSCRIBED),
 )
 # An unknown code whose wording asks to come back later is a temporary failure.
@@ -261,16 +262,18 @@ def consent_reason(message: str) -> ReasonCode | None:
 
 
 def refusal_reason(code: str | None, message: str) -> ReasonCode:
-    """Why Zoho refused one contact: the consent its message names first (code 2006 also
-    covers a contact unsubscribed from the list), else the code's reason, else
+    """Why Zoho refused one contact: a known code's own reason (invalid address, missing
+    field, plan limit, ...) first; else the consent the message names (code 2006 also
+    covers a contact unsubscribed from the list); else the code's reason, else
     ``target_rejected``."""
+    info = CODES.get(code or "")
+    known = info.reason if info is not None else None
+    if known not in (None, ReasonCode.TARGET_REJECTED) and not known.withholds_consent:
+        return known  # "Mandatory fields are missing: Unsubscribe Reason" stays 903's
     named = consent_reason(message)
     if named is not None:
         return named
-    info = CODES.get(code or "")
-    if info is not None and info.reason is not None:
-        return info.reason
-    return ReasonCode.TARGET_REJECTED
+    return known or ReasonCode.TARGET_REJECTED
 
 
 def message_kind(message: str) -> MessageKind:

@@ -91,6 +91,15 @@ def test_an_unknown_code_elsewhere_is_temporary() -> None:
     assert ServiceUnavailableError is type(rejection(error("7777"), FIELDS))
 
 
+def test_a_known_codes_own_reason_wins_over_a_consent_word_in_its_message() -> None:
+    body = {"status": "error", "code": "903", "message": "Mandatory: Unsubscribe Reason"}
+
+    refused = rejection(body)
+
+    assert isinstance(refused, RecordRejectedError)
+    assert ReasonCode.MANDATORY_FIELD_MISSING is refused.reason
+
+
 @pytest.mark.parametrize(
     ("code", "message", "reason"),
     [
