@@ -280,7 +280,9 @@ class SyncStore(Protocol):
 
     def forget_records(self, sync_id: str) -> None:
         """Forget the fingerprints and claims of every record of a sync, so that the next
-        pass sends every record again (its list changed, or the target lost a field)."""
+        pass sends every record again (its list changed, or the target lost a field).
+        Consent refusals (``ReasonCode.withholds_consent``) stay: they are about the
+        address, not about what was written."""
         ...
 
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:

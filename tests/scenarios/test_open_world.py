@@ -297,21 +297,28 @@ def test_a_deleted_new_field_is_created_again_and_said_so(store: fs.ports.SyncSt
         fs.FieldMap("last_name", "Surname", create=True),
     )
     world = build(store, mapping=mapping)
+    (refused,) = unique_customers(world.rows, 1)
+    world.zoho.campaigns.do_not_mail(refused["email"])
     world.service.initiate(world.sync.id)
     world.zoho.campaigns.delete_field("Surname")
     world.zoho.clock.sleep(3 * 3600)
+    before = world.calls
 
     run = world.run()
 
     assert fs.RunStatus.COMPLETED is run.status
     assert ("Surname",) == run.fields_created
+    # Every contact is sent again, but not the Do-Not-Mail one: consent outlives the
+    # fingerprints forgotten with the field.
+    assert len(expected_emails(world.rows)) - 1 == world.calls - before
+    assert 1 == run.counts.skipped_by_reason[fs.ReasonCode.DO_NOT_MAIL]
     assert adds_up(run)
     (note,) = [n for n in world.service.notifications() if n.run_id == run.id]
     assert "'Surname'" in note.summary
     # Every contact was sent again, so the new field holds each one's value.
-    expected = expected_emails(world.rows)
+    expected = expected_emails(world.rows, without={key_of(refused)})
     assert expected == world.listed()
-    for row in unique_customers(world.rows, 5):
+    for row in unique_customers(world.rows, 6)[1:]:
         values = world.zoho.campaigns.subscribers(world.zoho.list_key)[
             normalize_email(row["email"]) or ""
         ]

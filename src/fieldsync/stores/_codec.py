@@ -37,6 +37,7 @@ __all__ = [
     "checkpoint_from_row",
     "checkpoint_to_row",
     "config_from_json",
+    "consent_values",
     "fingerprint_columns",
     "config_to_json",
     "dt_from_text",
@@ -380,3 +381,8 @@ def fingerprint_columns(
     if stored is None:
         return None, None, None
     return stored.fingerprint, stored.email, stored.rejected and stored.rejected.value
+
+
+def consent_values() -> tuple[str, ...]:
+    """The ``rejected`` values that are consent refusals (kept by ``forget_records``)."""
+    return tuple(sorted(reason.value for reason in ReasonCode if reason.withholds_consent))

@@ -231,11 +231,23 @@ class InMemoryStore(LocalQuota, Closeable):
             return changed
 
     def forget_records(self, sync_id: str) -> None:
-        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+        """Forget every record's fingerprint and claim of a sync, but its consent refusals.
+        Raises NotFoundError."""
         with self._lock:
             self._sync(sync_id)
-            self._records[sync_id] = {}
-            self._by_email.pop(sync_id, None)
+            kept = {
+                key: record
+                for key, record in self._records.get(sync_id, {}).items()
+                if record.fingerprint is not None
+                and record.fingerprint.rejected is not None
+                and record.fingerprint.rejected.withholds_consent
+            }
+            self._records[sync_id] = kept
+            holders: dict[str, set[str]] = {}
+            for key, record in kept.items():
+                if record.email_key is not None:
+                    holders.setdefault(record.email_key, set()).add(key)
+            self._by_email[sync_id] = holders
 
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records in stored order. Raises NotFoundError at once."""

@@ -304,10 +304,15 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
         return len(changed)
 
     def forget_records(self, sync_id: str) -> None:
-        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+        """Forget every record's fingerprint and claim of a sync, but its consent refusals.
+        Raises NotFoundError."""
         with self._db.transaction() as conn:
             ops.require(conn, "syncs", sync_id, "sync")
-            conn.execute("DELETE FROM records WHERE sync_id = %s", (sync_id,))
+            conn.execute(
+                "DELETE FROM records WHERE sync_id = %s"
+                " AND (rejected IS NULL OR NOT rejected = ANY(%s))",
+                (sync_id, list(codec.consent_values())),
+            )
 
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records in stored order, read in chunks.

@@ -267,10 +267,16 @@ class SQLiteStore(SQLiteQuota, Closeable):
         return len(changed)
 
     def forget_records(self, sync_id: str) -> None:
-        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+        """Forget every record's fingerprint and claim of a sync, but its consent refusals.
+        Raises NotFoundError."""
+        consent = codec.consent_values()
         with self._db.write() as conn:
             ops.require(conn, "syncs", sync_id, "sync")
-            conn.execute("DELETE FROM records WHERE sync_id = ?", (sync_id,))
+            conn.execute(
+                "DELETE FROM records WHERE sync_id = ?"  # noqa: S608
+                f" AND (rejected IS NULL OR rejected NOT IN ({ops.marks(len(consent))}))",
+                (sync_id, *consent),
+            )
 
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records in stored order, read in chunks.

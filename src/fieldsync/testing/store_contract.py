@@ -480,6 +480,19 @@ class StoreContract:
         with pytest.raises(NotFoundError):
             store.set_consent("nope", {"a@example.com": ReasonCode.SPAM})
 
+    def test_forgetting_records_keeps_their_consent_refusals(self, store: SyncStore) -> None:
+        run = _with_run(store)
+        refused = attrs.evolve(_fp(1), rejected=ReasonCode.DO_NOT_MAIL)
+        invalid = attrs.evolve(_fp(2), rejected=ReasonCode.INVALID_EMAIL)
+        claims = [("k1", "k1@example.com"), ("k2", "k2@example.com")]
+        written = [("k1", refused), ("k2", invalid), ("k3", _fp(3))]
+        store.commit_batch(BatchCommit(run=run, written=written, claims=claims))
+
+        store.forget_records("s1")
+
+        assert store.fingerprints("s1", ["k1", "k2", "k3"]) == {"k1": refused}
+        assert store.set_consent("s1", {"k1@example.com": None}) == 1
+
     def test_forgetting_the_records_of_an_unknown_sync_is_refused(self, store: SyncStore) -> None:
         with pytest.raises(NotFoundError):
             store.forget_records("nope")
