@@ -32,6 +32,7 @@ from fieldsync.domain.mapping import (
     MappingPlan,
     MappingProblem,
 )
+from fieldsync.domain.members import ListMember, MemberStatus
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
     BatchCommit,
@@ -137,12 +138,14 @@ __all__ = [
     "IntegrationStatus",
     "InvalidConfigurationError",
     "InvalidTransitionError",
+    "ListMember",
     "ListNotFoundError",
     "Mapped",
     "MappingError",
     "MappingPlan",
     "MappingProblem",
     "MappingRow",
+    "MemberStatus",
     "NotFoundError",
     "Notification",
     "NotificationKind",

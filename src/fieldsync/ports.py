@@ -7,11 +7,12 @@ contract suite that checks a custom :class:`Source` or :class:`Target`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from fieldsync.domain.fields import Field, Schema
+from fieldsync.domain.members import ListMember, MemberStatus
 from fieldsync.domain.quota import CachedToken, QuotaLock, QuotaRequest, Reservation
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
@@ -30,6 +31,7 @@ from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig,
 __all__ = [
     "BulkEmailTarget",
     "Clock",
+    "ListReader",
     "Notifier",
     "QuotaLedger",
     "QuotaStore",
@@ -180,6 +182,27 @@ class TargetRules(Protocol):
 
 
 @runtime_checkable
+class ListReader(Protocol):
+    """A :class:`Target` that can read its lists back and take a contact out (optional).
+
+    What ``verify`` needs to compare a list with what a sync sent, and to apply the
+    source's deletions and email changes.
+    """
+
+    def members(self, list_key: str, *, status: MemberStatus) -> Iterator[ListMember]:
+        """The list's members with this status, page by page as they are read."""
+        ...
+
+    def member_count(self, list_key: str, *, status: MemberStatus) -> int:
+        """How many members have this status."""
+        ...
+
+    def unsubscribe(self, list_key: str, email: str) -> None:
+        """Unsubscribe an address from the list (it then reads as unsubscribed)."""
+        ...
+
+
+@runtime_checkable
 class Notifier(Protocol):
     """Delivers notifications (the bell) somewhere: a log, a callback, a webhook."""
 
@@ -279,9 +302,24 @@ class SyncStore(Protocol):
         """
         ...
 
+    def set_consent(self, sync_id: str, consent: Mapping[str, ReasonCode | None]) -> int:
+        """Record what the target shows of addresses' consent, for the records that hold
+        them (matched by :func:`~fieldsync.domain.emails.email_key`): a consent reason
+        (``do_not_mail``, ``unsubscribed``, ``bounced``, ``spam``) makes runs skip the
+        record without a call; ``None`` (active again) forgets a consent refusal and the
+        record's fingerprint, so the next run sends it again. Returns the records changed.
+
+        Raises:
+            NotFoundError: no such sync.
+            ValueError: a reason that is not a consent reason.
+        """
+        ...
+
     def forget_records(self, sync_id: str) -> None:
         """Forget the fingerprints and claims of every record of a sync, so that the next
-        pass sends every record again (its list changed, or the target lost a field)."""
+        pass sends every record again (its list changed, or the target lost a field).
+        Consent refusals (``ReasonCode.withholds_consent``) stay: they are about the
+        address, not about what was written."""
         ...
 
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:

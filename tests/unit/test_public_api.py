@@ -104,6 +104,7 @@ def test_the_ports_module_exports_every_port_and_capability() -> None:
     expected = {
         "BulkEmailTarget",
         "Clock",
+        "ListReader",
         "Notifier",
         "QuotaLedger",
         "QuotaStore",

@@ -169,7 +169,9 @@ class Planner:
         store remembers nothing for it, or remembers another email (an email change is an
         add of the new address); updated when its fingerprint changed; unchanged otherwise.
         A record the target refused last time is skipped again with the same reason while
-        it is unchanged, and added once it changes.
+        it is unchanged, and added once it changes; one refused for the contact's consent
+        (Do-Not-Mail, unsubscribed, bounced, spam) is skipped while its address stays the
+        same, whatever else changes.
         """
         decisions: list[Decision] = []
         owners: dict[str, str] = {}
@@ -203,6 +205,16 @@ class Planner:
                 continue
             stored = previous.get(key)
             if stored is not None and stored.rejected is not None:
+                same_address = email_key(stored.email) == identity
+                if stored.rejected.withholds_consent and same_address:
+                    # Consent is never overridden: whatever changed, not sent again until
+                    # the target shows the address active again.
+                    reason = stored.rejected
+                    text = f"The target refused this address before: {reason.text}"
+                    decisions.append(
+                        Decision(DecisionKind.SKIP, key, email, item.values, None, reason, text)
+                    )
+                    continue
                 if stored.fingerprint == item.fingerprint:
                     # Sending it again would only earn the same refusal (and cost a call).
                     reason = stored.rejected

@@ -20,6 +20,10 @@ class ReasonCode(enum.Enum):
     PLAN_LIMIT = "plan_limit"  # the target's plan contact limit is reached (auto-upgrade off)
     MANDATORY_FIELD_MISSING = "mandatory_field_missing"  # the target requires a field we lack
     CONFIRMATION_PENDING = "confirmation_pending"  # double opt-in list: a confirmation was sent
+    DO_NOT_MAIL = "do_not_mail"  # the address is in the target's Do-Not-Mail registry
+    UNSUBSCRIBED = "unsubscribed"  # the contact unsubscribed from the list
+    BOUNCED = "bounced"  # the address hard-bounced; the target ignores it
+    SPAM = "spam"  # the contact marked the list's mail as spam
     TARGET_REJECTED = "target_rejected"  # the target refused the record for another reason
     TARGET_ERROR = "target_error"  # the write failed after retries (counted as failed)
 
@@ -36,6 +40,13 @@ class ReasonCode(enum.Enum):
         return self in _REFUSED_FOR_ITS_DATA
 
     @property
+    def withholds_consent(self) -> bool:
+        """The contact's own standing forbids mailing it (Do-Not-Mail, unsubscribed, bounced,
+        spam): whatever its values, it is not sent again until the target shows it active
+        again. Consent is never overridden."""
+        return self in _CONSENT
+
+    @property
     def passes(self) -> bool:
         """Nothing in the record is wrong (retries ran out, the plan was full): the pass
         keeps its watermark so that the next one sends the record again."""
@@ -49,6 +60,9 @@ _REFUSED_FOR_ITS_DATA = frozenset(
         ReasonCode.MANDATORY_FIELD_MISSING,
         ReasonCode.TARGET_REJECTED,
     }
+)
+_CONSENT = frozenset(
+    {ReasonCode.DO_NOT_MAIL, ReasonCode.UNSUBSCRIBED, ReasonCode.BOUNCED, ReasonCode.SPAM}
 )
 _PASSING = frozenset({ReasonCode.TARGET_ERROR, ReasonCode.PLAN_LIMIT})
 
@@ -64,6 +78,11 @@ _TEXT: dict[ReasonCode, str] = {
     ReasonCode.PLAN_LIMIT: "The target plan's contact limit is reached.",
     ReasonCode.MANDATORY_FIELD_MISSING: "A field the target requires has no value.",
     ReasonCode.CONFIRMATION_PENDING: "The list needs the contact to confirm; an email was sent.",
+    ReasonCode.DO_NOT_MAIL: "The address is in the target's Do-Not-Mail registry; "
+    "only the contact can subscribe again.",
+    ReasonCode.UNSUBSCRIBED: "The contact unsubscribed from the list.",
+    ReasonCode.BOUNCED: "The address hard-bounced; the target ignores it.",
+    ReasonCode.SPAM: "The contact reported the list's mail as spam.",
     ReasonCode.TARGET_REJECTED: "The target refused the record.",
     ReasonCode.TARGET_ERROR: "The target could not be written to after retries.",
 }

@@ -146,7 +146,9 @@ class StoredFingerprint:
 
     ``rejected`` is set when the target refused the record for a reason in its data (an
     invalid or group address, a missing mandatory field): until the record changes, the
-    next runs skip it with that reason instead of spending a call on the same refusal.
+    next runs skip it with that reason instead of spending a call on the same refusal. A
+    consent reason (:attr:`ReasonCode.withholds_consent`: Do-Not-Mail, unsubscribed,
+    bounced, spam) skips the address whatever its values, until it is cleared.
     """
 
     fingerprint: str

@@ -118,8 +118,11 @@ def tally(
             if reason is ReasonCode.CONFIRMATION_PENDING:
                 # Remembered as written, so the contact is not sent (and mailed) again.
                 written.append((key, stored))
-            elif result is OutcomeKind.SKIPPED and reason.refused_for_its_data:
-                # Remembered as refused: unchanged, it is not sent again for the same answer.
+            elif result is OutcomeKind.SKIPPED and (
+                reason.refused_for_its_data or reason.withholds_consent
+            ):
+                # Remembered as refused: unchanged (for consent: at all), it is not sent
+                # again for the same answer.
                 written.append((key, attrs.evolve(stored, rejected=reason)))
 
     counts = RunCounts(

@@ -104,6 +104,9 @@ class RunEnd:
             summary = f"{describe_counts(whole)} over {len(runs)} runs"
         if retry:
             summary += f"; {retry} record(s) not written in this pass will be sent by the next run"
+        if run.fields_created:
+            created = ", ".join(repr(name) for name in run.fields_created)
+            summary += f"; field(s) created in the target: {created}"
         _log.info(
             "run %s of sync %s completed: %s",
             run.id,

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.reasons import ReasonCode
-from fieldsync.domain.records import Checkpoint
+from fieldsync.domain.records import Checkpoint, StoredFingerprint
 from fieldsync.domain.schedule import Schedule, ScheduleKind
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import (
@@ -37,6 +37,8 @@ __all__ = [
     "checkpoint_from_row",
     "checkpoint_to_row",
     "config_from_json",
+    "consent_values",
+    "fingerprint_columns",
     "config_to_json",
     "dt_from_text",
     "dt_to_text",
@@ -370,3 +372,17 @@ def notification_from_row(row: Row) -> Notification:
         run_id=row["run_id"],
         read=bool(row["is_read"]),
     )
+
+
+def fingerprint_columns(
+    stored: StoredFingerprint | None,
+) -> tuple[str | None, str | None, str | None]:
+    """A record's ``fingerprint``, ``email`` and ``rejected`` columns (all NULL for none)."""
+    if stored is None:
+        return None, None, None
+    return stored.fingerprint, stored.email, stored.rejected and stored.rejected.value
+
+
+def consent_values() -> tuple[str, ...]:
+    """The ``rejected`` values that are consent refusals (kept by ``forget_records``)."""
+    return tuple(sorted(reason.value for reason in ReasonCode if reason.withholds_consent))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 import attrs
 
 from fieldsync._closing import Closeable
+from fieldsync.domain.emails import email_key
+from fieldsync.domain.members import check_consent, with_consent
+from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
@@ -209,12 +212,42 @@ class InMemoryStore(LocalQuota, Closeable):
                         break
             return claimed
 
-    def forget_records(self, sync_id: str) -> None:
-        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+    def set_consent(self, sync_id: str, consent: Mapping[str, ReasonCode | None]) -> int:
+        """Record the target's view of addresses' consent (see ``SyncStore.set_consent``).
+        Raises NotFoundError or ValueError (nothing written)."""
+        check_consent(consent)
         with self._lock:
             self._sync(sync_id)
-            self._records[sync_id] = {}
-            self._by_email.pop(sync_id, None)
+            records = self._records.get(sync_id, {})
+            holders = self._by_email.get(sync_id, {})
+            changed = 0
+            for email, reason in consent.items():
+                for key in holders.get(email_key(email), ()):
+                    record = records[key]
+                    kept = with_consent(record.fingerprint, email, reason)
+                    if kept != record.fingerprint:
+                        record.fingerprint = kept
+                        changed += 1
+            return changed
+
+    def forget_records(self, sync_id: str) -> None:
+        """Forget every record's fingerprint and claim of a sync, but its consent refusals.
+        Raises NotFoundError."""
+        with self._lock:
+            self._sync(sync_id)
+            kept = {
+                key: record
+                for key, record in self._records.get(sync_id, {}).items()
+                if record.fingerprint is not None
+                and record.fingerprint.rejected is not None
+                and record.fingerprint.rejected.withholds_consent
+            }
+            self._records[sync_id] = kept
+            holders: dict[str, set[str]] = {}
+            for key, record in kept.items():
+                if record.email_key is not None:
+                    holders.setdefault(record.email_key, set()).add(key)
+            self._by_email[sync_id] = holders
 
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records in stored order. Raises NotFoundError at once."""

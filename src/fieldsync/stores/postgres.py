@@ -6,12 +6,14 @@ psycopg-pool).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import Literal
 
 from psycopg import sql
 
 from fieldsync._closing import Closeable
+from fieldsync.domain.emails import email_key
+from fieldsync.domain.members import check_consent, with_consent
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
@@ -297,11 +299,52 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
                 found[email] = key
         return found
 
-    def forget_records(self, sync_id: str) -> None:
-        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+    def set_consent(self, sync_id: str, consent: Mapping[str, ReasonCode | None]) -> int:
+        """Record the target's view of addresses' consent (see ``SyncStore.set_consent``),
+        in one transaction. Raises NotFoundError or ValueError (nothing written)."""
+        check_consent(consent)
+        wanted = {ops.full_key_in(email_key(e)): (e, r) for e, r in consent.items()}
+        changed: list[tuple[str | None, str | None, str | None, str, str]] = []
         with self._db.transaction() as conn:
             ops.require(conn, "syncs", sync_id, "sync")
-            conn.execute("DELETE FROM records WHERE sync_id = %s", (sync_id,))
+            rows = conn.execute(
+                "SELECT record_key, fingerprint, email, rejected, email_key FROM records"
+                " WHERE sync_id = %s AND email_key = ANY(%s) FOR UPDATE",
+                (sync_id, list(wanted)),
+            ).fetchall()
+            for row in rows:
+                email, reason = wanted[row["email_key"]]
+                stored = None
+                if row["fingerprint"] is not None:
+                    stored = StoredFingerprint(
+                        row["fingerprint"],
+                        ops.full_key_out(row["email"]),
+                        ReasonCode(row["rejected"]) if row["rejected"] else None,
+                    )
+                kept = with_consent(stored, email, reason)
+                if kept != stored:
+                    fingerprint, address, rejected = codec.fingerprint_columns(kept)
+                    address = ops.opt_key_in(address)
+                    changed.append((fingerprint, address, rejected, sync_id, row["record_key"]))
+            if changed:
+                with conn.cursor() as cursor:
+                    cursor.executemany(
+                        "UPDATE records SET fingerprint = %s, email = %s, rejected = %s"
+                        " WHERE sync_id = %s AND record_key = %s",
+                        changed,
+                    )
+        return len(changed)
+
+    def forget_records(self, sync_id: str) -> None:
+        """Forget every record's fingerprint and claim of a sync, but its consent refusals.
+        Raises NotFoundError."""
+        with self._db.transaction() as conn:
+            ops.require(conn, "syncs", sync_id, "sync")
+            conn.execute(
+                "DELETE FROM records WHERE sync_id = %s"
+                " AND (rejected IS NULL OR NOT rejected = ANY(%s))",
+                (sync_id, list(codec.consent_values())),
+            )
 
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records in stored order, read in chunks.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
 from fieldsync._closing import Closeable
+from fieldsync.domain.emails import email_key
+from fieldsync.domain.members import check_consent, with_consent
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
@@ -231,11 +233,50 @@ class SQLiteStore(SQLiteQuota, Closeable):
                         found[email] = key
         return found
 
-    def forget_records(self, sync_id: str) -> None:
-        """Forget every record's fingerprint and claim of a sync. Raises NotFoundError."""
+    def set_consent(self, sync_id: str, consent: Mapping[str, ReasonCode | None]) -> int:
+        """Record the target's view of addresses' consent (see ``SyncStore.set_consent``),
+        in one transaction. Raises NotFoundError or ValueError (nothing written)."""
+        check_consent(consent)
+        wanted = {email_key(email): (email, reason) for email, reason in consent.items()}
+        changed: list[tuple[str | None, str | None, str | None, str, str]] = []
         with self._db.write() as conn:
             ops.require(conn, "syncs", sync_id, "sync")
-            conn.execute("DELETE FROM records WHERE sync_id = ?", (sync_id,))
+            for chunk in ops.chunks(list(wanted)):
+                rows = conn.execute(
+                    "SELECT record_key, fingerprint, email, rejected, email_key"  # noqa: S608
+                    " FROM records INDEXED BY records_by_email"
+                    f" WHERE sync_id = ? AND email_key IN ({ops.marks(len(chunk))})",
+                    (sync_id, *chunk),
+                ).fetchall()
+                for row in rows:
+                    email, reason = wanted[row["email_key"]]
+                    stored = None
+                    if row["fingerprint"] is not None:
+                        rejected = row["rejected"] and ReasonCode(row["rejected"])
+                        fingerprint, address = row["fingerprint"], row["email"]
+                        stored = StoredFingerprint(fingerprint, address, rejected or None)
+                    kept = with_consent(stored, email, reason)
+                    if kept != stored:
+                        columns = codec.fingerprint_columns(kept)
+                        changed.append((*columns, sync_id, row["record_key"]))
+            conn.executemany(
+                "UPDATE records SET fingerprint = ?, email = ?, rejected = ?"
+                " WHERE sync_id = ? AND record_key = ?",
+                changed,
+            )
+        return len(changed)
+
+    def forget_records(self, sync_id: str) -> None:
+        """Forget every record's fingerprint and claim of a sync, but its consent refusals.
+        Raises NotFoundError."""
+        consent = codec.consent_values()
+        with self._db.write() as conn:
+            ops.require(conn, "syncs", sync_id, "sync")
+            conn.execute(
+                "DELETE FROM records WHERE sync_id = ?"  # noqa: S608
+                f" AND (rejected IS NULL OR rejected NOT IN ({ops.marks(len(consent))}))",
+                (sync_id, *consent),
+            )
 
     def skipped_records(self, run_id: str) -> Iterator[SkippedRecord]:
         """A run's skipped and failed records in stored order, read in chunks.

@@ -2,8 +2,9 @@
 
 It behaves like a marketing app in the ways a sync cares about: lists must exist, contacts
 are matched by email (case-insensitively), values must fit the field types, invalid and
-group addresses are refused, a plan has a contact limit (or upgrades itself), and
-double opt-in lists hold new contacts until they confirm.
+group addresses are refused, a plan has a contact limit (or upgrades itself),
+double opt-in lists hold new contacts until they confirm, and addresses can be refused for
+their consent (Do-Not-Mail, unsubscribed, bounced, spam) and lists read back.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from fieldsync.domain.records import (
     UpsertOutcome,
 )
 from fieldsync.exceptions import AuthenticationError, ConfigurationError, ListNotFoundError
+from fieldsync.testing._fake_standing import FakeStanding
 
 __all__ = ["DEFAULT_GROUP_PREFIXES", "DEFAULT_TARGET_FIELDS", "FakeTarget"]
 
@@ -67,8 +69,10 @@ _ACCEPTS: dict[FieldType, tuple[type, ...]] = {
 Contact = dict[str, object]
 
 
-class FakeTarget:
-    """A :class:`~fieldsync.ports.Target` holding mailing lists in memory.
+class FakeTarget(FakeStanding):
+    """A :class:`~fieldsync.ports.Target` holding mailing lists in memory; also a
+    :class:`~fieldsync.ports.ListReader` (``members``, ``member_count``, ``unsubscribe``),
+    with :meth:`refuse_for_consent` and :meth:`resubscribe` for the open world.
 
     Args:
         fields: the contact fields; by default :data:`DEFAULT_TARGET_FIELDS`. The first
@@ -141,6 +145,7 @@ class FakeTarget:
         self._failures: list[BaseException] = []
         self._contact_failures: dict[str, int] = {}
         self._used_now = 0
+        self._refused: dict[str, ReasonCode] = {}
 
     def __repr__(self) -> str:
         return f"FakeTarget(lists={sorted(self.lists)}, calls={self.calls})"
@@ -281,6 +286,9 @@ class FakeTarget:
         if address.partition("@")[0].lower() in self.group_prefixes:
             return _skip(key, ReasonCode.GROUP_ADDRESS, f"{address} is a group address")
         identity = email_key(address)
+        consent = self._refused.get(identity)
+        if consent is not None:
+            return _skip(key, consent, f"{address}: {consent.text}")
         if self._contact_failures.get(identity, 0) > 0:
             self._contact_failures[identity] -= 1
             text = "the write failed after retries"

@@ -521,6 +521,76 @@ class StoreContract:
             "forget_records should drop the sync's email claims"
         )
 
+    # consent, as the target shows it --------------------------------------------------------
+
+    def test_a_consent_standing_is_kept_for_the_records_that_hold_the_address(
+        self, store: SyncStore
+    ) -> None:
+        run = _with_run(store)
+        written = [("k1", _fp(1)), ("k2", _fp(2))]
+        claims = [("k1", "k1@example.com"), ("k2", "k2@example.com")]
+        store.commit_batch(BatchCommit(run=run, written=written, claims=claims))
+
+        changed = store.set_consent("s1", {"K1@Example.com": ReasonCode.DO_NOT_MAIL})
+
+        assert changed == 1
+        assert store.fingerprints("s1", ["k1", "k2"]) == {
+            "k1": attrs.evolve(_fp(1), rejected=ReasonCode.DO_NOT_MAIL),
+            "k2": _fp(2),
+        }
+        assert store.claimed_emails("s1", "a later pass", ["k1@example.com"]) == {}
+
+    def test_a_consent_standing_reaches_a_record_that_was_claimed_but_never_written(
+        self, store: SyncStore
+    ) -> None:
+        run = _with_run(store)
+        store.commit_batch(BatchCommit(run=run, claims=[("k1", "k1@example.com")]))
+
+        store.set_consent("s1", {"k1@example.com": ReasonCode.BOUNCED})
+
+        assert store.fingerprints("s1", ["k1"]) == {
+            "k1": StoredFingerprint("", "k1@example.com", ReasonCode.BOUNCED)
+        }
+
+    def test_active_again_forgets_a_consent_refusal_and_its_fingerprint(
+        self, store: SyncStore
+    ) -> None:
+        run = _with_run(store)
+        refused = attrs.evolve(_fp(1), rejected=ReasonCode.UNSUBSCRIBED)
+        invalid = attrs.evolve(_fp(2), rejected=ReasonCode.INVALID_EMAIL)
+        claims = [("k1", "k1@example.com"), ("k2", "k2@example.com")]
+        store.commit_batch(
+            BatchCommit(run=run, written=[("k1", refused), ("k2", invalid)], claims=claims)
+        )
+
+        changed = store.set_consent("s1", {"k1@example.com": None, "k2@example.com": None})
+
+        assert changed == 1
+        assert store.fingerprints("s1", ["k1", "k2"]) == {"k2": invalid}
+
+    def test_a_standing_that_is_not_about_consent_is_refused(self, store: SyncStore) -> None:
+        _with_run(store)
+
+        with pytest.raises(ValueError, match="invalid_email"):
+            store.set_consent("s1", {"a@example.com": ReasonCode.INVALID_EMAIL})
+
+    def test_consent_for_an_unknown_sync_is_refused(self, store: SyncStore) -> None:
+        with pytest.raises(NotFoundError):
+            store.set_consent("nope", {"a@example.com": ReasonCode.SPAM})
+
+    def test_forgetting_records_keeps_their_consent_refusals(self, store: SyncStore) -> None:
+        run = _with_run(store)
+        refused = attrs.evolve(_fp(1), rejected=ReasonCode.DO_NOT_MAIL)
+        invalid = attrs.evolve(_fp(2), rejected=ReasonCode.INVALID_EMAIL)
+        claims = [("k1", "k1@example.com"), ("k2", "k2@example.com")]
+        written = [("k1", refused), ("k2", invalid), ("k3", _fp(3))]
+        store.commit_batch(BatchCommit(run=run, written=written, claims=claims))
+
+        store.forget_records("s1")
+
+        assert store.fingerprints("s1", ["k1", "k2", "k3"]) == {"k1": refused}
+        assert store.set_consent("s1", {"k1@example.com": None}) == 1
+
     def test_forgetting_the_records_of_an_unknown_sync_is_refused(self, store: SyncStore) -> None:
         with pytest.raises(NotFoundError):
             store.forget_records("nope")

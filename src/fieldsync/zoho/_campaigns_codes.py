@@ -8,7 +8,12 @@ accepts all of those forms. Success is code ``0`` (``200`` on custom-field creat
 What each code means for a sync (``docs/zoho-campaigns.md`` has the long form):
 
 - per record (the contact is skipped with a reason, the batch goes on): 903, 914/2302
-  (plan limit: the rest of the batch is skipped too), 2001, 2003, 2004, 2005;
+  (plan limit: the rest of the batch is skipped too), 2001, 2003, 2004, 2005, 2006
+  (Do-Not-Mail); a refusal naming a consent (Do-Not-Mail, bounce, spam, unsubscribed) in
+  its message, with a code other than those, skips the contact with that consent's reason;
+  any other
+  code the table does not know, answered at HTTP 200 about one contact, fails that contact
+  only (never retried: the same contact would earn the same answer);
 - fatal (the run stops): 1007 and the privilege codes (credentials), the invalid and
   deleted list codes, 1004 (wrong URL);
 - retriable: 2101 and the "try again after some time" codes, 910 (an empty field list),
@@ -47,6 +52,7 @@ __all__ = [
     "ADDED_MESSAGE",
     "CODES",
     "CONFIRMATION_MESSAGE",
+    "DO_NOT_MAIL_CODE",
     "FIELDS_ENDPOINT",
     "GROUP_ADDRESS_LOCAL_PARTS",
     "SUCCESS_CODES",
@@ -57,8 +63,11 @@ __all__ = [
     "answer_code",
     "answer_message",
     "classify",
+    "code_info",
     "confirms_success",
+    "consent_reason",
     "message_kind",
+    "refusal_reason",
 ]
 
 SUCCESS_CODES = frozenset({"0", "200"})
@@ -88,6 +97,19 @@ _CONFIRMATION_MARKERS = ("confirmation email", "needs to confirm")
 _ADDED_MARKERS = ("added",)
 _UPDATED_MARKERS = ("updated",)
 
+DO_NOT_MAIL_CODE = "2006"
+
+# Consent refusals told by their wording, whatever the code (Zoho documents no code for a
+# bounced or spam-reporting contact): the first marker found decides, in this order.
+_CONSENT_MARKERS: tuple[tuple[tuple[str, ...], ReasonCode], ...] = (
+    (("do-not-mail", "do not mail", "donotmail"), ReasonCode.DO_NOT_MAIL),
+    (("bounce",), ReasonCode.BOUNCED),
+    (("spam",), ReasonCode.SPAM),
+    (("unsubscribe", "opted out", "opt-out", "opted-out"), ReasonCode.UNSUBSCRIBED),
+)
+# An unknown code whose wording asks to come back later is a temporary failure.
+_RETRY_WORDING = re.compile(r"\btry again\b|\bretry\b|\blater\b", re.IGNORECASE)
+
 # Endpoints whose per-record codes skip one contact rather than fail the whole call.
 _RECORD_ENDPOINTS = ("listsubscribe", "addlistsubscribersinbulk")
 
@@ -101,6 +123,7 @@ class CodeKind(enum.Enum):
     RETRY = "retry"  # temporary: try again later
     DUPLICATE_FIELD = "duplicate_field"  # custom/add: the field exists already
     NO_LISTS = "no_lists"  # getmailinglists: the account has no list yet
+    NO_MORE = "no_more"  # getlistsubscribers: no contacts from this index on
     FATAL = "fatal"  # a request fieldsync should never make (wrong URL)
     OTHER = "other"  # an error that is none of the above
 
@@ -136,6 +159,9 @@ CODES: Mapping[str, CodeInfo] = {
     "2003": _record("the contact is already in the list", ReasonCode.TARGET_REJECTED),
     "2004": _record("the contact email address is invalid", ReasonCode.INVALID_EMAIL),
     "2005": _record("group email addresses are not accepted", ReasonCode.GROUP_ADDRESS),
+    # Seen from third-party clients, not in Zoho's pages: the address is in the
+    # organization's Do-Not-Mail registry (only the contact can subscribe again).
+    DO_NOT_MAIL_CODE: _record("the address is in the Do-Not-Mail registry", ReasonCode.DO_NOT_MAIL),
     "2101": _TRY_LATER,
     "2102": _LIST_INVALID,
     "2202": _LIST_INVALID,
@@ -152,6 +178,19 @@ CODES: Mapping[str, CodeInfo] = {
     "2707": _LIST_DELETED,
     "6502": CodeInfo(CodeKind.FATAL, "the requested range is above the maximum"),
 }
+
+
+# Codes that mean something else on one endpoint: 2502 is "try later" elsewhere, but
+# getlistsubscribers answers it for a page past the end ("no contacts", third parties).
+_ON_ENDPOINT: Mapping[tuple[str, str], CodeInfo] = {
+    ("getlistsubscribers", "2502"): CodeInfo(CodeKind.NO_MORE, "no contacts from this index on"),
+}
+
+
+def code_info(code: str | None, endpoint: str) -> CodeInfo | None:
+    """What ``code`` means on ``endpoint`` (``"GET getlistsubscribers"``), or ``None``."""
+    path = endpoint.rpartition(" ")[2]
+    return _ON_ENDPOINT.get((path, code or "")) or CODES.get(code or "")
 
 
 def _inner(body: Mapping[str, object]) -> Mapping[str, object]:
@@ -212,6 +251,31 @@ class MessageKind(enum.Enum):
     UNKNOWN = "unknown"  # success, but the wording does not say which
 
 
+def consent_reason(message: str) -> ReasonCode | None:
+    """The consent refusal a message names (Do-Not-Mail, bounced, spam, unsubscribed), or
+    ``None``."""
+    text = message.lower()
+    for markers, reason in _CONSENT_MARKERS:
+        if any(marker in text for marker in markers):
+            return reason
+    return None
+
+
+def refusal_reason(code: str | None, message: str) -> ReasonCode:
+    """Why Zoho refused one contact: a known code's own reason (invalid address, missing
+    field, plan limit, ...) first; else the consent the message names (code 2006 also
+    covers a contact unsubscribed from the list); else the code's reason, else
+    ``target_rejected``."""
+    info = CODES.get(code or "")
+    known = info.reason if info is not None else None
+    if known not in (None, ReasonCode.TARGET_REJECTED) and not known.withholds_consent:
+        return known  # "Mandatory fields are missing: Unsubscribe Reason" stays 903's
+    named = consent_reason(message)
+    if named is not None:
+        return named
+    return known or ReasonCode.TARGET_REJECTED
+
+
 def message_kind(message: str) -> MessageKind:
     """Read a ``json/listsubscribe`` success message (any case; unknown wordings too)."""
     text = message.lower()
@@ -237,9 +301,12 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
         RateLimitedError: any other HTTP 429.
         ServiceUnavailableError: HTTP 5xx or a "retry later" code.
         TransportError: an error status with a body that is not JSON.
-        RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``).
+        RecordRejectedError: a per-record code on ``json/listsubscribe`` (``.reason``), or
+            a code the table does not know answered there at HTTP 200 (``.api_code`` says
+            which; ``.reason`` is the consent its message names, else target_rejected).
         FatalSyncError: code 1004 (the base URL is wrong), 6502, or HTTP 404.
-        ServiceUnavailableError: an error code the table does not know (retried).
+        ServiceUnavailableError: an error code the table does not know, elsewhere, or
+            worded as "try again later" (retried).
         SyncError: a known code that fits none of the above (``.api_code`` says which).
     """
     _raise_if_locked(response, body, endpoint)
@@ -259,7 +326,7 @@ def classify(response: httpx.Response, body: dict[str, object] | None, endpoint:
             schema_from(body, endpoint=endpoint)
         return
     message = answer_message(body) or "Zoho Campaigns refused the call"
-    info = CODES.get(code or "")
+    info = code_info(code, endpoint)
     _raise_for(info, message, code=code, status=status, endpoint=endpoint)
 
 
@@ -304,10 +371,19 @@ def _raise_for(
         raise ServiceUnavailableError(message, status_code=status, api_code=code, endpoint=endpoint)
     if kind is CodeKind.FATAL or status == 404:
         raise FatalSyncError(message, status_code=status, api_code=code, endpoint=endpoint)
-    if any(name in endpoint for name in _RECORD_ENDPOINTS) and kind is CodeKind.RECORD:
-        reason = info.reason if info is not None and info.reason else ReasonCode.TARGET_REJECTED
+    about_record = any(name in endpoint for name in _RECORD_ENDPOINTS)
+    if about_record and (
+        kind is CodeKind.RECORD
+        or (info is None and status < 400 and not _RETRY_WORDING.search(message))
+    ):
+        # Zoho answered about this contact: a known refusal, or a code the table does not
+        # know. Either costs that contact, never the run, and is never retried.
         raise RecordRejectedError(
-            message, reason=reason, status_code=status, api_code=code, endpoint=endpoint
+            message,
+            reason=refusal_reason(code, message),
+            status_code=status,
+            api_code=code,
+            endpoint=endpoint,
         )
     if info is None:
         # An unknown code is not taken for a refusal of the record, nor for a verdict on

@@ -24,6 +24,7 @@ from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
 from fieldsync.zoho._campaigns_codes import (
+    CODES,
     MessageKind,
     answer_message,
     confirms_success,
@@ -32,9 +33,13 @@ from fieldsync.zoho._campaigns_codes import (
 from fieldsync.zoho._campaigns_parse import EMAIL_FIELD
 from fieldsync.zoho._field_types import to_campaigns_value
 
-__all__ = ["SUBSCRIBE", "Subscriber"]
+__all__ = ["SUBSCRIBE", "UNKNOWN_REFUSALS_IN_A_ROW", "Subscriber"]
 
 SUBSCRIBE = "json/listsubscribe"
+# Contacts in a row refused with codes fieldsync does not know before the refusals are
+# taken for the account's (a new account-wide error) rather than each contact's: the batch
+# stops and the run is deferred, instead of failing every contact of the pass.
+UNKNOWN_REFUSALS_IN_A_ROW = 10
 
 _WRITTEN = {
     MessageKind.ADDED: OutcomeKind.ADDED,
@@ -59,6 +64,7 @@ class Subscriber:
         self._pacer = pacer
         self._concurrency = concurrency
         self._breaker = CircuitBreaker(outage_after)
+        self._unknown = CircuitBreaker(UNKNOWN_REFUSALS_IN_A_ROW)
 
     def upsert(self, list_key: str, contacts: Sequence[TargetContact]) -> list[UpsertOutcome]:
         """Write ``contacts``; see :meth:`ZohoCampaignsTarget.upsert` for the outcomes.
@@ -129,11 +135,21 @@ class Subscriber:
         try:
             body = self._api.request("POST", SUBSCRIBE, data=form, pacer=self._pacer)
         except RecordRejectedError as exc:
+            # Zoho answered about this contact: the service is up, whatever the answer.
             self._breaker.succeeded()
             batch.answered = True
             if exc.reason is ReasonCode.PLAN_LIMIT:
                 batch.plan_full.set()
-            return _skipped(contact, exc.reason, exc.message)
+            text = _refusal_text(exc)
+            if exc.reason is ReasonCode.TARGET_REJECTED and exc.api_code not in CODES:
+                # A code fieldsync does not know: failed (reported, not remembered), so a
+                # later change of the record sends it again.
+                if self._unknown.failed():
+                    batch.down(self._everyone_refused(exc))
+                    return None
+                return UpsertOutcome(contact.key, OutcomeKind.FAILED, exc.reason, text)
+            self._unknown.succeeded()
+            return _skipped(contact, exc.reason, text)
         except FatalSyncError as exc:
             batch.fail(exc)
             return None
@@ -152,6 +168,7 @@ class Subscriber:
         except SyncError as exc:
             return _failed(contact, str(exc))
         self._breaker.succeeded()
+        self._unknown.succeeded()
         batch.answered = True
         message = answer_message(body)
         if not confirms_success(body):
@@ -168,6 +185,17 @@ class Subscriber:
         return ServiceUnavailableError(
             f"Zoho Campaigns failed {count} contacts in a row after their retries "
             f"(the last: {last.message}); the run stops here and continues later",
+            status_code=last.status_code,
+            api_code=last.api_code,
+            endpoint=last.endpoint,
+        )
+
+    def _everyone_refused(self, last: RecordRejectedError) -> ServiceUnavailableError:
+        return ServiceUnavailableError(
+            f"Zoho Campaigns refused {UNKNOWN_REFUSALS_IN_A_ROW} contacts in a row with codes "
+            f"fieldsync does not know (the last: code {last.api_code}, {last.message}); taken "
+            "for a failure of the account, not of the contacts: the run stops here and "
+            "continues later",
             status_code=last.status_code,
             api_code=last.api_code,
             endpoint=last.endpoint,
@@ -197,6 +225,12 @@ def _shown(body: Mapping[str, object]) -> str:
     except (ValueError, RecursionError):  # nested about as deep as the parser allows
         return "(an answer too deeply nested to show)"
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _refusal_text(exc: RecordRejectedError) -> str:
+    """Zoho's code and message, for the skipped/failed export."""
+    message = exc.message or exc.reason.text
+    return f"Zoho Campaigns code {exc.api_code}: {message}" if exc.api_code else message
 
 
 def _failed(contact: TargetContact, message: str) -> UpsertOutcome:

@@ -21,13 +21,14 @@ Zoho does not report the plan's contact limit or whether auto-upgrade is on; pas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import httpx
 
 from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
 from fieldsync.domain.fields import Field, FieldType, Schema
+from fieldsync.domain.members import ListMember, MemberStatus
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import (
     Capacity,
@@ -48,6 +49,7 @@ from fieldsync.zoho._campaigns_codes import (
     CodeKind,
     classify,
 )
+from fieldsync.zoho._campaigns_members import MemberReader
 from fieldsync.zoho._campaigns_parse import (
     MailingList,
     alphanumeric,
@@ -80,6 +82,8 @@ DEFAULT_BULK_LIMITS = TargetLimits(
 contacts (a page of Zoho Invoice) is 20 calls."""
 _FIELD_WINDOWS = (RateWindow(100, 300.0, _LOCK),)  # contact/allfields and custom/add, each
 _COUNT_WINDOWS = (RateWindow(500, 300.0, _LOCK),)  # listsubscriberscount
+# getlistsubscribers and json/listunsubscribe, each: 500 calls in 5 minutes, 30-minute lock.
+_MEMBER_WINDOWS = (RateWindow(500, 300.0, _LOCK),)
 TEXT_FIELD_LENGTH = 255  # custom/add defaults to 20 characters, too short for most text
 _TEXT_TYPES = frozenset({FieldType.TEXT, FieldType.TEXTAREA, FieldType.PICKLIST, FieldType.URL})
 _LIST_PAGE = 100
@@ -185,6 +189,12 @@ class ZohoCampaignsTarget(Closeable):
         self._fields_pacer = pacer(_FIELD_WINDOWS, "GET contact/allfields")
         self._add_pacer = pacer(_FIELD_WINDOWS, "POST custom/add")
         self._count_pacer = pacer(_COUNT_WINDOWS, "GET listsubscriberscount")
+        self._members = MemberReader(
+            self._api,
+            read_pacer=pacer(_MEMBER_WINDOWS, "GET getlistsubscribers"),
+            count_pacer=self._count_pacer,
+            unsubscribe_pacer=pacer(_MEMBER_WINDOWS, "POST json/listunsubscribe"),
+        )
         self._subscriber = Subscriber(
             self._api, self._subscribe_pacer, concurrency=concurrency, outage_after=outage_after
         )
@@ -285,12 +295,59 @@ class ZohoCampaignsTarget(Closeable):
             QuotaExhaustedError: the batch does not fit in the rate windows now; nothing of
                 it was sent.
             AuthenticationError: the credentials are refused (the batch stops).
-            ListNotFoundError: the list key is invalid or the list was deleted.
+            ListNotFoundError: the list key is invalid or the list was deleted (the message
+                names the list key).
             FatalSyncError: Zoho says the request can never work (a wrong base URL).
             ServiceUnavailableError: ``outage_after`` contacts in a row failed on a
                 temporary failure (the circuit breaker): the batch stops unaccounted.
         """
-        return self._subscriber.upsert(list_key, contacts)
+        try:
+            return self._subscriber.upsert(list_key, contacts)
+        except ListNotFoundError as exc:
+            raise ListNotFoundError(
+                f"the Zoho Campaigns list {list_key!r} is gone (deleted, or its key is no "
+                f"longer valid): {exc.message}",
+                status_code=exc.status_code,
+                api_code=exc.api_code,
+                endpoint=exc.endpoint,
+            ) from exc
+
+    # -- reading a list back (a fieldsync.ports.ListReader) ------------------------------
+
+    def members(self, list_key: str, *, status: MemberStatus) -> Iterator[ListMember]:
+        """The list's members with ``status``, read with ``getlistsubscribers`` (one call
+        per page of up to 650, paced within its 500 calls in 5 minutes). Values are the
+        standard fields Zoho returns, by display name (``"First Name"``): custom field
+        values cannot be read back through Zoho's API.
+
+        Raises:
+            ValueError: ``status`` is SPAM (Zoho lists no spam members; count them).
+            ListNotFoundError: the list key is invalid or the list was deleted.
+            AuthenticationError: the credentials are refused.
+            QuotaExhaustedError: the endpoint's window is used up (or locked).
+            SyncError: Zoho failed after retries.
+        """
+        return self._members.members(list_key, status)
+
+    def member_count(self, list_key: str, *, status: MemberStatus) -> int:
+        """How many members have ``status`` (``listsubscriberscount``; spam included).
+
+        Raises:
+            ListNotFoundError: the list key is invalid or the list was deleted.
+            SyncError: Zoho failed after retries.
+        """
+        return self._members.count(list_key, status)
+
+    def unsubscribe(self, list_key: str, email: str) -> None:
+        """Unsubscribe ``email`` from the list (``json/listunsubscribe``, 500 in 5 minutes):
+        it then reads as unsubscribed. Zoho has no call that removes a contact from a list
+        without unsubscribing it.
+
+        Raises:
+            ListNotFoundError: the list key is invalid or the list was deleted.
+            SyncError: Zoho refused, or did not say it unsubscribed the contact.
+        """
+        self._members.unsubscribe(list_key, email)
 
     # -- the bulk route -------------------------------------------------------------------
 

@@ -336,3 +336,26 @@ def test_a_refused_record_that_changed_is_added() -> None:
     (decision,) = decide(record(name="Ann"), previous={"k1": refused})
 
     assert decision.kind is DecisionKind.ADD
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [ReasonCode.DO_NOT_MAIL, ReasonCode.UNSUBSCRIBED, ReasonCode.BOUNCED, ReasonCode.SPAM],
+)
+def test_a_consent_refusal_skips_the_address_even_when_the_record_changed(
+    reason: ReasonCode,
+) -> None:
+    refused = StoredFingerprint("an older fingerprint", "K1@Example.com", reason)
+
+    (decision,) = decide(record(name="Ann"), previous={"k1": refused})
+
+    assert (decision.kind, decision.reason) == (DecisionKind.SKIP, reason)
+    assert reason.text in decision.reason_text
+
+
+def test_a_consent_refusal_does_not_follow_the_record_to_a_new_address() -> None:
+    refused = StoredFingerprint("an older fingerprint", "old@example.com", ReasonCode.DO_NOT_MAIL)
+
+    (decision,) = decide(record(name="Ann"), previous={"k1": refused})
+
+    assert decision.kind is DecisionKind.ADD

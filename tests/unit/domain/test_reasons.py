@@ -15,3 +15,10 @@ def test_retries_running_out_and_a_full_plan_pass_an_invalid_email_does_not() ->
         False,
         True,
     )
+
+
+def test_consent_reasons_neither_pass_nor_depend_on_the_data() -> None:
+    consent = {reason for reason in ReasonCode if reason.withholds_consent}
+
+    assert {"do_not_mail", "unsubscribed", "bounced", "spam"} == {r.value for r in consent}
+    assert not any(r.passes or r.refused_for_its_data for r in consent)

@@ -74,11 +74,49 @@ def test_per_record_codes_on_listsubscribe_reject_the_record_with_a_reason(
     assert reason is rejected.reason
 
 
-def test_an_unknown_code_on_listsubscribe_is_a_failure_not_a_refusal_of_the_record() -> None:
-    failure = rejection(error("7777"))
+def test_an_unknown_code_on_listsubscribe_refuses_that_contact_with_its_code() -> None:
+    refused = rejection(error("7777"))
 
-    assert isinstance(failure, SyncError)
-    assert not isinstance(failure, RecordRejectedError)
+    assert isinstance(refused, RecordRejectedError)
+    assert (ReasonCode.TARGET_REJECTED, "7777") == (refused.reason, refused.api_code)
+
+
+def test_an_unknown_code_asking_to_try_later_is_temporary() -> None:
+    body = {"status": "error", "code": "7777", "message": "Please try again later."}
+
+    assert ServiceUnavailableError is type(rejection(body))
+
+
+def test_an_unknown_code_elsewhere_is_temporary() -> None:
+    assert ServiceUnavailableError is type(rejection(error("7777"), FIELDS))
+
+
+def test_a_known_codes_own_reason_wins_over_a_consent_word_in_its_message() -> None:
+    body = {"status": "error", "code": "903", "message": "Mandatory: Unsubscribe Reason"}
+
+    refused = rejection(body)
+
+    assert isinstance(refused, RecordRejectedError)
+    assert ReasonCode.MANDATORY_FIELD_MISSING is refused.reason
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "reason"),
+    [
+        ("2006", "refused", ReasonCode.DO_NOT_MAIL),
+        (2006, "This contact has unsubscribed from the list.", ReasonCode.UNSUBSCRIBED),
+        ("7001", "The email address is in the Do-Not-Mail registry.", ReasonCode.DO_NOT_MAIL),
+        ("7002", "The contact has hard bounced; it cannot be edited.", ReasonCode.BOUNCED),
+        ("7003", "The contact marked your mail as SPAM.", ReasonCode.SPAM),
+    ],
+)
+def test_a_consent_refusal_is_told_by_its_code_or_its_wording(
+    code: object, message: str, reason: ReasonCode
+) -> None:
+    refused = rejection({"status": "error", "code": code, "message": message})
+
+    assert isinstance(refused, RecordRejectedError)
+    assert reason is refused.reason
 
 
 @pytest.mark.parametrize(

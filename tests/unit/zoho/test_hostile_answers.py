@@ -148,7 +148,7 @@ def test_a_confirmed_subscribe_answer_is_still_a_write() -> None:
 # -- error codes at HTTP 200, and truncated answers --------------------------------------------
 
 
-def test_an_unknown_campaigns_code_is_retried_then_fails_the_contact() -> None:
+def test_an_unknown_campaigns_code_fails_the_contact_at_once_with_code_and_message() -> None:
     calls: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -159,8 +159,20 @@ def test_an_unknown_campaigns_code_is_retried_then_fails_the_contact() -> None:
 
     (outcome,) = target.upsert("list", [CONTACT])
 
-    assert 3 == len(calls)
+    assert 1 == len(calls)  # an answer about the contact: retrying earns the same answer
     assert OutcomeKind.FAILED == outcome.kind
+    assert "Zoho Campaigns code 8888: ?" == outcome.message
+
+
+def test_an_unknown_campaigns_code_answered_by_every_contact_does_not_stop_the_batch() -> None:
+    def handler(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"status": "error", "code": "8888", "message": "?"})
+
+    contacts = [TargetContact(f"k{i}", f"person{i}@example.com", {}) for i in range(5)]
+
+    outcomes = campaigns(handler, attempts=3).upsert("list", contacts)
+
+    assert [OutcomeKind.FAILED] * 5 == [outcome.kind for outcome in outcomes]
 
 
 def test_an_unknown_campaigns_code_on_the_field_list_is_a_retriable_error() -> None:
@@ -328,3 +340,17 @@ def test_a_contact_answered_between_failures_keeps_the_breaker_closed() -> None:
     outcomes = target.upsert("list", contacts)
 
     assert 12 == len(outcomes)
+
+
+def test_ten_unknown_refusals_in_a_row_are_taken_for_the_accounts_and_stop_the_batch() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(200, json={"status": "error", "code": "8888", "message": "?"})
+
+    contacts = [TargetContact(f"k{i}", f"person{i}@example.com", {}) for i in range(12)]
+
+    with pytest.raises(ServiceUnavailableError, match="10 contacts in a row"):
+        campaigns(handler, attempts=3).upsert("list", contacts)
+    assert 10 == len(calls)

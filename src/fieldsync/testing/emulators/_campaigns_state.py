@@ -1,8 +1,10 @@
 """The data behind :class:`CampaignsEmulator`: lists, contacts, fields and the plan.
 
 Contacts are account-wide (one set of field values per address, matched without regard to
-case), and lists hold memberships, as in Zoho Campaigns. Every method is called with the
-emulator's lock held; refusals raise :class:`ApiError` with the code the real API answers.
+case), and lists hold memberships, as in Zoho Campaigns. Where each contact stands
+(Do-Not-Mail, bounced, spam, unsubscribed from a list) is :attr:`CampaignsState.standing`.
+Every method is called with the emulator's lock held; refusals raise :class:`ApiError` with
+the code the real API answers.
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import attrs
 
 from fieldsync.domain.emails import is_valid_email
+from fieldsync.testing.emulators._campaigns_standing import UNSUBSCRIBE_MESSAGE, Standing
 from fieldsync.zoho._campaigns_codes import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
 
 __all__ = [
     "GROUP_ADDRESS_LOCAL_PARTS",
     "MAX_RANGE",
+    "SUBSCRIBERS_MAX_RANGE",
     "ApiError",
     "BulkAnswer",
     "CampaignsState",
@@ -35,6 +40,8 @@ GROUP_ADDRESS_LOCAL_PARTS = frozenset(
     }
 )  # fmt: skip
 MAX_RANGE = 1000  # the largest `range` a page may ask for (unconfirmed: Zoho gives no number)
+SUBSCRIBERS_MAX_RANGE = 650  # getlistsubscribers' largest `range` (third parties: about 650)
+_STATUSES = frozenset({"active", "unsub", "bounce", "spam"})
 _FIELD_NAME = re.compile(r"[A-Za-z0-9]+")
 _KNOWN_TYPES = frozenset(
     {
@@ -74,6 +81,8 @@ class _List:
     deleted: bool = False
     members: dict[str, str] = attrs.field(factory=dict)  # email key -> address as sent
     pending: dict[str, dict[str, str]] = attrs.field(factory=dict)  # awaiting confirmation
+    unsubscribed: set[str] = attrs.field(factory=set)  # members who left this list
+    added: dict[str, int] = attrs.field(factory=dict)  # email key -> when it joined, ms
 
 
 @attrs.define
@@ -120,6 +129,8 @@ class CampaignsState:
         self.contacts: dict[str, dict[str, str]] = {}
         self.deleted: set[str] = set()  # addresses deleted from the account
         self.lists: dict[str, _List] = {}
+        self.standing = Standing()
+        self.now_ms = 0  # set by the emulator before each call: when members join
         self._seed = seed
 
     # -- set-up -------------------------------------------------------------------------
@@ -164,10 +175,18 @@ class CampaignsState:
         if not email:
             raise ApiError("903", "Mandatory fields are missing: Contact Email.")
         _check_address(email)
+        ident = email.lower()
+        refusal = self.standing.refusal(ident, unsubscribed_here=ident in target.unsubscribed)
+        if refusal is not None:
+            raise ApiError(refusal.code, refusal.message)
         known = {f.display_name for f in self.fields}
+        unknown = self.standing.unknown_fields(values, known)
+        if unknown is not None:
+            raise ApiError(unknown.code, unknown.message)
+        if self.standing.ignores(ident):
+            return UPDATED_MESSAGE  # a hard bounce: ignored, and said to be fine
         clean = {name: value for name, value in values.items() if name in known}
         clean[EMAIL_FIELD] = email
-        ident = email.lower()
         if ident not in self.contacts:
             self._check_mandatory(clean)
         if ident in target.members:
@@ -179,6 +198,7 @@ class CampaignsState:
         self._admit(ident, "914")
         self._write(ident, clean)
         target.members[ident] = email
+        target.added.setdefault(ident, self.now_ms)
         return ADDED_MESSAGE
 
     def confirm(self, key: str, email: str) -> None:
@@ -192,6 +212,7 @@ class CampaignsState:
             self._admit(ident, "914")
         self._write(ident, values)
         target.members[ident] = values[EMAIL_FIELD]
+        target.added.setdefault(ident, self.now_ms)
 
     def bulk_add(self, key: str, emailids: str | None, *, limit: int) -> BulkAnswer:
         """addlistsubscribersinbulk: addresses only. Invalid and group addresses are
@@ -206,9 +227,13 @@ class CampaignsState:
         answer = BulkAnswer()
         fit = []
         for address in addresses:
-            if is_valid_email(address) and not is_group_address(address):
+            ident = address.lower()
+            refused = self.standing.refusal(
+                ident, unsubscribed_here=ident in target.unsubscribed
+            ) is not None or self.standing.ignores(ident)
+            if is_valid_email(address) and not is_group_address(address) and not refused:
                 fit.append(address)
-            else:
+            else:  # Do-Not-Mail, unsubscribed, bounced and spam addresses are ignored too
                 answer.ignored.append(address)
         new = {a.lower() for a in fit} - self.contacts.keys()
         if self._over_plan(len(new)) and not self.auto_upgrade:
@@ -268,21 +293,88 @@ class CampaignsState:
     def mailing_lists(self) -> list[_List]:
         return [lst for lst in self.lists.values() if not lst.deleted]
 
-    def subscriber_rows(self, target: _List, status: str) -> list[dict[str, object]]:
-        if status not in ("active", "recent", "mostrecent", "most recent"):
-            return []  # nobody unsubscribes or bounces in the emulator
+    def member_status(self, target: _List, ident: str) -> str:
+        """active, unsub, bounce or spam."""
+        return self.standing.status(ident, unsubscribed_here=ident in target.unsubscribed)
+
+    def subscriber_rows(
+        self, target: _List, status: str, *, descending: bool = False
+    ) -> list[dict[str, object]]:
+        """getlistsubscribers' rows for a status (recent and mostrecent read as active),
+        in the order the members joined."""
+        wanted = "active" if status in ("recent", "mostrecent", "most recent") else status
         by_field = {f.display_name: f.field_name for f in self.fields}
+        order = sorted(target.members, key=lambda i: (target.added.get(i, target.created_ms), i))
+        if descending:
+            order.reverse()
         rows: list[dict[str, object]] = []
-        for ident in target.members:
+        for ident in order:
+            if self.member_status(target, ident) != wanted:
+                continue
             values = {by_field[k]: v for k, v in self.contacts[ident].items() if k in by_field}
             row: dict[str, object] = {name: values.get(name, "") for name in _ROW_FIELDS}
             row["zuid"] = str(int(hashlib.sha256(ident.encode()).hexdigest()[:12], 16))
+            row["added_time"] = _zoho_time(target.added.get(ident, target.created_ms))
             rows.append(row)
         return rows
 
-    def subscribers(self, key: str) -> dict[str, dict[str, str]]:
+    def status_count(self, target: _List, status: str) -> int:
+        """listsubscriberscount: members with this status (active, unsub, bounce, spam)."""
+        if status not in _STATUSES:
+            return 0
+        return sum(1 for ident in target.members if self.member_status(target, ident) == status)
+
+    def unsubscribe(self, key: str, contactinfo: str | None) -> str:
+        """json/listunsubscribe: the contact reads as unsub in this list from now on."""
+        target = self.list_for(key, invalid="2501", deleted="2206")
+        email = _parse_contactinfo(contactinfo).get(EMAIL_FIELD, "").strip()
+        if not email:
+            raise ApiError("903", "Mandatory fields are missing: Contact Email.")
+        ident = email.lower()
+        target.pending.pop(ident, None)
+        if ident in target.members:
+            target.unsubscribed.add(ident)
+        return UNSUBSCRIBE_MESSAGE
+
+    # -- hands other than fieldsync's (test controls) -----------------------------------
+
+    def edit(self, email: str, values: Mapping[str, str]) -> None:
+        """A marketer edits a contact's fields by hand (display names; "" clears)."""
+        ident = email.lower()
+        if ident not in self.contacts:
+            raise KeyError(f"no contact {email!r}")
+        known = {f.display_name for f in self.fields}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise KeyError(f"no field(s) {unknown!r}")
+        self._write(ident, values)
+
+    def remove(self, key: str, email: str) -> None:
+        """A marketer removes a contact from a list by hand (no trace in the list)."""
         target = self.lists[key]
-        return {address: dict(self.contacts[i]) for i, address in target.members.items()}
+        ident = email.lower()
+        if ident not in target.members:
+            raise KeyError(f"{email!r} is not in list {key!r}")
+        del target.members[ident]
+        target.unsubscribed.discard(ident)
+        target.added.pop(ident, None)
+
+    def delete_field(self, display_name: str) -> None:
+        """A custom field deleted in Campaigns, with every contact's value in it."""
+        found = [f for f in self.fields if f.display_name == display_name]
+        if not found or not found[0].custom:
+            raise KeyError(f"no custom field {display_name!r}")
+        self.fields.remove(found[0])
+        for values in self.contacts.values():
+            values.pop(display_name, None)
+
+    def subscribers(self, key: str, status: str | None) -> dict[str, dict[str, str]]:
+        target = self.lists[key]
+        return {
+            address: dict(self.contacts[i])
+            for i, address in target.members.items()
+            if status is None or self.member_status(target, i) == status
+        }
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -313,6 +405,11 @@ class CampaignsState:
                 contact.pop(name, None)  # an empty value clears the field
             else:
                 contact[name] = value
+
+
+def _zoho_time(ms: int) -> str:
+    """``added_time`` as getlistsubscribers shows it: "22 Apr 2011, 04:37 PM" (UTC)."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%d %b %Y, %I:%M %p")
 
 
 def _parse_contactinfo(raw: str | None) -> dict[str, str]:

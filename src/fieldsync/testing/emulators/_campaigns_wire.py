@@ -38,6 +38,7 @@ DEFAULT_LIMITS: Mapping[str, tuple[RateWindow, ...]] = {
         RateWindow(75_000, 86_400.0, _LOCK_30_MIN),
     ),
     "GET getlistsubscribers": (RateWindow(500, 300.0, _LOCK_30_MIN),),
+    "POST json/listunsubscribe": (RateWindow(500, 300.0, _LOCK_30_MIN),),
     "GET listsubscriberscount": (RateWindow(500, 300.0, _LOCK_30_MIN),),
     "POST addlistsubscribersinbulk": (RateWindow(2000, 60.0, 600.0),),
     "GET contact/allfields": (RateWindow(100, 300.0, _LOCK_30_MIN),),
@@ -72,12 +73,12 @@ def success(endpoint: str, **fields: object) -> Body:
     return {"status": "success", "code": "0", "uri": f"{API_PREFIX}{endpoint}", **fields}
 
 
-def page(params: dict[str, str]) -> tuple[int, int]:
+def page(params: dict[str, str], *, max_range: int = MAX_RANGE) -> tuple[int, int]:
     """``fromindex`` (from 1) and ``range`` as a 0-based start and a size."""
     first = _number(params.get("fromindex"), 1)
     size = _number(params.get("range"), _DEFAULT_RANGE)
-    if size > MAX_RANGE:
-        raise ApiError("6502", f"The range is above the maximum of {MAX_RANGE}.")
+    if size > max_range:
+        raise ApiError("6502", f"The range is above the maximum of {max_range}.")
     return max(first, 1) - 1, max(size, 1)
 
 

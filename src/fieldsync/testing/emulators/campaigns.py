@@ -2,13 +2,22 @@
 
 It answers like the real service where fieldsync depends on it:
 
-- ``GET getmailinglists``, ``GET getlistsubscribers``, ``GET listsubscriberscount``,
-  ``POST json/listsubscribe`` (upsert by email, case-insensitively; a list that needs
+- ``GET getmailinglists``, ``GET``/``POST getlistsubscribers`` (by status: active, recent,
+  mostrecent, unsub, bounce; ``fromindex`` from 1, ``range`` up to 650, code 2502 past the
+  end, 2203 for a deleted list), ``GET listsubscriberscount`` (active, unsub, bounce,
+  spam), ``POST json/listsubscribe`` (upsert by email, case-insensitively; a list that needs
   confirmation answers that a confirmation email was sent and adds the contact only after
-  :meth:`CampaignsEmulator.confirm`), ``POST addlistsubscribersinbulk`` (at most 10
-  addresses; the answer lists ``existing_contacts``, ``readd_contacts`` and
-  ``ignored_contacts``, each left out when empty), ``GET contact/allfields?type=json``
-  and ``POST custom/add?type=json``;
+  :meth:`CampaignsEmulator.confirm`), ``POST json/listunsubscribe``,
+  ``POST addlistsubscribersinbulk`` (at most 10 addresses; the answer lists
+  ``existing_contacts``, ``readd_contacts`` and ``ignored_contacts``, each left out when
+  empty), ``GET contact/allfields?type=json`` and ``POST custom/add?type=json``;
+- the open world, caused by test controls: the Do-Not-Mail registry (code 2006),
+  unsubscriptions, hard bounces and spam reports (:meth:`~CampaignsEmulator.do_not_mail`,
+  :meth:`~CampaignsEmulator.unsubscribe`, :meth:`~CampaignsEmulator.hard_bounce`,
+  :meth:`~CampaignsEmulator.report_spam`, :meth:`~CampaignsEmulator.resubscribe`), hand
+  edits and removals, deleted fields and lists, and any refusal of one contact
+  (:meth:`~CampaignsEmulator.refuse`). Where Zoho's answer is undocumented, ``bounce_answer``
+  and ``unknown_field_answer`` say which plausible answer to play;
 - errors at HTTP 200 as ``{"status": "error", "code": ..., "message": ...}``, the code a
   string or a number (seeded, or fixed with ``code_style``); invalid addresses (2004),
   group addresses (2005), missing mandatory fields (903), the plan's contact limit (914),
@@ -32,7 +41,13 @@ from typing import TYPE_CHECKING, Literal
 import httpx
 
 from fieldsync.domain.records import RateWindow
-from fieldsync.testing.emulators._campaigns_state import ApiError, CampaignsState
+from fieldsync.testing.emulators._campaigns_controls import OpenWorldControls
+from fieldsync.testing.emulators._campaigns_standing import BounceAnswer, UnknownFieldAnswer
+from fieldsync.testing.emulators._campaigns_state import (
+    SUBSCRIBERS_MAX_RANGE,
+    ApiError,
+    CampaignsState,
+)
 from fieldsync.testing.emulators._campaigns_wire import (
     API_PREFIX,
     BULK_LIMIT,
@@ -60,8 +75,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_LIMITS", "LOCKOUT_STATUS", "CampaignsEmulator"]
 
+# Endpoints answered by either method count against one window.
+_WINDOW_OF = {"POST getlistsubscribers": "GET getlistsubscribers"}
+_READABLE_STATUSES = frozenset({"active", "recent", "mostrecent", "unsub", "bounce"})
 
-class CampaignsEmulator(httpx.BaseTransport):
+
+class CampaignsEmulator(OpenWorldControls, httpx.BaseTransport):
     """Zoho Campaigns v1.1 as an httpx transport, with its data in memory. Thread-safe.
 
     Args:
@@ -78,6 +97,12 @@ class CampaignsEmulator(httpx.BaseTransport):
         code_style: ``"mixed"`` (seeded), ``"text"`` (``"2004"``) or ``"number"`` (``2004``).
         allfields_shape: ``"fieldnames"`` answers ``response.fieldnames.fieldname`` with
             ``type``; ``"fieldname"`` answers ``response.fieldname`` with ``UITYPE``.
+        bounce_answer: what ``listsubscribe`` answers for a hard-bounced contact (Zoho does
+            not say): ``"ignored"`` a success that changes nothing, ``"error"`` a refusal
+            naming the bounce. Settable later as :attr:`bounce_answer`.
+        unknown_field_answer: what it answers for a ``contactinfo`` naming a field that
+            does not exist: ``"dropped"`` takes the contact without that value, ``"error"``
+            refuses it (code 2001). Settable later as :attr:`unknown_field_answer`.
 
     Attributes:
         calls: calls per endpoint (``"POST json/listsubscribe"``), refused ones included.
@@ -98,6 +123,8 @@ class CampaignsEmulator(httpx.BaseTransport):
         seed: int = 0,
         code_style: CodeStyle = "mixed",
         allfields_shape: Literal["fieldnames", "fieldname"] = "fieldnames",
+        bounce_answer: BounceAnswer = "ignored",
+        unknown_field_answer: UnknownFieldAnswer = "dropped",
     ) -> None:
         self._accounts = accounts
         self._clock = clock
@@ -105,6 +132,8 @@ class CampaignsEmulator(httpx.BaseTransport):
         self.code_style = code_style
         self.allfields_shape = allfields_shape
         self._state = CampaignsState(plan_limit=plan_limit, auto_upgrade=auto_upgrade, seed=seed)
+        self._state.standing.bounce_answer = bounce_answer
+        self._state.standing.unknown_field_answer = unknown_field_answer
         self.windows: EndpointWindows = EndpointWindows(clock, {**DEFAULT_LIMITS, **(limits or {})})
         self.faults: FaultInjector = FaultInjector(faults or Faults())
         self.calls: Counter[str] = Counter()
@@ -113,6 +142,8 @@ class CampaignsEmulator(httpx.BaseTransport):
         self._routes: dict[str, Callable[[dict[str, str]], Body]] = {
             "GET getmailinglists": self._mailing_lists,
             "GET getlistsubscribers": self._list_subscribers,
+            "POST getlistsubscribers": self._list_subscribers,
+            "POST json/listunsubscribe": self._unsubscribe,
             "GET listsubscriberscount": self._subscribers_count,
             "POST json/listsubscribe": self._subscribe,
             "POST addlistsubscribersinbulk": self._bulk_add,
@@ -172,15 +203,21 @@ class CampaignsEmulator(httpx.BaseTransport):
         with self._lock:
             self._state.delete_contact(email)
 
-    def subscribers(self, key: str) -> dict[str, dict[str, str]]:
-        """The list's contacts: address (as first sent) -> field values by display name."""
-        with self._lock:
-            return self._state.subscribers(key)
+    def subscribers(self, key: str, *, status: str | None = None) -> dict[str, dict[str, str]]:
+        """The list's contacts: address (as first sent) -> field values by display name.
 
-    def pending(self, key: str) -> set[str]:
-        """The (lower-cased) addresses waiting to confirm their subscription to the list."""
+        Args:
+            status: only members with this status (``"active"``, ``"unsub"``,
+                ``"bounce"``, ``"spam"``); ``None``: every member, whatever its status.
+        """
         with self._lock:
-            return set(self._state.lists[key].pending)
+            return self._state.subscribers(key, status)
+
+    def statuses(self, key: str) -> dict[str, str]:
+        """The list's members: (lower-cased) address -> active, unsub, bounce or spam."""
+        with self._lock:
+            target = self._state.lists[key]
+            return {i: self._state.member_status(target, i) for i in target.members}
 
     @property
     def contact_count(self) -> int:
@@ -216,7 +253,7 @@ class CampaignsEmulator(httpx.BaseTransport):
             return self._error("1004", "Unable to find the resource you're looking for.", 404)
         if not self._authorised(request):
             return self._error("1007", "Unauthorized access: the OAuth token is invalid.")
-        locked_until = self.windows.hit(endpoint)
+        locked_until = self.windows.hit(_WINDOW_OF.get(endpoint, endpoint))
         if locked_until is not None:
             minutes = max(1, round((locked_until - self._clock.now().timestamp()) / 60))
             message = f"API call limit of {name} exceeded; it is locked for {minutes} minute(s)."
@@ -232,6 +269,7 @@ class CampaignsEmulator(httpx.BaseTransport):
         if not asks_for_json(name, params):
             return xml_answer(name)
         with self._lock:
+            self._state.now_ms = int(self._clock.now().timestamp() * 1000)
             try:
                 body = handler(params)
             except ApiError as exc:
@@ -275,19 +313,27 @@ class CampaignsEmulator(httpx.BaseTransport):
 
     def _list_subscribers(self, params: dict[str, str]) -> Body:
         target = self._state.list_for(params.get("listkey", ""), invalid="2501", deleted="2203")
-        first, size = page(params)
-        rows = self._state.subscriber_rows(target, params.get("status", "active").lower())
-        return success(
-            "getlistsubscribers",
-            list_of_details=rows[first : first + size],
-            fromindex=first + 1,
-            range=size,
+        first, size = page(params, max_range=SUBSCRIBERS_MAX_RANGE)
+        status = params.get("status", "active").lower()
+        descending = params.get("sort", "asc").lower() == "desc"
+        rows = (
+            self._state.subscriber_rows(target, status, descending=descending)
+            if status in _READABLE_STATUSES
+            else []
         )
+        chunk = rows[first : first + size]
+        if not chunk:
+            raise ApiError("2502", "There are no contacts in this list.")
+        return success("getlistsubscribers", list_of_details=chunk, fromindex=first + 1, range=size)
 
     def _subscribers_count(self, params: dict[str, str]) -> Body:
         target = self._state.list_for(params.get("listkey", ""), invalid="2202", deleted="2707")
-        active = params.get("status", "active").lower() == "active"
-        return success("listsubscriberscount", no_of_contacts=len(target.members) if active else 0)
+        count = self._state.status_count(target, params.get("status", "active").lower())
+        return success("listsubscriberscount", no_of_contacts=count)
+
+    def _unsubscribe(self, params: dict[str, str]) -> Body:
+        message = self._state.unsubscribe(params.get("listkey", ""), params.get("contactinfo"))
+        return success("json/listunsubscribe", message=message)
 
     def _subscribe(self, params: dict[str, str]) -> Body:
         message = self._state.subscribe(params.get("listkey", ""), params.get("contactinfo"))

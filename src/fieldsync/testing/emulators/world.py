@@ -62,6 +62,7 @@ class EmulatedZoho(Closeable):
         concurrency: int = 1,
         list_name: str = "Newsletter",
         quota: QuotaStore | None = None,
+        confirmation_required: bool = False,
     ) -> EmulatedZoho:
         """Build the account.
 
@@ -81,6 +82,8 @@ class EmulatedZoho(Closeable):
             quota: where the adapters book their calls and keep the access token (a
                 store, e.g. the ``SQLiteStore`` the service uses); by default memory of
                 their own, as :class:`~fieldsync.zoho.ZohoOAuth` does.
+            confirmation_required: the list has a sign-up form (double opt-in): new
+                contacts join once :meth:`CampaignsEmulator.confirm` is called.
         """
         clock = clock or FakeClock()
         accounts = AccountsEmulator(clock=clock)
@@ -102,7 +105,7 @@ class EmulatedZoho(Closeable):
             latency=campaigns_latency,
             faults=faults,
         )
-        list_key = campaigns.create_list(list_name)
+        list_key = campaigns.create_list(list_name, confirmation_required=confirmation_required)
         clients = tuple(httpx.Client(transport=t) for t in (accounts, invoice, campaigns))
         auth = ZohoOAuth(
             client_id=_CLIENT_ID,
