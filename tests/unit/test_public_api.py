@@ -89,6 +89,7 @@ def test_the_ports_module_exports_every_port_and_capability() -> None:
 
     expected = {
         "Clock",
+        "MintLock",
         "Notifier",
         "QuotaLedger",
         "QuotaStore",

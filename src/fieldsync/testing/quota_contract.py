@@ -25,6 +25,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,9 +33,15 @@ import pytest
 
 from fieldsync.domain.quota import CachedToken, QuotaRequest
 from fieldsync.domain.records import RateWindow
-from fieldsync.ports import QuotaLedger, TokenCache
+from fieldsync.ports import MintLock, QuotaLedger, TokenCache
 
-__all__ = ["QuotaContract", "SharedQuotaContract", "book_batches", "slots_within_limit"]
+__all__ = [
+    "QuotaContract",
+    "SharedQuotaContract",
+    "book_batches",
+    "claim_at_once",
+    "slots_within_limit",
+]
 
 T0 = 1_772_000_000.0  # an instant in 2026, POSIX seconds: the caller's clock, not the store's
 WINDOW = RateWindow(5, 10.0)
@@ -77,17 +84,31 @@ def book_batches(
         store.close()
 
 
+def claim_at_once(opener: Callable[[], Any], key: str, owner: str, at: float) -> bool:
+    """Open the store with ``opener``, wait until the POSIX time ``at`` (so that every
+    process claims at the same moment) and claim the mint of ``key`` for ``owner``; return
+    whether the claim is ours. Runs in a child process of the contract suite."""
+    store = opener()
+    try:
+        time.sleep(max(0.0, at - time.time()))
+        return bool(store.claim_mint(key, owner, now=T0, until=T0 + 60.0))
+    finally:
+        store.close()
+
+
 class QuotaContract:
-    """What fieldsync relies on from a :class:`QuotaLedger` and :class:`TokenCache`.
+    """What fieldsync relies on from a :class:`QuotaLedger`, :class:`TokenCache` and
+    :class:`MintLock`.
 
     Provide a ``store`` fixture; override ``reopen`` for a store shared across processes.
     """
 
     # the ledger -------------------------------------------------------------------------
 
-    def test_it_is_a_quota_ledger_and_a_token_cache(self, store: Any) -> None:
+    def test_it_is_a_quota_ledger_a_token_cache_and_a_mint_lock(self, store: Any) -> None:
         assert isinstance(store, QuotaLedger)
         assert isinstance(store, TokenCache)
+        assert isinstance(store, MintLock)
 
     def test_an_empty_scope_books_every_slot_at_now(self, store: QuotaLedger) -> None:
         answer = store.reserve(_request(count=3))
@@ -240,6 +261,53 @@ class QuotaContract:
         assert "very-secret" not in repr(store)
         assert "very-secret" not in repr(store.cached_token("k", now=T0))
 
+    # the mint lock ----------------------------------------------------------------------
+
+    def test_a_free_mint_is_claimed(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0)
+
+    def test_a_held_claim_refuses_another_owner_until_it_ends(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0)
+        assert not store.claim_mint("k", "b", now=T0 + 59.0, until=T0 + 119.0)
+        assert store.claim_mint("k", "b", now=T0 + 60.0, until=T0 + 120.0)  # a's ended
+        assert not store.claim_mint("k", "a", now=T0 + 61.0, until=T0 + 121.0)
+
+    def test_the_owner_renews_its_own_claim(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0)
+        assert store.claim_mint("k", "a", now=T0 + 30.0, until=T0 + 90.0)
+        assert not store.claim_mint("k", "b", now=T0 + 80.0, until=T0 + 140.0)
+
+    def test_a_released_claim_is_free_at_once(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0)
+        store.release_mint("k", "a")
+        assert store.claim_mint("k", "b", now=T0 + 1.0, until=T0 + 61.0)
+
+    def test_only_the_owner_releases_a_claim(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0)
+        store.release_mint("k", "b")
+        store.release_mint("other", "a")
+        assert not store.claim_mint("k", "b", now=T0 + 1.0, until=T0 + 61.0)
+
+    def test_claims_are_kept_by_key(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0)
+        assert store.claim_mint("other", "b", now=T0, until=T0 + 60.0)
+
+    def test_threads_claiming_at_once_make_one_owner(self, store: MintLock) -> None:
+        won: list[str] = []
+        start = threading.Barrier(8)
+
+        def claim(owner: str) -> None:
+            start.wait()
+            if store.claim_mint("k", owner, now=T0, until=T0 + 60.0):
+                won.append(owner)
+
+        threads = [threading.Thread(target=claim, args=(f"o{n}",)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(won) == 1
+
 
 class SharedQuotaContract(QuotaContract):
     """:class:`QuotaContract` for a store several processes share (SQLite, PostgreSQL): the
@@ -262,3 +330,14 @@ class SharedQuotaContract(QuotaContract):
         found.extend(store.reserve(_request(count=2)).slots)  # and this connection sees them
         assert len(found) == 3 * 6 * 4 + 2
         assert slots_within_limit(found, WINDOW)
+
+    def test_processes_claiming_at_once_make_one_owner(
+        self, store: MintLock, reopen: Callable[[], Any]
+    ) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(4, mp_context=spawn) as pool:
+            at = time.time() + 2.0  # every child started and connected by then
+            futures = [pool.submit(claim_at_once, reopen, "k", f"p{n}", at) for n in range(4)]
+            won = [future.result() for future in futures]
+        assert won.count(True) == 1
+        assert not store.claim_mint("k", "here", now=T0 + 1.0, until=T0 + 61.0)
