@@ -10,8 +10,10 @@ from collections.abc import Collection, Iterator
 from typing import Literal
 
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from fieldsync._closing import Closeable
+from fieldsync._secrets import register_secret
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
@@ -85,6 +87,10 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
         self._db = Database(
             conninfo, schema=schema, min_size=min_size, max_size=max_size, timeout=timeout
         )
+        # the password, scrubbed by value from whatever fieldsync stores, logs or prints
+        for key, value in conninfo_to_dict(conninfo).items():
+            if key in ("password", "sslpassword") and isinstance(value, str):
+                register_secret(value)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._db.where!r}, schema={self._db.schema!r})"

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from fieldsync._closing import Closeable
+from fieldsync._secrets import register_secret
 from fieldsync.clock import SystemClock
 from fieldsync.domain.quota import CachedToken, QuotaRequest, quota_digest
 from fieldsync.domain.records import RateWindow
@@ -139,6 +140,9 @@ class ZohoOAuth(Closeable):
         self.client_id = client_id
         self._secret = client_secret
         self._refresh_token = refresh_token
+        # scrubbed by value from whatever fieldsync stores, logs or prints (an API echoing one)
+        register_secret(client_secret)
+        register_secret(refresh_token)
         self._accounts = (accounts_url or self.data_centre.accounts).rstrip("/")
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=30.0)
@@ -273,6 +277,7 @@ class ZohoOAuth(Closeable):
         shared = self._tokens.cached_token(self.quota_key, now=now)
         if shared is None:
             return None
+        register_secret(shared.access_token, transient=True)
         self._token, self._expires_at = shared.access_token, shared.expires_at
         self._api_domain = shared.api_domain or self._api_domain
         return shared.access_token
@@ -320,6 +325,7 @@ class ZohoOAuth(Closeable):
                 status_code=response.status_code,
                 endpoint=GRANT_ENDPOINT,
             )
+        register_secret(token, transient=True)
         ttl = _seconds(body.get("expires_in"), _DEFAULT_TTL)
         self._token = token
         self._expires_at = now + max(ttl - _EXPIRY_MARGIN, ttl / 2)
