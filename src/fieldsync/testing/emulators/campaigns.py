@@ -213,6 +213,7 @@ class CampaignsEmulator(httpx.BaseTransport):
             lambda: self._error("2101", "Please retry after sometime."),
             request=request,
             writes=name == "json/listsubscribe",
+            endpoint=endpoint,
         )
         if fault is not None:
             return fault
