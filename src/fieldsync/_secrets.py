@@ -11,7 +11,8 @@ OAuth client of an integration, the store's password) must be scrubbed from what
 another part stores, logs or prints (a run's error, a CLI line, a log record from httpx).
 Who registers: ``ZohoOAuth`` (client secret, refresh token, every access token it mints
 or takes from the cache), the stores (the database password of their URL), the webhook
-notifier (its URL, whose path is the credential). Values shorter than
+notifier (its signing secret; its URL is kept out of logs by the httpx log filter, and
+shown as its host only). Values shorter than
 :data:`MIN_SECRET_LENGTH` are never registered: they would scrub ordinary words.
 
 What it keeps: lasting secrets (client secrets, refresh tokens, passwords) for the life of
@@ -19,8 +20,8 @@ the process, as the configuration that holds them does anyway; access tokens, wh
 hour, among the last :data:`TRANSIENT_SECRETS` registered only (the older ones have expired
 long since). The values are kept nowhere else, and never shown: ``repr`` gives counts.
 
-Logging: once a secret is registered, a log record factory scrubs every record's message
-(and its traceback) before any handler sees it, whatever logger it comes from.
+Logging: once a secret is registered, a log record factory scrubs every record's message,
+arguments and traceback before any filter or handler sees it, whatever logger it comes from.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from urllib.parse import quote
 
 __all__ = [
@@ -171,14 +173,30 @@ def _install_log_scrub() -> None:
 _FORMATTER = logging.Formatter()
 
 
-def _scrub(record: logging.LogRecord) -> None:
+def _scrubbed_arg(arg: object) -> object:
+    """``arg`` itself, or its text without the registered secrets when it holds one (an
+    exception quoting an API's answer, say)."""
+    if arg is None or isinstance(arg, int | float):
+        return arg
     try:
-        message = record.getMessage()
-    except Exception:  # a bad format string: logging reports it later, as it would
-        return
-    clean = SECRETS.redact(message)
-    if clean != message:
-        record.msg, record.args = clean, None
+        text = str(arg)
+    except Exception:  # a broken __str__: logging reports it later, as it would
+        return arg
+    clean = SECRETS.redact(text)
+    return arg if clean == text else clean
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    # Argument by argument, rather than the formatted message: the arguments stay for
+    # handlers that read them, and filters that rewrite an argument (httpx's URLs, see
+    # fieldsync.http._redact) still find the ones that hold no registered secret.
+    if isinstance(record.msg, str):
+        record.msg = SECRETS.redact(record.msg)
+    args = record.args
+    if isinstance(args, tuple):
+        record.args = tuple(_scrubbed_arg(arg) for arg in args)
+    elif isinstance(args, Mapping):
+        record.args = {key: _scrubbed_arg(value) for key, value in args.items()}
     if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
         text = _FORMATTER.formatException(record.exc_info)
         clean = SECRETS.redact(text)

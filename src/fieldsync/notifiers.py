@@ -146,8 +146,7 @@ class WebhookNotifier(Closeable):
         self.delivered: int = 0
         self.failures: int = 0
         install_log_redaction(secret_urls=[url])
-        register_secret(secret)  # scrubbed by value from whatever fieldsync shows, as
-        register_secret(url)  # is the URL, whose path is often the credential
+        register_secret(secret)  # scrubbed by value from whatever fieldsync shows
 
     def __repr__(self) -> str:
         # The host only: webhook paths (Slack's, say), queries and user:password@ are secrets.
