@@ -22,6 +22,7 @@ from collections.abc import Callable
 import httpx
 
 from fieldsync._closing import Closeable
+from fieldsync._secrets import register_secret
 from fieldsync.clock import SystemClock
 from fieldsync.domain.sync import Notification
 from fieldsync.exceptions import RetriableError, ServiceUnavailableError, TransportError
@@ -145,6 +146,7 @@ class WebhookNotifier(Closeable):
         self.delivered: int = 0
         self.failures: int = 0
         install_log_redaction(secret_urls=[url])
+        register_secret(secret)  # scrubbed by value from whatever fieldsync shows
 
     def __repr__(self) -> str:
         # The host only: webhook paths (Slack's, say), queries and user:password@ are secrets.

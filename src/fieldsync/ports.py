@@ -32,6 +32,7 @@ __all__ = [
     "BulkEmailTarget",
     "Clock",
     "ListReader",
+    "MintLock",
     "Notifier",
     "QuotaLedger",
     "QuotaStore",
@@ -433,7 +434,32 @@ class TokenCache(Protocol):
         ...
 
 
-class QuotaStore(QuotaLedger, TokenCache, Protocol):
-    """Both quota ports at once, as stores implement them (``SQLiteStore``,
-    ``InMemoryStore``, :class:`LocalQuota`): what the CLI and ``EmulatedZoho`` pass as a
-    Zoho integration's ``ledger`` and ``token_cache``."""
+@runtime_checkable
+class MintLock(Protocol):
+    """One mint at a time per refresh token: a capability a :class:`TokenCache` may have.
+
+    A process that finds no valid token claims the right to mint one; while another
+    owner's claim lasts, it waits for the token that owner will store instead of minting
+    its own (``ZohoOAuth`` waits a bounded time, then mints anyway). A claim ends when its
+    owner releases it or at its ``until``, so a crashed owner blocks no one for ever.
+    Keys are the token cache's keys; owners are opaque ids, unique per minting object.
+    Times are POSIX seconds from the caller's clock.
+    """
+
+    def claim_mint(self, key: str, owner: str, *, now: float, until: float) -> bool:
+        """Claim the right to mint the token under ``key`` until ``until``, in one
+        transaction: ``True`` when the claim is ``owner``'s (there was none, it ended by
+        ``now``, or it was ``owner``'s already: renewed), ``False`` while another owner's
+        claim lasts beyond ``now``."""
+        ...
+
+    def release_mint(self, key: str, owner: str) -> None:
+        """Give back ``owner``'s claim on ``key`` (nothing happens when another owner
+        holds it, or no one)."""
+        ...
+
+
+class QuotaStore(QuotaLedger, TokenCache, MintLock, Protocol):
+    """The quota ports at once, as stores implement them (``SQLiteStore``,
+    ``PostgresStore``, ``InMemoryStore``, :class:`LocalQuota`): what the CLI and
+    ``EmulatedZoho`` pass as a Zoho integration's ``ledger`` and ``token_cache``."""

@@ -1,8 +1,11 @@
 """One fieldsync process of the multi-process quota scenarios (test_shared_quota.py).
 
-Run as ``python _quota_child.py '<json>'``. It opens the shared SQLite store, builds the
-Zoho adapters the way the CLI does (``build_zoho`` with the store as quota), on a
-``ScaledClock`` shared with the emulators, does one thing and prints one JSON line:
+Run as ``python _quota_child.py '<json>'``. It opens the shared store (the SQLite file
+``store``, or the PostgreSQL ``postgres: {"url", "schema"}``), builds the Zoho adapters the
+way the CLI does (``build_zoho`` with the store as quota), on a ``ScaledClock`` shared with
+the emulators, does one thing and prints one JSON line. With ``gate`` (a directory), it
+first says it is ready (a ``ready-<pid>`` file there) and waits for a ``go`` file, so that
+many processes start their work at the same moment.
 
 - ``{"do": "token"}``: what every CLI command that talks to Zoho does first: get an access
   token (``target.schema()`` needs one).
@@ -13,23 +16,29 @@ Zoho adapters the way the CLI does (``build_zoho`` with the store as quota), on 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fieldsync import Criteria, FieldMapping, SQLiteStore, SyncService
 from fieldsync.cli._zoho import build_zoho
 from fieldsync.exceptions import FieldSyncError
+from fieldsync.stores.postgres import PostgresStore
 from fieldsync.testing import ScaledClock
 from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource
 
 
 def main(spec: dict[str, Any]) -> dict[str, Any]:
     clock = ScaledClock(spec["factor"], spec["origin"])
-    with SQLiteStore(spec["store"]) as store:
+    with _open_store(spec) as store:
         source, target = build_zoho("zoho", spec["settings"], quota=store, clock=clock)
         assert isinstance(source, ZohoInvoiceSource)
         assert isinstance(target, ZohoCampaignsTarget)
+        if "gate" in spec:
+            _wait_at(Path(spec["gate"]))
         try:
             if spec["do"] == "token":
                 try:
@@ -62,6 +71,22 @@ def main(spec: dict[str, Any]) -> dict[str, Any]:
         finally:
             source.close()
             target.close()
+
+
+def _open_store(spec: dict[str, Any]) -> SQLiteStore | PostgresStore:
+    postgres = spec.get("postgres")
+    if postgres is None:
+        return SQLiteStore(spec["store"])
+    return PostgresStore(postgres["url"], schema=postgres["schema"])
+
+
+def _wait_at(gate: Path) -> None:
+    (gate / f"ready-{os.getpid()}").touch()
+    deadline = time.monotonic() + 120.0
+    while not (gate / "go").exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("the gate never opened")
+        time.sleep(0.005)
 
 
 def _timestamp(moment: datetime | None) -> float | None:

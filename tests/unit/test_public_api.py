@@ -105,6 +105,7 @@ def test_the_ports_module_exports_every_port_and_capability() -> None:
         "BulkEmailTarget",
         "Clock",
         "ListReader",
+        "MintLock",
         "Notifier",
         "QuotaLedger",
         "QuotaStore",

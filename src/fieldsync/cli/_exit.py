@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 
+from fieldsync._secrets import redact_text
 from fieldsync.domain.sync import RunStatus, SyncRun
 from fieldsync.exceptions import (
     AuthenticationError,
@@ -70,7 +71,8 @@ def error_line(exc: BaseException, names: Mapping[str, str] | None = None) -> st
     """``exc`` as the one line printed on stderr, with each sync id in it (``names``: id to
     name) replaced by the sync's name."""
     code = exit_code_for(exc)
-    text = " ".join(str(exc).split()) or type(exc).__name__  # one line, whatever it holds
+    # one line, whatever it holds, without a secret it may quote (an API's words)
+    text = redact_text(" ".join(str(exc).split())) or type(exc).__name__
     if code is ExitCode.INTERNAL:
         text = f"{type(exc).__name__}: {text} (run with -v for the traceback)"
     for sync_id, name in (names or {}).items():

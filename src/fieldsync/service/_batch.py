@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import attrs
 
+from fieldsync._secrets import redact_text
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.planner import Decision, DecisionKind
 from fieldsync.domain.reasons import ReasonCode
@@ -74,7 +75,10 @@ def tally(
         (failed if fail else skipped)[reason] += 1
         values = {name: _text(value) for name, value in decision.values.items()}
         records.append(
-            SkippedRecord(run_id, decision.key, decision.email, reason, text, values, fail)
+            # the target's words (an API error) may quote a secret: scrubbed before stored
+            SkippedRecord(
+                run_id, decision.key, decision.email, reason, redact_text(text), values, fail
+            )
         )
 
     for decision in decisions:

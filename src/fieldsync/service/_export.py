@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TextIO
 
+from fieldsync._secrets import redact_text
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.sync import SkippedRecord
 
@@ -51,7 +52,9 @@ def write_skipped(
         names = frozenset(targets)
         rows = 0
         for record in records:
-            writer.writerow([neutralise(cell) for cell in _row(record, mapping, names)])
+            # scrubbed again: rows stored before a secret was known to this process
+            row = _row(record, mapping, names)
+            writer.writerow([neutralise(redact_text(cell)) for cell in row])
             rows += 1
         return rows
 

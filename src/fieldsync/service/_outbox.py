@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from fieldsync._secrets import redact_text
 from fieldsync.domain.sync import Notification, NotificationKind, RunCounts
 from fieldsync.ports import Clock, Notifier, SyncStore
 
@@ -50,8 +51,8 @@ class Outbox:
         notification = Notification(
             id=self._ids(),
             kind=kind,
-            title=title,
-            summary=summary,
+            title=redact_text(title),
+            summary=redact_text(summary),
             created_at=self._clock.now(),
             sync_id=sync_id,
             run_id=run_id,

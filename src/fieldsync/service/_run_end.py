@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from fieldsync import _run_scope
+from fieldsync._secrets import redact_text
 from fieldsync.domain.state import SyncAction, transition
 from fieldsync.domain.sync import NotificationKind, RunStatus, SyncRun
 from fieldsync.exceptions import InvalidTransitionError
@@ -35,6 +36,7 @@ class RunEnd:
 
     def close(self, run: SyncRun, status: RunStatus, error: str | None) -> SyncRun:
         """End the run with ``status``; the sync is left as it is."""
+        error = None if error is None else redact_text(error)
         run.status, run.finished_at, run.error = status, self._clock.now(), error
         self._store.save_run(run)
         summary = error or describe_counts(run.counts)
@@ -64,6 +66,7 @@ class RunEnd:
 
         A run whose end was recorded already (the exception came after, from a notifier
         say) keeps that end."""
+        error = redact_text(error)
         try:
             if self._store.get_run(run.id).status is not RunStatus.RUNNING:
                 return
@@ -131,6 +134,7 @@ class RunEnd:
         """Stopped cleanly by a quota, a temporary failure or the plan limit; the sync runs
         again at ``resume_at`` (or on its schedule when ``None``)."""
         now = self._clock.now()
+        error = redact_text(error)  # an API's words, which may quote a secret
         run.status, run.finished_at, run.error = RunStatus.DEFERRED, now, error
         sync = self._store.get_sync(run.sync_id)
         sync.next_run_at = resume_at or sync.config.schedule.next_run_after(now)
@@ -163,6 +167,7 @@ class RunEnd:
 
     def fail(self, run: SyncRun, error: str) -> SyncRun:
         """A fatal error: the run failed and the sync needs attention."""
+        error = redact_text(error)  # an API's words, which may quote a secret
         run.status, run.finished_at, run.error = RunStatus.FAILED, self._clock.now(), error
         sync = self._store.get_sync(run.sync_id)
         try:

@@ -1,4 +1,5 @@
-"""The PostgreSQL store's quota ledger and token cache: booked slots, locks, access tokens.
+"""The PostgreSQL store's quota ledger, token cache and mint lock: booked slots, locks,
+access tokens and mint claims.
 
 Each reservation is one transaction that first takes a transaction-scoped advisory lock on
 its scope, so reservations of one scope (from any worker on any machine) are planned one
@@ -9,7 +10,9 @@ reservation measures how far the caller's clock is from the server's, plans in s
 time, and hands the slots back in the caller's time. Workers whose clocks disagree then
 still share one consistent log of calls. Locks and tokens carry no "now" when they are
 written, so they stay in the writer's time (a skew of seconds is harmless against locks of
-minutes and tokens of an hour, which the callers shorten by a margin anyway).
+minutes and tokens of an hour, which the callers shorten by a margin anyway). Mint claims
+are in the caller's time too: a skew of seconds against a claim of a minute at most makes
+a waiter take over a dead owner's claim a little early or late.
 """
 
 from __future__ import annotations
@@ -124,8 +127,9 @@ def _release(conn: Connection, scope: str, slots: Sequence[float]) -> None:
 
 
 class PostgresQuota:
-    """The :class:`~fieldsync.ports.QuotaLedger` and :class:`~fieldsync.ports.TokenCache`
-    methods of :class:`~fieldsync.stores.postgres.PostgresStore` (a mixin over its ``_db``).
+    """The :class:`~fieldsync.ports.QuotaLedger`, :class:`~fieldsync.ports.TokenCache` and
+    :class:`~fieldsync.ports.MintLock` methods of
+    :class:`~fieldsync.stores.postgres.PostgresStore` (a mixin over its ``_db``).
     """
 
     _db: Database
@@ -230,6 +234,23 @@ class PostgresQuota:
                 " AND (%(token)s::text IS NULL OR token = %(token)s)",
                 {"key": key, "token": access_token},
             )
+
+    def claim_mint(self, key: str, owner: str, *, now: float, until: float) -> bool:
+        """Claim the right to mint the token under ``key`` (one upsert, which the row's
+        lock orders against a concurrent claim); see :class:`~fieldsync.ports.MintLock`."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "INSERT INTO mint_claims AS c (key, owner, until) VALUES (%s, %s, %s)"
+                " ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until"
+                " WHERE c.owner = excluded.owner OR c.until <= %s RETURNING owner",
+                (key, owner, until, now),
+            ).fetchone()
+        return row is not None
+
+    def release_mint(self, key: str, owner: str) -> None:
+        """Give back ``owner``'s claim on ``key``."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM mint_claims WHERE key = %s AND owner = %s", (key, owner))
 
     def _lock(self, conn: Connection, scope: str, caller_now: float) -> float:
         """Take the scope's advisory lock and, with the database's clock, measure how far

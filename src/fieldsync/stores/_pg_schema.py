@@ -168,7 +168,19 @@ _V2 = (
     "REVOKE ALL ON access_tokens FROM PUBLIC",
 )
 
-MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_V1, _V2)
+_V3: tuple[LiteralString, ...] = (
+    # who is minting an access token for a refresh token (key: the token's digest), until
+    # when: the others wait for that token instead of minting their own
+    """
+    CREATE TABLE mint_claims (
+        key text PRIMARY KEY,
+        owner text NOT NULL,
+        until double precision NOT NULL
+    )
+    """,
+)
+
+MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_V1, _V2, _V3)
 """The migration steps, oldest first; step ``n`` (1-based) brings the schema to version n."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

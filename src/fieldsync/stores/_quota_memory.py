@@ -1,4 +1,5 @@
-"""The quota ledger and token cache in process memory (what adapters use when given none)."""
+"""The quota ledger, token cache and mint lock in process memory (what adapters use when
+given none)."""
 
 from __future__ import annotations
 
@@ -45,8 +46,9 @@ class _Times:
 
 
 class LocalQuota:
-    """A :class:`~fieldsync.ports.QuotaLedger` and :class:`~fieldsync.ports.TokenCache` in
-    memory: shared by the threads of one process, by nothing else. Thread-safe.
+    """A :class:`~fieldsync.ports.QuotaLedger`, :class:`~fieldsync.ports.TokenCache` and
+    :class:`~fieldsync.ports.MintLock` in memory: shared by the threads of one process, by
+    nothing else. Thread-safe.
 
     Adapters given no ledger or token cache make one each, which is fieldsync's behaviour
     within one process; pass a store (``SQLiteStore``) to share them between processes.
@@ -57,6 +59,7 @@ class LocalQuota:
         self._quota_scopes: dict[str, _Times] = {}
         self._quota_locks: dict[str, QuotaLock] = {}
         self._quota_tokens: dict[str, CachedToken] = {}
+        self._mint_claims: dict[str, tuple[str, float]] = {}  # key -> (owner, until)
 
     def reserve(self, request: QuotaRequest) -> Reservation:
         """Book ``request.count`` slots (or refuse); see :class:`~fieldsync.ports.QuotaLedger`."""
@@ -109,6 +112,23 @@ class LocalQuota:
             held = self._quota_tokens.get(key)
             if held is not None and access_token in (None, held.access_token):
                 del self._quota_tokens[key]
+
+    def claim_mint(self, key: str, owner: str, *, now: float, until: float) -> bool:
+        """Claim the right to mint the token under ``key``; see
+        :class:`~fieldsync.ports.MintLock`."""
+        with self._quota_lock:
+            held = self._mint_claims.get(key)
+            if held is not None and held[0] != owner and held[1] > now:
+                return False
+            self._mint_claims[key] = (owner, until)
+            return True
+
+    def release_mint(self, key: str, owner: str) -> None:
+        """Give back ``owner``'s claim on ``key``."""
+        with self._quota_lock:
+            held = self._mint_claims.get(key)
+            if held is not None and held[0] == owner:
+                del self._mint_claims[key]
 
     def __repr__(self) -> str:
         return f"LocalQuota(scopes={len(self._quota_scopes)}, locks={len(self._quota_locks)})"

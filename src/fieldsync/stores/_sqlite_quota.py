@@ -1,4 +1,5 @@
-"""The SQLite store's quota ledger and token cache: booked slots, locks and access tokens.
+"""The SQLite store's quota ledger, token cache and mint lock: booked slots, locks, access
+tokens and mint claims.
 
 Each reservation is one ``BEGIN IMMEDIATE`` transaction: it takes the database's write
 lock, so the slots planned from what it reads cannot be overtaken by another process's
@@ -62,8 +63,9 @@ def _lock_row(conn: sqlite3.Connection, scope: str) -> QuotaLock | None:
 
 
 class SQLiteQuota:
-    """The :class:`~fieldsync.ports.QuotaLedger` and :class:`~fieldsync.ports.TokenCache`
-    methods of :class:`~fieldsync.stores.SQLiteStore` (a mixin over its ``_db``)."""
+    """The :class:`~fieldsync.ports.QuotaLedger`, :class:`~fieldsync.ports.TokenCache` and
+    :class:`~fieldsync.ports.MintLock` methods of :class:`~fieldsync.stores.SQLiteStore` (a
+    mixin over its ``_db``)."""
 
     _db: Database
 
@@ -134,3 +136,20 @@ class SQLiteQuota:
                 "DELETE FROM access_tokens WHERE key = ? AND (? IS NULL OR token = ?)",
                 (key, access_token, access_token),
             )
+
+    def claim_mint(self, key: str, owner: str, *, now: float, until: float) -> bool:
+        """Claim the right to mint the token under ``key`` (one ``BEGIN IMMEDIATE``
+        upsert); see :class:`~fieldsync.ports.MintLock`."""
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO mint_claims (key, owner, until) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until"
+                " WHERE mint_claims.owner = excluded.owner OR mint_claims.until <= ?",
+                (key, owner, until, now),
+            )
+            return cursor.rowcount == 1
+
+    def release_mint(self, key: str, owner: str) -> None:
+        """Give back ``owner``'s claim on ``key``."""
+        with self._db.write() as conn:
+            conn.execute("DELETE FROM mint_claims WHERE key = ? AND owner = ?", (key, owner))

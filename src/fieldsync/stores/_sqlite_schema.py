@@ -157,7 +157,13 @@ _V2 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+_V3 = (
+    # who is minting an access token for a refresh token (key: the token's digest), until
+    # when: the others wait for that token instead of minting their own
+    "CREATE TABLE mint_claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, until REAL NOT NULL)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 """The migration steps, oldest first; step ``n`` (1-based) brings the schema to version n."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

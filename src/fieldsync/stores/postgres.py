@@ -10,8 +10,10 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Literal
 
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from fieldsync._closing import Closeable
+from fieldsync._secrets import register_secret
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.members import check_consent, with_consent
 from fieldsync.domain.reasons import ReasonCode
@@ -119,6 +121,10 @@ class PostgresStore(PostgresLeases, PostgresInbox, PostgresQuota, Closeable):
             timeout=timeout,
             waits=waits,
         )
+        # the password, scrubbed by value from whatever fieldsync stores, logs or prints
+        for key, value in conninfo_to_dict(conninfo).items():
+            if key in ("password", "sslpassword") and isinstance(value, str):
+                register_secret(value)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._db.where!r}, schema={self._db.schema!r})"

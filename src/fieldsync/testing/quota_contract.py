@@ -25,6 +25,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,9 +33,15 @@ import pytest
 
 from fieldsync.domain.quota import CachedToken, QuotaRequest
 from fieldsync.domain.records import RateWindow
-from fieldsync.ports import QuotaLedger, TokenCache
+from fieldsync.ports import MintLock, QuotaLedger, TokenCache
 
-__all__ = ["QuotaContract", "SharedQuotaContract", "book_batches", "slots_within_limit"]
+__all__ = [
+    "QuotaContract",
+    "SharedQuotaContract",
+    "book_batches",
+    "claim_at_once",
+    "slots_within_limit",
+]
 
 T0 = 1_772_000_000.0  # an instant in 2026, POSIX seconds: the caller's clock, not the store's
 WINDOW = RateWindow(5, 10.0)
@@ -77,21 +84,35 @@ def book_batches(
         store.close()
 
 
+def claim_at_once(opener: Callable[[], Any], key: str, owner: str, at: float) -> bool:
+    """Open the store with ``opener``, wait until the POSIX time ``at`` (so that every
+    process claims at the same moment) and claim the mint of ``key`` for ``owner``; return
+    whether the claim is ours. Runs in a child process of the contract suite."""
+    store = opener()
+    try:
+        time.sleep(max(0.0, at - time.time()))
+        return bool(store.claim_mint(key, owner, now=T0, until=T0 + 60.0))
+    finally:
+        store.close()
+
+
 class QuotaContract:
-    """What fieldsync relies on from a :class:`QuotaLedger` and :class:`TokenCache`.
+    """What fieldsync relies on from a :class:`QuotaLedger`, :class:`TokenCache` and
+    :class:`MintLock`.
 
     Provide a ``store`` fixture; override ``reopen`` for a store shared across processes.
     """
 
     # the ledger -------------------------------------------------------------------------
 
-    def test_it_is_a_quota_ledger_and_a_token_cache(self, store: Any) -> None:
+    def test_it_is_a_quota_ledger_a_token_cache_and_a_mint_lock(self, store: Any) -> None:
         assert isinstance(store, QuotaLedger), (
             "the store should implement fieldsync.ports.QuotaLedger"
         )
         assert isinstance(store, TokenCache), (
             "the store should implement fieldsync.ports.TokenCache"
         )
+        assert isinstance(store, MintLock), "the store should implement fieldsync.ports.MintLock"
 
     def test_an_empty_scope_books_every_slot_at_now(self, store: QuotaLedger) -> None:
         answer = store.reserve(_request(count=3))
@@ -300,6 +321,69 @@ class QuotaContract:
             "repr of a cached token should show no access token"
         )
 
+    # the mint lock ----------------------------------------------------------------------
+
+    def test_a_free_mint_is_claimed(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0), _FREE
+
+    def test_a_held_claim_refuses_another_owner_until_it_ends(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0), _FREE
+        assert not store.claim_mint("k", "b", now=T0 + 59.0, until=T0 + 119.0), _HELD
+        assert store.claim_mint("k", "b", now=T0 + 60.0, until=T0 + 120.0), (
+            "a claim should end at its `until`: another owner may claim the mint then"
+        )
+        assert not store.claim_mint("k", "a", now=T0 + 61.0, until=T0 + 121.0), _HELD
+
+    def test_the_owner_renews_its_own_claim(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0), _FREE
+        assert store.claim_mint("k", "a", now=T0 + 30.0, until=T0 + 90.0), (
+            "the owner of a claim should be able to claim it again (a renewal)"
+        )
+        assert not store.claim_mint("k", "b", now=T0 + 80.0, until=T0 + 140.0), (
+            "a renewed claim should last until its new `until`"
+        )
+
+    def test_a_released_claim_is_free_at_once(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0), _FREE
+        store.release_mint("k", "a")
+        assert store.claim_mint("k", "b", now=T0 + 1.0, until=T0 + 61.0), (
+            "a claim its owner released should be free at once"
+        )
+
+    def test_only_the_owner_releases_a_claim(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0), _FREE
+        store.release_mint("k", "b")
+        store.release_mint("other", "a")
+        assert not store.claim_mint("k", "b", now=T0 + 1.0, until=T0 + 61.0), (
+            "release_mint by another owner, or of another key, should leave the claim held"
+        )
+
+    def test_claims_are_kept_by_key(self, store: MintLock) -> None:
+        assert store.claim_mint("k", "a", now=T0, until=T0 + 60.0), _FREE
+        assert store.claim_mint("other", "b", now=T0, until=T0 + 60.0), (
+            "a claim on one key should not hold another key's mint"
+        )
+
+    def test_threads_claiming_at_once_make_one_owner(self, store: MintLock) -> None:
+        won: list[str] = []
+        start = threading.Barrier(8)
+
+        def claim(owner: str) -> None:
+            start.wait()
+            if store.claim_mint("k", owner, now=T0, until=T0 + 60.0):
+                won.append(owner)
+
+        threads = [threading.Thread(target=claim, args=(f"o{n}",)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(won) == 1, f"of 8 threads claiming a mint at once, one should win: {won}"
+
+
+_FREE = "claim_mint should claim a mint nobody holds (and return True)"
+_HELD = "claim_mint should refuse (return False) a mint another owner holds until its `until`"
+
 
 class SharedQuotaContract(QuotaContract):
     """:class:`QuotaContract` for a store several processes share (SQLite, PostgreSQL): the
@@ -325,4 +409,17 @@ class SharedQuotaContract(QuotaContract):
         )
         assert slots_within_limit(found, WINDOW), (
             "processes booking at once should never put more in a window than its limit"
+        )
+
+    def test_processes_claiming_at_once_make_one_owner(
+        self, store: MintLock, reopen: Callable[[], Any]
+    ) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(4, mp_context=spawn) as pool:
+            at = time.time() + 2.0  # every child started and connected by then
+            futures = [pool.submit(claim_at_once, reopen, "k", f"p{n}", at) for n in range(4)]
+            won = [future.result() for future in futures]
+        assert won.count(True) == 1, "of processes claiming a mint at once, exactly one should win"
+        assert not store.claim_mint("k", "here", now=T0 + 1.0, until=T0 + 61.0), (
+            "a mint claimed by another process and not yet expired should not be claimable"
         )

@@ -26,6 +26,7 @@ from fieldsync import (
     SyncError,
     SyncState,
 )
+from fieldsync._secrets import redact_text
 from fieldsync.web._context import Context
 from fieldsync.web._csrf import HEADER, CsrfRefused
 from fieldsync.web._forms import SyncForm
@@ -47,7 +48,8 @@ __all__ = ["api"]
 
 
 def _error(status: int, code: str, message: str, **more: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, **more}, status_code=status)
+    body = {"error": code, "message": redact_text(message), **more}  # an API's words, maybe
+    return JSONResponse(body, status_code=status)
 
 
 def _handle(request: Request, exc: Exception) -> Response:

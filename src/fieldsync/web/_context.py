@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 import jinja2
+import markupsafe
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +17,7 @@ from starlette.routing import Router
 from starlette.templating import Jinja2Templates
 
 from fieldsync import FieldSyncError, SyncRun, SyncService
+from fieldsync._secrets import SECRETS, redact_text
 from fieldsync.web._csrf import FIELD, Csrf
 from fieldsync.web._jobs import BackgroundRuns, Job
 from fieldsync.web._previews import Previews
@@ -63,6 +65,16 @@ def mailing_lists(target: object) -> dict[str, str]:
     return {str(getattr(x, "key", x)): str(getattr(x, "name", x)) for x in lists()}
 
 
+def _scrubbed(value: object) -> object:
+    """A value about to be rendered, without the secrets fieldsync holds: by value only
+    in markup (already HTML), by value and pattern in text."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(SECRETS.redact(str(value)))  # noqa: S704 (was markup)
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -70,6 +82,7 @@ def _templates() -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_scrubbed,  # no secret fieldsync holds is ever rendered
     )
     env.filters["when"] = when
     env.filters["label"] = label

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import attrs
 
 from fieldsync import FieldSyncError, StateError, SyncRun
+from fieldsync._secrets import redact_text
 
 __all__ = ["BackgroundRuns", "Job"]
 
@@ -67,7 +68,7 @@ class BackgroundRuns:
             job.run_id = work().id
         except FieldSyncError as exc:
             _log.warning("the console's %s of sync %s failed: %s", job.action, job.sync_id, exc)
-            job.error = str(exc)
+            job.error = redact_text(str(exc))
         except Exception:
             _log.exception("the console's %s of sync %s failed", job.action, job.sync_id)
             job.error = "an unexpected error stopped it; the server log has the details"

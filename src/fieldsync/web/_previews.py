@@ -18,6 +18,7 @@ from fieldsync import (
     StateError,
     SyncService,
 )
+from fieldsync._secrets import redact_text
 
 __all__ = ["PreviewJob", "Previews", "previewer"]
 
@@ -100,7 +101,7 @@ class Previews:
             compute(job)
         except FieldSyncError as exc:
             _log.warning("the preview of sync %s failed: %s", job.sync_id, exc)
-            job.error = str(exc)
+            job.error = redact_text(str(exc))
         except Exception:
             _log.exception("the preview of sync %s failed", job.sync_id)
             job.error = "an unexpected error stopped it; the server log has the details"
@@ -131,6 +132,6 @@ def previewer(service: SyncService, sync_id: str) -> Callable[[PreviewJob], None
         except DisclaimerNotAcknowledgedError as exc:
             job.disclaimer = exc.disclaimer
         except (InvalidConfigurationError, StateError) as exc:
-            job.blocked = str(exc)
+            job.blocked = redact_text(str(exc))
 
     return compute

@@ -13,6 +13,14 @@ and every process using that store reuses one access token until shortly before 
 books its mints in the ledger (so the 10-per-10-minutes limit holds across processes) and
 respects a minting block any of them met. Without them, both live in this object only.
 
+One mint at a time: when the token cache is also a :class:`~fieldsync.ports.MintLock`
+(every fieldsync store is), a process that finds no valid token claims the right to mint
+one; the others wait for the token it stores (polling the cache every
+:data:`MINT_POLL` seconds) instead of minting their own. The wait is bounded by
+``mint_wait`` (:data:`MINT_WAIT` seconds by default): after it, a waiter mints itself, and
+a claim ends :data:`MINT_CLAIM` seconds after it was taken whatever happens, so a minter
+that crashed or hangs costs the others that long at most.
+
 The token answer's ``api_domain`` (e.g. ``https://www.zohoapis.in``) is exposed as
 :attr:`ZohoOAuth.api_domain`: adapters that were not given an explicit base URL build
 theirs on it, since Zoho says API calls must go to that domain.
@@ -22,12 +30,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import httpx
 
 from fieldsync._closing import Closeable
+from fieldsync._secrets import register_secret
 from fieldsync.clock import SystemClock
 from fieldsync.domain.quota import CachedToken, QuotaRequest, quota_digest
 from fieldsync.domain.records import RateWindow
@@ -39,6 +49,7 @@ from fieldsync.exceptions import (
 )
 from fieldsync.http._redact import install_log_redaction
 from fieldsync.http.retry import RetryPolicy
+from fieldsync.ports import MintLock
 from fieldsync.stores._quota_memory import LocalQuota
 from fieldsync.zoho._api import error_text, parse_json, retry_after, send
 from fieldsync.zoho._datacentres import DataCentre
@@ -47,7 +58,7 @@ from fieldsync.zoho._datacentres import data_centre as _data_centre
 if TYPE_CHECKING:
     from fieldsync.ports import Clock, QuotaLedger, TokenCache
 
-__all__ = ["MINT_LIMIT", "MINT_WINDOW", "ZohoOAuth"]
+__all__ = ["MINT_CLAIM", "MINT_LIMIT", "MINT_POLL", "MINT_WAIT", "MINT_WINDOW", "ZohoOAuth"]
 
 _log = logging.getLogger("fieldsync.zoho.auth")
 
@@ -56,6 +67,9 @@ REVOKE_ENDPOINT = "POST /oauth/v2/token/revoke"
 MINT_LIMIT = 10  # access tokens per refresh token ...
 MINT_WINDOW = 600.0  # ... per this many seconds
 _MINT_BLOCK = 600.0  # how long Zoho blocks minting once the limit was exceeded
+MINT_WAIT = 30.0  # how long a process waits for another's mint before minting itself
+MINT_CLAIM = 60.0  # a mint claim ends this long after it was taken, released or not
+MINT_POLL = 0.25  # how often a waiting process looks for the token in the cache
 _MINT_WINDOWS = (RateWindow(MINT_LIMIT, MINT_WINDOW),)
 # Renew this long before expiry, so that a token never expires between check and use.
 _EXPIRY_MARGIN = 60.0
@@ -97,7 +111,11 @@ class ZohoOAuth(Closeable):
             adapters built on this object (a :class:`~fieldsync.stores.LocalQuota` of its
             own when omitted). Pass the store to share them between processes.
         token_cache: where access tokens are kept for reuse (this object's own memory when
-            omitted). The refresh token and client secret are never given to it.
+            omitted). The refresh token and client secret are never given to it. When it
+            is also a :class:`~fieldsync.ports.MintLock`, one mint at a time happens for
+            this refresh token among everyone using it.
+        mint_wait: seconds to wait for another process's mint (the token it will store)
+            before minting anyway (:data:`MINT_WAIT`).
 
     Raises:
         ConfigurationError: an unknown data centre.
@@ -116,11 +134,15 @@ class ZohoOAuth(Closeable):
         retry: RetryPolicy | None = None,
         ledger: QuotaLedger | None = None,
         token_cache: TokenCache | None = None,
+        mint_wait: float = MINT_WAIT,
     ) -> None:
         self.data_centre: DataCentre = _data_centre(data_centre)
         self.client_id = client_id
         self._secret = client_secret
         self._refresh_token = refresh_token
+        # scrubbed by value from whatever fieldsync stores, logs or prints (an API echoing one)
+        register_secret(client_secret)
+        register_secret(refresh_token)
         self._accounts = (accounts_url or self.data_centre.accounts).rstrip("/")
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=30.0)
@@ -129,6 +151,9 @@ class ZohoOAuth(Closeable):
         local = LocalQuota()  # what is not shared lives here, in this object only
         self.ledger: QuotaLedger = ledger if ledger is not None else local
         self._tokens: TokenCache = token_cache if token_cache is not None else local
+        self._mint_lock = self._tokens if isinstance(self._tokens, MintLock) else None
+        self._mint_wait = mint_wait
+        self._owner = uuid.uuid4().hex  # this object's name in mint claims
         # Names this refresh token in the ledger and the cache: a digest, never the secret.
         self.quota_key: str = quota_digest(self._accounts, client_id, refresh_token)
         self._mint_scope = f"zoho-accounts/{self.quota_key}/mint"
@@ -222,12 +247,40 @@ class ZohoOAuth(Closeable):
     def _shared_or_mint(self) -> str:
         now = self._now()
         # Another process (or, between retries, another thread) may have minted one.
+        shared = self._shared(now)
+        if shared is not None or self._mint_lock is None:
+            return shared if shared is not None else self._mint(now)
+        lock, key, deadline = self._mint_lock, self.quota_key, now + self._mint_wait
+        while not lock.claim_mint(key, self._owner, now=now, until=now + MINT_CLAIM):
+            if now >= deadline:
+                _log.warning(
+                    "another process has been minting a Zoho access token for client %s "
+                    "for %g s; minting one here instead of waiting longer",
+                    mask(self.client_id),
+                    self._mint_wait,
+                )
+                return self._mint(now)
+            self._clock.sleep(MINT_POLL)
+            now = self._now()
+            shared = self._shared(now)
+            if shared is not None:
+                return shared
+        try:
+            # The claim's previous holder may have stored its token just before letting go.
+            shared = self._shared(now)
+            return shared if shared is not None else self._mint(now)
+        finally:
+            lock.release_mint(key, self._owner)
+
+    def _shared(self, now: float) -> str | None:
+        """The cache's valid token, now also this object's, or ``None``."""
         shared = self._tokens.cached_token(self.quota_key, now=now)
-        if shared is not None:
-            self._token, self._expires_at = shared.access_token, shared.expires_at
-            self._api_domain = shared.api_domain or self._api_domain
-            return shared.access_token
-        return self._mint(now)
+        if shared is None:
+            return None
+        register_secret(shared.access_token, transient=True)
+        self._token, self._expires_at = shared.access_token, shared.expires_at
+        self._api_domain = shared.api_domain or self._api_domain
+        return shared.access_token
 
     def _mint(self, now: float) -> str:
         # One ledger round trip books the mint or says why not: a minting block someone
@@ -272,6 +325,7 @@ class ZohoOAuth(Closeable):
                 status_code=response.status_code,
                 endpoint=GRANT_ENDPOINT,
             )
+        register_secret(token, transient=True)
         ttl = _seconds(body.get("expires_in"), _DEFAULT_TTL)
         self._token = token
         self._expires_at = now + max(ttl - _EXPIRY_MARGIN, ttl / 2)

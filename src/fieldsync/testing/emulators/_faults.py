@@ -36,6 +36,12 @@ class FaultKind(enum.Enum):
     # HTTP 200 with ``{}`` in place of a write's answer, nothing written: no error, and no
     # word of success either. Where the call writes nothing, answered as RETRY_LATER.
     UNCONFIRMED_WRITE = "unconfirmed_write"
+    # HTTP 200 with an error (code 2001) whose message quotes the request's access token,
+    # as careless APIs do. Opt-in: not among the default kinds (see Faults.kinds).
+    ECHOED_TOKEN = "echoed_token"  # noqa: S105 (a fault's name, not a secret)
+
+
+_DEFAULT_KINDS = frozenset(FaultKind) - {FaultKind.ECHOED_TOKEN}
 
 
 @attrs.frozen
@@ -45,14 +51,21 @@ class Faults:
     Attributes:
         rate: the chance, from 0 to 1, that a call meets a fault.
         seed: seeds the choice, so a failing test fails the same way every time.
-        kinds: the faults to choose from (all of them unless narrowed).
+        kinds: the faults to choose from (all of them but ``ECHOED_TOKEN`` unless
+            narrowed).
+        endpoints: only calls to these endpoints meet faults (every call when ``None``):
+            ``"POST json/listsubscribe"`` for Zoho Campaigns, the method and the URL path
+            (``"GET /invoice/v3/contacts"``, ``"POST /oauth/v2/token"``) for the others.
     """
 
     rate: float = attrs.field(
         default=0.0, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
     )
     seed: int = 0
-    kinds: frozenset[FaultKind] = attrs.field(default=frozenset(FaultKind), converter=frozenset)
+    kinds: frozenset[FaultKind] = attrs.field(default=_DEFAULT_KINDS, converter=frozenset)
+    endpoints: frozenset[str] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(frozenset)
+    )
 
 
 _MALFORMED_BODY = b'{"status": "success", "code": "0", "message": "Contact subscri'
@@ -68,6 +81,8 @@ class FaultInjector:
     """Decides, call by call and deterministically from ``faults.seed``, whether to fail.
 
     Thread-safe. The same seed and the same sequence of calls give the same faults.
+    ``injected`` lists the faults so far, ``echoed`` the access tokens ``ECHOED_TOKEN``
+    answers quoted.
     """
 
     def __init__(self, faults: Faults) -> None:
@@ -77,6 +92,7 @@ class FaultInjector:
         self._kinds = sorted(faults.kinds, key=lambda kind: kind.value)
         self._lock = threading.Lock()
         self.injected: list[FaultKind] = []
+        self.echoed: list[str] = []
 
     def maybe_fault(
         self,
@@ -84,6 +100,7 @@ class FaultInjector:
         *,
         request: httpx.Request | None = None,
         writes: bool = False,
+        endpoint: str | None = None,
     ) -> httpx.Response | None:
         """Return a faulty answer, raise a transport error, or return ``None`` (no fault).
 
@@ -91,11 +108,16 @@ class FaultInjector:
             retry_later: builds the API's own "retry later" answer (for ``RETRY_LATER``).
             request: the request being answered, attached to raised httpx errors.
             writes: the call writes (``UNCONFIRMED_WRITE`` answers ``{}`` to it).
+            endpoint: the call's endpoint (``"POST json/listsubscribe"``), for
+                ``faults.endpoints``.
 
         Raises:
             httpx.ReadTimeout: for ``TIMEOUT``.
             httpx.RemoteProtocolError: for ``DROPPED_CONNECTION``.
         """
+        wanted = self.faults.endpoints
+        if wanted is not None and endpoint not in wanted:
+            return None
         with self._lock:
             if not self._kinds or self._rng.random() >= self.faults.rate:
                 return None
@@ -104,7 +126,17 @@ class FaultInjector:
             self.injected.append(kind)
         if kind is FaultKind.UNCONFIRMED_WRITE and writes:
             return json_response({})
+        if kind is FaultKind.ECHOED_TOKEN:
+            return self._echo(request)
         return _answer(kind, status, retry_later, request)
+
+    def _echo(self, request: httpx.Request | None) -> httpx.Response:
+        header = request.headers.get("Authorization", "") if request is not None else ""
+        token = header.partition(" ")[2].strip()
+        with self._lock:
+            self.echoed.append(token)
+        message = f"The request could not be processed for the OAuth token {token}."
+        return json_response({"status": "error", "code": "2001", "message": message})
 
 
 def _answer(

@@ -144,7 +144,8 @@ class AccountsEmulator(httpx.BaseTransport):
         path = request.url.path
         with self._lock:
             self.calls.append(f"{request.method} {path}")
-        fault = self._faults.maybe_fault(_retry_later, request=request)
+        endpoint = f"{request.method} {path}"
+        fault = self._faults.maybe_fault(_retry_later, request=request, endpoint=endpoint)
         if fault is not None:
             return fault
         if request.method == "POST" and path == GRANT_PATH:

@@ -262,6 +262,7 @@ class CampaignsEmulator(OpenWorldControls, httpx.BaseTransport):
             lambda: self._error("2101", "Please retry after sometime."),
             request=request,
             writes=name == "json/listsubscribe",
+            endpoint=endpoint,
         )
         if fault is not None:
             return fault

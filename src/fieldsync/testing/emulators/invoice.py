@@ -216,7 +216,11 @@ class InvoiceEmulator(httpx.BaseTransport):
         if self._latency:
             self._clock.sleep(self._latency)
         if self._faults is not None:
-            fault = self._faults.maybe_fault(lambda: _error(RETRY_LATER), request=request)
+            fault = self._faults.maybe_fault(
+                lambda: _error(RETRY_LATER),
+                request=request,
+                endpoint=f"{request.method} {request.url.path}",
+            )
             if fault is not None:
                 return fault
         with self._lock:
