@@ -46,6 +46,7 @@ from fieldsync.domain.records import (
     UpsertOutcome,
 )
 from fieldsync.domain.schedule import Schedule, ScheduleKind
+from fieldsync.domain.spec import SpecProblem, SyncSpec
 from fieldsync.domain.state import SyncAction, SyncState
 from fieldsync.domain.sync import (
     Notification,
@@ -86,9 +87,16 @@ from fieldsync.exceptions import (
     TransportError,
     _renamed,
 )
-from fieldsync.service import Integration, IntegrationAdapters, SyncService
+from fieldsync.service import (
+    Integration,
+    IntegrationAdapters,
+    ListsMailingLists,
+    MailingListLike,
+    SyncService,
+)
 from fieldsync.service.views import (
     DisableImpact,
+    IntegrationDetails,
     IntegrationStatus,
     MappingRow,
     Preview,
@@ -131,10 +139,13 @@ __all__ = [
     "InMemoryStore",
     "Integration",
     "IntegrationAdapters",
+    "IntegrationDetails",
     "IntegrationStatus",
     "InvalidConfigurationError",
     "InvalidTransitionError",
     "ListNotFoundError",
+    "ListsMailingLists",
+    "MailingListLike",
     "Mapped",
     "MappingError",
     "MappingPlan",
@@ -164,6 +175,7 @@ __all__ = [
     "SkippedRecord",
     "SourcePage",
     "SourceRecord",
+    "SpecProblem",
     "StateError",
     "StoreError",
     "StoredFingerprint",
@@ -176,6 +188,7 @@ __all__ = [
     "SyncOptions",
     "SyncRun",
     "SyncService",
+    "SyncSpec",
     "SyncState",
     "SystemClock",
     "TargetContact",

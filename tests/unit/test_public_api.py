@@ -25,6 +25,7 @@ PUBLIC_MODULES = [
     "fieldsync.web",
     "fieldsync.otel",
     "fieldsync.testing.pytest_plugin",
+    "fieldsync.codec",
 ]
 
 DESIGN_NAMES = {

@@ -25,10 +25,12 @@ def test_the_service_fixture_syncs_the_fake_source_into_the_fake_target(
 ) -> None:
     fake_source.put("c1", {"email": "ann@example.com", "first_name": "Ann"})
     sync = sync_service.create_sync(
-        "People",
-        integration=FAKE_INTEGRATION,
-        list_key=FAKE_LIST,
-        mapping=fs.FieldMapping.of(("email", "Contact Email")),
+        FAKE_INTEGRATION,
+        fs.SyncSpec(
+            name="People",
+            list_key=FAKE_LIST,
+            mapping=fs.FieldMapping.of(("email", "Contact Email")),
+        ),
     )
 
     run = sync_service.initiate(sync.id)

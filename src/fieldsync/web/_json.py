@@ -14,7 +14,8 @@ from fieldsync import (
     SyncConfig,
     SyncDetail,
 )
-from fieldsync._json import iso_time, run_json
+from fieldsync.codec import iso_time
+from fieldsync.codec import run_to_json as run_json
 from fieldsync.web._jobs import Job
 
 __all__ = [
