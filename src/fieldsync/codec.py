@@ -46,6 +46,7 @@ __all__ = [
     "iso_time",
     "options_from_json",
     "options_to_json",
+    "read_spec",
     "run_to_json",
     "schedule_from_json",
     "schedule_to_json",
@@ -73,7 +74,7 @@ class _Reader:
     def obj(self, value: object, what: str, field: str | None = None) -> Mapping[str, Any]:
         if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
             return value
-        self.problem("wrong_type", f"{what} must be a JSON object.", field)
+        self.problem("wrong_type", f"{what} must be an object.", field)
         return {}
 
     def known(self, data: Mapping[str, Any], keys: set[str], what: str) -> None:
@@ -306,6 +307,15 @@ def _spec(data: Mapping[str, Any], read: _Reader, *, name: str | None) -> SyncSp
     return SyncSpec(name, list_key, mapping, criteria, schedule or Schedule.once(), options)
 
 
+def read_spec(data: object) -> tuple[SyncSpec, list[SpecProblem]]:
+    """What :func:`spec_from_json` reads, and its problems, without raising: each part
+    that does not read is left at its default (no criteria, the ``once`` schedule, no
+    pair), so that the rest can still be checked."""
+    read = _Reader()
+    spec = _spec(read.obj(data, "the spec"), read, name=None)
+    return spec, read.problems
+
+
 def spec_from_json(data: object) -> SyncSpec:
     """The spec :func:`spec_to_json` wrote, or one written by hand. Only the shape is
     checked here: the text rules and the live schemas are ``SyncService.check``'s.
@@ -314,10 +324,9 @@ def spec_from_json(data: object) -> SyncSpec:
         InvalidConfigurationError: a wrong type, an unknown or missing key, criteria or a
             schedule that do not parse; every problem at once, each naming its field.
     """
-    read = _Reader()
-    spec = _spec(read.obj(data, "the spec"), read, name=None)
-    if read.problems:
-        raise InvalidConfigurationError(read.problems)
+    spec, problems = read_spec(data)
+    if problems:
+        raise InvalidConfigurationError(problems)
     return spec
 
 

@@ -18,7 +18,7 @@ import attrs
 
 from fieldsync import codec
 from fieldsync.domain.schedule import Schedule
-from fieldsync.domain.spec import SyncSpec
+from fieldsync.domain.spec import SpecProblem, SyncSpec
 from fieldsync.exceptions import ConfigurationError, InvalidConfigurationError, ScheduleError
 from fieldsync.ports import Source, Target
 
@@ -237,8 +237,12 @@ def _sync(
     try:
         return integration, codec.spec_from_json(data)
     except InvalidConfigurationError as exc:
+        fields = [p.field if isinstance(p, SpecProblem) else None for p in exc.problems]
         raise ConfigurationError(
-            "; ".join(f"{where} {p.field or ''}: {_one_line(p.message)}" for p in exc.problems)
+            "; ".join(
+                f"{where} {field or 'spec'}: {' '.join(p.message.split())}"
+                for field, p in zip(fields, exc.problems, strict=True)
+            )
         ) from None
 
 

@@ -116,11 +116,11 @@ def _bad_character(text: str) -> str | None:
 
 
 def _text_rule(
-    text: str, what: str, limit: int, *, field: str, row: int | None = None, required: bool = True
+    text: str, what: str, limit: int, *, field: str, row: int | None = None, missing: str = ""
 ) -> list[SpecProblem]:
     problems = []
-    if required and not text.strip():
-        problems.append(SpecProblem("required", f"Give the {what}.", field, row))
+    if missing and not text.strip():
+        problems.append(SpecProblem("required", missing, field, row))
     if len(text) > limit:
         problems.append(
             SpecProblem(
@@ -142,19 +142,28 @@ def text_problems(spec: SyncSpec) -> list[SpecProblem]:
     the criteria or a field name. Needs no schema; the time zone is checked by
     :class:`Schedule` itself."""
     problems = [
-        *_text_rule(spec.name, "sync name", MAX_NAME_LENGTH, field="name"),
-        *_text_rule(spec.list_key, "list key", MAX_LIST_KEY_LENGTH, field="list_key"),
+        *_text_rule(
+            spec.name, "sync name", MAX_NAME_LENGTH, field="name", missing="Give the sync a name."
+        ),
+        *_text_rule(
+            spec.list_key,
+            "list key",
+            MAX_LIST_KEY_LENGTH,
+            field="list_key",
+            missing="Choose the mailing list the contacts go to.",
+        ),
     ]
     for index, pair in enumerate(spec.mapping):
         for side, name in (("source", pair.source), ("target", pair.target)):
             problems += _text_rule(
-                name, f"{side} field name", MAX_FIELD_NAME_LENGTH, field="mapping", row=index
+                name,
+                f"{side} field name",
+                MAX_FIELD_NAME_LENGTH,
+                field="mapping",
+                row=index,
+                missing=f"Choose a {side} field.",
             )
     problems += _text_rule(
-        spec.criteria.to_text(),
-        "criteria",
-        MAX_CRITERIA_LENGTH,
-        field="criteria",
-        required=False,
+        spec.criteria.to_text(), "criteria", MAX_CRITERIA_LENGTH, field="criteria"
     )
     return problems

@@ -45,7 +45,8 @@ class ListsMailingLists(Protocol):
 
 def mailing_lists_of(target: object) -> dict[str, str] | None:
     """Key -> name of ``target``'s lists, or ``None`` when it cannot list them."""
-    if not isinstance(target, ListsMailingLists):
+    # a protocol check sees only that ``lists`` exists (FakeTarget's is a dictionary)
+    if not isinstance(target, ListsMailingLists) or not callable(target.lists):
         return None
     return {str(found.key): str(found.name) for found in target.lists()}
 
