@@ -166,4 +166,15 @@ def text_problems(spec: SyncSpec) -> list[SpecProblem]:
     problems += _text_rule(
         spec.criteria.to_text(), "criteria", MAX_CRITERIA_LENGTH, field="criteria"
     )
+    # The text escapes control characters; the values it holds are checked as they are.
+    for condition in spec.criteria.conditions():
+        value = condition.value
+        values = value if isinstance(value, list | tuple | set | frozenset) else (value,)
+        texts = [condition.field, *(v for v in values if isinstance(v, str))]
+        bad = next((b for b in map(_bad_character, texts) if b is not None), None)
+        if bad is not None:
+            problems.append(
+                SpecProblem("invalid_character", f"The criteria contain {bad}.", "criteria")
+            )
+            break
     return problems
