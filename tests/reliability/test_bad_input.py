@@ -216,15 +216,20 @@ def test_a_mapping_of_unknown_fields_is_refused_with_every_problem_and_changes_n
     if isinstance(mapping, Exception):  # refused at construction, with a message
         assert str(mapping)
         return
-    sync = service.create_sync("crm", SyncSpec(name="Bad", list_key=LIST, mapping=mapping))
+    spec = SyncSpec(name="Bad", list_key=LIST, mapping=mapping)
+    created = outcome(lambda: service.create_sync("crm", spec), InvalidConfigurationError)
+    if isinstance(created, InvalidConfigurationError):  # text refused at the door
+        assert created.problems
+        assert [] == store.list_syncs()
+        return
 
-    refused = outcome(lambda: service.initiate(sync.id), InvalidConfigurationError)
+    refused = outcome(lambda: service.initiate(created.id), InvalidConfigurationError)
 
     assert isinstance(refused, InvalidConfigurationError)
     assert refused.problems
     assert str(refused)
-    assert SyncState.DRAFT is store.get_sync(sync.id).state
-    assert [] == store.runs(sync.id)
+    assert SyncState.DRAFT is store.get_sync(created.id).state
+    assert [] == store.runs(created.id)
 
 
 # -- malformed API answers -----------------------------------------------------------------

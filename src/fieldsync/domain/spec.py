@@ -35,6 +35,18 @@ MAX_CRITERIA_LENGTH = 10_000
 """The longest criteria text (as :meth:`Criteria.to_text` writes it), in characters."""
 
 
+def _criteria(value: Criteria | None) -> Criteria:
+    return Criteria.all() if value is None else value
+
+
+def _schedule(value: Schedule | None) -> Schedule:
+    return Schedule.once() if value is None else value
+
+
+def _options(value: SyncOptions | None) -> SyncOptions:
+    return SyncOptions() if value is None else value
+
+
 @attrs.frozen
 class SyncSpec:
     """Everything a user sets on a sync: what :meth:`SyncService.create_sync` creates and
@@ -44,17 +56,19 @@ class SyncSpec:
         name: what people call the sync (at most :data:`MAX_NAME_LENGTH` characters).
         list_key: the target list the contacts go to.
         mapping: the field mapping (the email must be mapped).
-        criteria: which records to sync; every record by default.
-        schedule: when to run after initiate; by default never (only by hand).
-        options: the other options (empty values, records to retrieve).
+        criteria: which records to sync; every record by default (or when ``None``).
+        schedule: when to run after initiate; by default (or ``None``) never: only the
+            run initiate starts.
+        options: the other options (empty values, records to retrieve); the defaults
+            by default (or ``None``).
     """
 
     name: str
     list_key: str
     mapping: FieldMapping
-    criteria: Criteria = attrs.field(factory=Criteria.all)
-    schedule: Schedule = attrs.field(factory=Schedule.once)
-    options: SyncOptions = attrs.field(factory=SyncOptions)
+    criteria: Criteria = attrs.field(factory=Criteria.all, converter=_criteria)
+    schedule: Schedule = attrs.field(factory=Schedule.once, converter=_schedule)
+    options: SyncOptions = attrs.field(factory=SyncOptions, converter=_options)
 
     @classmethod
     def of(cls, name: str, config: SyncConfig) -> SyncSpec:
