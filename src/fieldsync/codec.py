@@ -12,7 +12,7 @@ it. A spec::
       "criteria": "status == \\"active\\"",
       "schedule": {"kind": "daily", "interval": null, "at": "02:00:00", "weekday": null,
                    "day": null, "tz": "Asia/Kolkata"},
-      "options": {"update_empty_values": false, "retrieve_since": null}
+      "options": {"retrieve_since": null, ...one key per option}
     }
 
 Reading is strict: a wrong type, an unknown key or text that does not parse is refused with
@@ -26,19 +26,17 @@ instead of ``"interval"`` in seconds. ``docs/service.md`` describes it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from fieldsync.domain.criteria import Criteria
-from fieldsync.domain.mapping import FieldMap, FieldMapping
-from fieldsync.domain.schedule import Schedule, ScheduleKind
+import attrs
+
+from fieldsync._codec_read import Reader, read_instant, read_schedule, read_spec_data
+from fieldsync.domain.mapping import FieldMapping
+from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.spec import SpecProblem, SyncSpec
 from fieldsync.domain.sync import Sync, SyncConfig, SyncOptions, SyncRun
-from fieldsync.exceptions import (
-    ConfigurationError,
-    CriteriaSyntaxError,
-    InvalidConfigurationError,
-)
+from fieldsync.exceptions import InvalidConfigurationError
 
 __all__ = [
     "config_from_json",
@@ -61,55 +59,6 @@ def iso_time(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-class _Reader:
-    """Reads a JSON object's keys by type, keeping every problem instead of raising."""
-
-    def __init__(self, field: str | None = None, row: int | None = None) -> None:
-        self.problems: list[SpecProblem] = []
-        self.field, self.row = field, row
-
-    def problem(self, code: str, message: str, field: str | None = None) -> None:
-        self.problems.append(SpecProblem(code, message, field or self.field, self.row))
-
-    def obj(self, value: object, what: str, field: str | None = None) -> Mapping[str, Any]:
-        if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
-            return value
-        self.problem("wrong_type", f"{what} must be an object.", field)
-        return {}
-
-    def known(self, data: Mapping[str, Any], keys: set[str], what: str) -> None:
-        for key in sorted(set(data) - keys):
-            self.problem("unknown_key", f"{what} has an unknown key {key[:40]!r}.")
-
-    def text(
-        self, data: Mapping[str, Any], key: str, default: str | None = None, *, missing: str = ""
-    ) -> str:
-        value = data.get(key, default)
-        if isinstance(value, str):
-            return value
-        if key in data:
-            self.problem("wrong_type", f"{key} must be text.", key if self.field is None else None)
-        else:
-            self.problem(
-                "required", missing or f"Give the {key}.", key if self.field is None else None
-            )
-        return ""
-
-    def flag(self, data: Mapping[str, Any], key: str) -> bool:
-        value = data.get(key, False)
-        if isinstance(value, bool):
-            return value
-        self.problem("wrong_type", f"{key} must be true or false.")
-        return False
-
-    def number(self, data: Mapping[str, Any], key: str) -> int | None:
-        value = data.get(key)
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
-        self.problem("wrong_type", f"{key} must be a whole number.")
-        return None
-
-
 # -- schedules ---------------------------------------------------------------------------------
 
 
@@ -128,59 +77,14 @@ def schedule_to_json(schedule: Schedule) -> dict[str, Any]:
     }
 
 
-_SCHEDULE_KEYS = {"kind", "interval", "hours", "days", "at", "weekday", "day", "tz"}
-
-
-def _schedule(data: Mapping[str, Any], read: _Reader) -> Schedule | None:
-    read.known(data, _SCHEDULE_KEYS, "schedule")
-    try:
-        kind = ScheduleKind(data.get("kind", "once"))
-    except (ValueError, TypeError):
-        kinds = ", ".join(k.value for k in ScheduleKind)
-        read.problem("invalid_schedule", f"schedule kind must be one of {kinds}.")
-        return None
-    interval, at = data.get("interval"), data.get("at")
-    hours, days = read.number(data, "hours"), read.number(data, "days")
-    weekday, day = read.number(data, "weekday"), read.number(data, "day")
-    tz = read.text(data, "tz", "UTC")
-    if interval is not None and (
-        isinstance(interval, bool) or not isinstance(interval, int | float)
-    ):
-        read.problem("wrong_type", "interval must be a number of seconds.")
-    if at is not None and not isinstance(at, str):
-        read.problem("wrong_type", 'at must be a time of day such as "02:00".')
-    if read.problems:
-        return None
-    calendar = kind in {ScheduleKind.DAILY, ScheduleKind.WEEKLY, ScheduleKind.MONTHLY}
-    try:
-        if kind is ScheduleKind.EVERY and interval is None:
-            every = Schedule.every(hours=hours or 0, days=days or 0).interval
-        else:
-            every = None if interval is None else timedelta(seconds=interval)
-        if calendar and at is None:
-            at = "00:00"
-        return Schedule(
-            kind,
-            interval=every,
-            # the clock's forms ("2:00", "02:00:00") as Schedule.daily reads them
-            at=None if at is None else Schedule.daily(at).at,
-            weekday=0 if kind is ScheduleKind.WEEKLY and weekday is None else weekday,
-            day=1 if kind is ScheduleKind.MONTHLY and day is None else day,
-            tz=tz,
-        )
-    except (ConfigurationError, ValueError, OverflowError) as exc:
-        read.problem("invalid_schedule", str(exc).rstrip(".") + ".")
-        return None
-
-
 def schedule_from_json(data: object) -> Schedule:
     """The schedule :func:`schedule_to_json` wrote (or a hand-written one).
 
     Raises:
         InvalidConfigurationError: the value is not a schedule; every problem named.
     """
-    read = _Reader("schedule")
-    schedule = _schedule(read.obj(data, "schedule"), read)
+    read = Reader("schedule")
+    schedule = read_schedule(read.obj(data, "schedule"), read)
     if schedule is None:
         raise InvalidConfigurationError(read.problems)
     return schedule
@@ -197,25 +101,21 @@ def options_to_json(options: SyncOptions) -> dict[str, Any]:
     }
 
 
-def _instant(value: object, read: _Reader, key: str) -> datetime | None:
-    if value is None or (isinstance(value, datetime) and value.utcoffset() is not None):
-        return value
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.utcoffset() is None:
-        read.problem("wrong_type", f"{key} must be a time with an offset (2024-01-01T00:00:00Z).")
-        return None
-    return parsed
-
-
-def _options(data: Mapping[str, Any], read: _Reader) -> SyncOptions:
+def _read_options(data: Mapping[str, Any], read: Reader) -> SyncOptions:
     read.known(data, {"update_empty_values", "retrieve_since"}, "options")
     return SyncOptions(
         update_empty_values=read.flag(data, "update_empty_values"),
-        retrieve_since=_instant(data.get("retrieve_since"), read, "retrieve_since"),
+        retrieve_since=read_instant(data.get("retrieve_since"), read, "retrieve_since"),
     )
+
+
+def _with_options(spec: SyncSpec, data: Mapping[str, Any], read: Reader) -> SyncSpec:
+    """``spec`` with the options of the spec JSON ``data`` (read here, beside
+    :func:`options_to_json`: a new option is one line in each)."""
+    options_read = Reader("options")
+    options = _read_options(options_read.obj(data.get("options", {}), "options"), options_read)
+    read.problems += options_read.problems
+    return attrs.evolve(spec, options=options)
 
 
 def options_from_json(data: object) -> SyncOptions:
@@ -225,8 +125,8 @@ def options_from_json(data: object) -> SyncOptions:
     Raises:
         InvalidConfigurationError: a wrong type or an unknown key; every problem named.
     """
-    read = _Reader("options")
-    options = _options(read.obj(data, "options"), read)
+    read = Reader("options")
+    options = _read_options(read.obj(data, "options"), read)
     if read.problems:
         raise InvalidConfigurationError(read.problems)
     return options
@@ -237,42 +137,6 @@ def options_from_json(data: object) -> SyncOptions:
 
 def _mapping_to_json(mapping: FieldMapping) -> list[dict[str, Any]]:
     return [{"source": p.source, "target": p.target, "create": p.create} for p in mapping]
-
-
-def _mapping(value: object, read: _Reader) -> FieldMapping:
-    if value is None:
-        read.problem("required", "Map at least the email field.", "mapping")
-        return FieldMapping(())
-    if not isinstance(value, list):
-        read.problem("wrong_type", "mapping must be a list of pairs.", "mapping")
-        return FieldMapping(())
-    pairs = []
-    for index, item in enumerate(value):
-        row = _Reader("mapping", index)
-        pair = row.obj(item, f"mapping pair {index}")
-        row.known(pair, {"source", "target", "create"}, f"mapping pair {index}")
-        source = row.text(pair, "source")
-        target = row.text(pair, "target", source)
-        create = row.flag(pair, "create")
-        if not row.problems and (source and target):
-            pairs.append(FieldMap(source, target, create))
-        elif not row.problems:
-            row.problem("required", f"mapping pair {index} needs a source and a target field.")
-        read.problems += row.problems
-    return FieldMapping(tuple(pairs))
-
-
-def _criteria(value: object, read: _Reader) -> Criteria:
-    if not isinstance(value, str):
-        read.problem("wrong_type", "criteria must be text.", "criteria")
-        return Criteria.all()
-    try:
-        return Criteria.parse(value)
-    except CriteriaSyntaxError as exc:
-        read.problem("invalid_criteria", f"{exc.reason} at position {exc.position}.", "criteria")
-    except (ValueError, RecursionError) as exc:
-        read.problem("invalid_criteria", str(exc), "criteria")
-    return Criteria.all()
 
 
 def spec_to_json(spec: SyncSpec) -> dict[str, Any]:
@@ -287,32 +151,13 @@ def spec_to_json(spec: SyncSpec) -> dict[str, Any]:
     }
 
 
-_SPEC_KEYS = {"name", "list_key", "mapping", "criteria", "schedule", "options"}
-
-
-def _spec(data: Mapping[str, Any], read: _Reader, *, name: str | None) -> SyncSpec:
-    read.known(data, _SPEC_KEYS if name is None else _SPEC_KEYS - {"name"}, "the spec")
-    if name is None:
-        name = read.text(data, "name", missing="Give the sync a name.")
-    list_key = read.text(data, "list_key", missing="Choose the list the contacts go to.")
-    mapping = _mapping(data.get("mapping"), read)
-    criteria = _criteria(data.get("criteria", ""), read)
-    schedule_read = _Reader("schedule")
-    schedule = _schedule(
-        schedule_read.obj(data.get("schedule", {"kind": "once"}), "schedule"), schedule_read
-    )
-    options_read = _Reader("options")
-    options = _options(options_read.obj(data.get("options", {}), "options"), options_read)
-    read.problems += schedule_read.problems + options_read.problems
-    return SyncSpec(name, list_key, mapping, criteria, schedule or Schedule.once(), options)
-
-
 def read_spec(data: object) -> tuple[SyncSpec, list[SpecProblem]]:
     """What :func:`spec_from_json` reads, and its problems, without raising: each part
     that does not read is left at its default (no criteria, the ``once`` schedule, no
     pair), so that the rest can still be checked."""
-    read = _Reader()
-    spec = _spec(read.obj(data, "the spec"), read, name=None)
+    read = Reader()
+    fields = read.obj(data, "the spec")
+    spec = _with_options(read_spec_data(fields, read, name=None), fields, read)
     return spec, read.problems
 
 
@@ -344,11 +189,10 @@ def config_from_json(data: Mapping[str, Any]) -> SyncConfig:
     Raises:
         InvalidConfigurationError: it is not one.
     """
-    read = _Reader()
-    spec = _spec(
-        {k: v for k, v in data.items() if k not in {"version", "created_at"}}, read, name=""
-    )
-    created = _instant(data.get("created_at"), read, "created_at")
+    read = Reader()
+    fields = {k: v for k, v in data.items() if k not in {"version", "created_at"}}
+    spec = _with_options(read_spec_data(fields, read, name=""), fields, read)
+    created = read_instant(data.get("created_at"), read, "created_at")
     version = data.get("version")
     if read.problems or not isinstance(version, int) or created is None:
         read.problem("wrong_type", "a configuration version needs a version and a created_at.")
