@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bench import _data
+from fieldsync import SyncSpec
 from fieldsync.ports import Clock, Source, SyncStore, Target
 from fieldsync.service import SyncService
 from fieldsync.testing.clock import FakeClock
@@ -26,10 +27,9 @@ def make_sync(
     service = SyncService(store=store, clock=clock or FakeClock(START))
     service.register_integration("bench", source=source, target=target)
     sync = service.create_sync(
-        "benchmark",
-        integration="bench",
-        list_key=LIST_KEY,
-        mapping=_data.mapping(),
-        criteria=_data.criteria(),
+        "bench",
+        SyncSpec(
+            name="benchmark", list_key=LIST_KEY, mapping=_data.mapping(), criteria=_data.criteria()
+        ),
     )
     return service, sync.id

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from bench._harness import Metric, Result, stats
-from fieldsync import FieldMapping, SQLiteStore, SyncService, estimate_run
+from fieldsync import FieldMapping, SQLiteStore, SyncService, SyncSpec, estimate_run
 from fieldsync.testing import ScaledClock
 from fieldsync.testing.emulators import EmulatedZoho
 from fieldsync.zoho.campaigns import DEFAULT_BULK_LIMITS, DEFAULT_LIMITS, ZohoCampaignsTarget
@@ -69,7 +69,7 @@ def _round(n: int, factor: float, *, bulk: bool, workdir: Path) -> dict[str, flo
         service.register_integration("zoho", source=zoho.source, target=target)
         mapping = FieldMapping.of(("email", "Contact Email"))
         sync = service.create_sync(
-            "New user", integration="zoho", list_key=zoho.list_key, mapping=mapping
+            "zoho", SyncSpec(name="New user", list_key=zoho.list_key, mapping=mapping)
         )
         started = clock.now()
         run = service.initiate(sync.id)

@@ -33,6 +33,7 @@ from psycopg import sql
 
 from bench import _fleet_worker
 from bench._harness import Metric, Result, stats
+from fieldsync import SyncSpec
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Sync
 from fieldsync.testing.emulators.fleet import OrganizationsServer
@@ -76,10 +77,12 @@ def _due_syncs(url: str, schema: str, server: OrganizationsServer) -> None:
         for org in server.orgs:
             sync: Sync = service.create_sync(
                 org.name,
-                integration=org.name,
-                list_key=org.spec.lists["Newsletter"],
-                mapping=mapping,
-                schedule=fs.Schedule.every(hours=24),
+                SyncSpec(
+                    name=org.name,
+                    list_key=org.spec.lists["Newsletter"],
+                    mapping=mapping,
+                    schedule=fs.Schedule.every(hours=24),
+                ),
             )
             sync.state, sync.next_run_at = SyncState.ACTIVE, sync.created_at
             store.save_sync(sync)

@@ -40,7 +40,7 @@ import httpx
 import uvicorn
 
 from bench._harness import Metric, Result, stats
-from fieldsync import FieldMapping, SyncService
+from fieldsync import FieldMapping, SyncService, SyncSpec
 from fieldsync.clock import SystemClock
 from fieldsync.stores import SQLiteStore
 from fieldsync.testing.emulators import (
@@ -142,7 +142,7 @@ def _world(contacts: int, workdir: Path) -> Iterator[_World]:
             target=ZohoCampaignsTarget(auth, client=clients[2], clock=clock, concurrency=4),
         )
         sync = service.create_sync(
-            "Invoice customers", integration="zoho-invoice", list_key=list_key, mapping=_MAPPING
+            "zoho-invoice", SyncSpec(name="Invoice customers", list_key=list_key, mapping=_MAPPING)
         )
         service.initiate(sync.id)
         ids = [str(row["contact_id"]) for row in invoice.contacts()]

@@ -122,11 +122,13 @@ def main() -> None:
             "csv", source=CsvSource(csv_path), target=JsonLinesTarget(root)
         )
         sync = service.create_sync(
-            "CSV customers",
-            integration="csv",
-            list_key="customers",
-            mapping=fs.FieldMapping.of(
-                ("email", "Email"), ("name", "Name"), fs.FieldMap("city", "City", create=True)
+            "csv",
+            fs.SyncSpec(
+                name="CSV customers",
+                list_key="customers",
+                mapping=fs.FieldMapping.of(
+                    ("email", "Email"), ("name", "Name"), fs.FieldMap("city", "City", create=True)
+                ),
             ),
         )
         run = service.initiate(sync.id)

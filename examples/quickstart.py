@@ -39,16 +39,18 @@ def main() -> None:
         service.register_integration("crm", source=source, target=target)
 
         sync = service.create_sync(
-            "Indian customers",
-            integration="crm",
-            list_key="newsletter",
-            mapping=fs.FieldMapping.of(
-                ("email", "Contact Email"),
-                ("first_name", "First Name"),
-                fs.FieldMap("country", "Country", create=True),  # the "New Field" checkbox
+            "crm",
+            fs.SyncSpec(
+                name="Indian customers",
+                list_key="newsletter",
+                mapping=fs.FieldMapping.of(
+                    ("email", "Contact Email"),
+                    ("first_name", "First Name"),
+                    fs.FieldMap("country", "Country", create=True),  # the "New Field" checkbox
+                ),
+                criteria=fs.Criteria.parse('country == "India" and status == "active"'),
+                schedule=fs.Schedule.daily("02:00", tz="Asia/Kolkata"),
             ),
-            criteria=fs.Criteria.parse('country == "India" and status == "active"'),
-            schedule=fs.Schedule.daily("02:00", tz="Asia/Kolkata"),
         )
         preview = service.preview(sync.id)
         print("fields to create:", [f.name for f in preview.fields_to_create])

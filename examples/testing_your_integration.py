@@ -87,12 +87,14 @@ def service(
 
 def gold_sync(service: fs.SyncService) -> fs.Sync:
     return service.create_sync(
-        "Gold customers",
-        integration="shop",
-        list_key=FAKE_LIST,  # the list fieldsync_target starts with
-        mapping=fs.FieldMapping.of(("mail", "Contact Email"), ("name", "First Name")),
-        criteria=fs.Criteria.parse('tier == "gold"'),
-        schedule=fs.Schedule.every(hours=6),
+        "shop",
+        fs.SyncSpec(
+            name="Gold customers",
+            list_key=FAKE_LIST,  # the list fieldsync_target starts with
+            mapping=fs.FieldMapping.of(("mail", "Contact Email"), ("name", "First Name")),
+            criteria=fs.Criteria.parse('tier == "gold"'),
+            schedule=fs.Schedule.every(hours=6),
+        ),
     )
 
 

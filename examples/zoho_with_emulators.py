@@ -62,16 +62,18 @@ def main() -> None:
     ):
         service.register_integration("zoho", source=source, target=target)
         sync = service.create_sync(
-            "Active customers",
-            integration="zoho",
-            list_key=list_key,  # REAL: your list key (target.lists() lists them)
-            mapping=fs.FieldMapping.of(
-                ("email", "Contact Email"),
-                ("first_name", "First Name"),
-                ("last_name", "Last Name"),
-                fs.FieldMap("Customer Tier", create=True),
+            "zoho",
+            fs.SyncSpec(
+                name="Active customers",
+                list_key=list_key,
+                mapping=fs.FieldMapping.of(
+                    ("email", "Contact Email"),
+                    ("first_name", "First Name"),
+                    ("last_name", "Last Name"),
+                    fs.FieldMap("Customer Tier", create=True),
+                ),
+                criteria=fs.Criteria.parse('status == "active"'),
             ),
-            criteria=fs.Criteria.parse('status == "active"'),
         )
         run = service.initiate(sync.id)
         mapping = service.sync_detail(sync.id).sync.config.mapping

@@ -48,6 +48,7 @@ from fieldsync.domain.records import (
     UpsertOutcome,
 )
 from fieldsync.domain.schedule import Schedule, ScheduleKind
+from fieldsync.domain.spec import SpecProblem, SyncSpec
 from fieldsync.domain.state import SyncAction, SyncState
 from fieldsync.domain.sync import (
     Notification,
@@ -88,9 +89,16 @@ from fieldsync.exceptions import (
     TransportError,
     _renamed,
 )
-from fieldsync.service import Integration, IntegrationAdapters, SyncService
+from fieldsync.service import (
+    Integration,
+    IntegrationAdapters,
+    ListsMailingLists,
+    MailingListLike,
+    SyncService,
+)
 from fieldsync.service.views import (
     DisableImpact,
+    IntegrationDetails,
     IntegrationStatus,
     MappingRow,
     Preview,
@@ -135,11 +143,14 @@ __all__ = [
     "InMemoryStore",
     "Integration",
     "IntegrationAdapters",
+    "IntegrationDetails",
     "IntegrationStatus",
     "InvalidConfigurationError",
     "InvalidTransitionError",
     "ListMember",
     "ListNotFoundError",
+    "ListsMailingLists",
+    "MailingListLike",
     "Mapped",
     "MappingError",
     "MappingPlan",
@@ -172,6 +183,7 @@ __all__ = [
     "SkippedRecord",
     "SourcePage",
     "SourceRecord",
+    "SpecProblem",
     "StateError",
     "StoreError",
     "StoredFingerprint",
@@ -184,6 +196,7 @@ __all__ = [
     "SyncOptions",
     "SyncRun",
     "SyncService",
+    "SyncSpec",
     "SyncState",
     "SystemClock",
     "TargetContact",

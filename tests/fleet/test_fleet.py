@@ -88,12 +88,14 @@ def create_syncs(
     for i, org in enumerate(fleet.orgs):
         for kind, criteria in SYNCS.items():
             sync = service.create_sync(
-                f"{org_name(i)} {kind}",
-                integration=org_name(i),
-                list_key=org.spec.lists[kind],
-                mapping=MAPPING,
-                criteria=fs.Criteria.parse(criteria),
-                schedule=fs.Schedule.every(hours=1),
+                org_name(i),
+                fs.SyncSpec(
+                    name=f"{org_name(i)} {kind}",
+                    list_key=org.spec.lists[kind],
+                    mapping=MAPPING,
+                    criteria=fs.Criteria.parse(criteria),
+                    schedule=fs.Schedule.every(hours=1),
+                ),
             )
             sync.state, sync.next_run_at = fs.SyncState.ACTIVE, slot0
             store.save_sync(sync)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import attrs
 
+from fieldsync import SyncSpec
 from fieldsync.domain.emails import email_key, is_valid_email
 from fieldsync.domain.fields import Field, FieldType, Schema
 from fieldsync.domain.mapping import FieldMapping
@@ -333,7 +334,7 @@ def create_sync(paths: Paths, schedule: Schedule | None = None) -> str:
     target = FileTarget(paths.target)
     service, store = service_for(paths, minutes=0, tripwire=tripwire, worker="setup", target=target)
     sync = service.create_sync(
-        "Crash", integration=INTEGRATION, list_key=LIST, mapping=MAPPING, schedule=schedule
+        INTEGRATION, SyncSpec(name="Crash", list_key=LIST, mapping=MAPPING, schedule=schedule)
     )
     store.close()
     target.close()

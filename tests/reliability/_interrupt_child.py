@@ -11,6 +11,7 @@ import sys
 
 import httpx
 
+from fieldsync import SyncSpec
 from fieldsync.clock import SystemClock
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.records import RateWindow, TargetLimits
@@ -51,7 +52,7 @@ def main(concurrency: int) -> int:
     service = SyncService(store=store, clock=clock, worker_id="w")
     service.register_integration("zoho", source=source, target=target)
     mapping = FieldMapping.of(("email", "Contact Email"), ("first_name", "First Name"))
-    sync = service.create_sync("S", integration="zoho", list_key=list_key, mapping=mapping)
+    sync = service.create_sync("zoho", SyncSpec(name="S", list_key=list_key, mapping=mapping))
     print("ready", flush=True)
     try:
         service.initiate(sync.id)

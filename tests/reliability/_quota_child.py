@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fieldsync import Criteria, FieldMapping, SQLiteStore, SyncService
+from fieldsync import Criteria, FieldMapping, SQLiteStore, SyncService, SyncSpec
 from fieldsync.cli._zoho import build_zoho
 from fieldsync.exceptions import FieldSyncError
 from fieldsync.stores.postgres import PostgresStore
@@ -49,11 +49,15 @@ def main(spec: dict[str, Any]) -> dict[str, Any]:
             service = SyncService(store=store, clock=clock)
             service.register_integration("zoho", source=source, target=target)
             sync = service.create_sync(
-                spec["name"],
-                integration="zoho",
-                list_key=spec["list_key"],
-                mapping=FieldMapping.of(("email", "Contact Email"), ("first_name", "First Name")),
-                criteria=Criteria.all(),
+                "zoho",
+                SyncSpec(
+                    name=spec["name"],
+                    list_key=spec["list_key"],
+                    mapping=FieldMapping.of(
+                        ("email", "Contact Email"), ("first_name", "First Name")
+                    ),
+                    criteria=Criteria.all(),
+                ),
             )
             run = service.initiate(sync.id)
             counts = run.counts

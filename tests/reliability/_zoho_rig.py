@@ -16,6 +16,7 @@ from urllib.parse import unquote_plus
 import attrs
 import httpx
 
+from fieldsync import SyncSpec
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.sync import RunStatus, SyncRun
 from fieldsync.exceptions import RetriableError
@@ -212,7 +213,9 @@ def build(
     notifier = RecordingNotifier()
     service = SyncService(store=store, notifier=notifier, clock=clock, worker_id="rig")
     service.register_integration("zoho", source=source, target=target)
-    sync = service.create_sync("Customers", integration="zoho", list_key=list_key, mapping=MAPPING)
+    sync = service.create_sync(
+        "zoho", SyncSpec(name="Customers", list_key=list_key, mapping=MAPPING)
+    )
     return ZohoRig(
         clock=clock,
         accounts=accounts,

@@ -17,6 +17,7 @@ from _checks import account_for, unique_emails
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fieldsync import SyncSpec
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.records import SourceRecord, TargetContact
@@ -128,7 +129,7 @@ def sync_records(records: list[SourceRecord], store: SyncStore) -> None:
     target.create_list(LIST)
     service = SyncService(store=store, clock=clock, worker_id="w")
     service.register_integration("crm", source=FakeSource(records, page_size=9), target=target)
-    sync = service.create_sync("Hostile", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="Hostile", list_key=LIST, mapping=MAPPING))
 
     run = service.initiate(sync.id)
 
@@ -215,15 +216,20 @@ def test_a_mapping_of_unknown_fields_is_refused_with_every_problem_and_changes_n
     if isinstance(mapping, Exception):  # refused at construction, with a message
         assert str(mapping)
         return
-    sync = service.create_sync("Bad", integration="crm", list_key=LIST, mapping=mapping)
+    spec = SyncSpec(name="Bad", list_key=LIST, mapping=mapping)
+    created = outcome(lambda: service.create_sync("crm", spec), InvalidConfigurationError)
+    if isinstance(created, InvalidConfigurationError):  # text refused at the door
+        assert created.problems
+        assert [] == store.list_syncs()
+        return
 
-    refused = outcome(lambda: service.initiate(sync.id), InvalidConfigurationError)
+    refused = outcome(lambda: service.initiate(created.id), InvalidConfigurationError)
 
     assert isinstance(refused, InvalidConfigurationError)
     assert refused.problems
     assert str(refused)
-    assert SyncState.DRAFT is store.get_sync(sync.id).state
-    assert [] == store.runs(sync.id)
+    assert SyncState.DRAFT is store.get_sync(created.id).state
+    assert [] == store.runs(created.id)
 
 
 # -- malformed API answers -----------------------------------------------------------------
@@ -352,7 +358,7 @@ def test_an_export_cell_that_starts_like_a_formula_is_prefixed_with_a_quote(star
     target.create_list(LIST)
     service = SyncService(store=store, clock=FakeClock(START), worker_id="w")
     service.register_integration("crm", source=FakeSource([record]), target=target)
-    sync = service.create_sync("CSV", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="CSV", list_key=LIST, mapping=MAPPING))
     run = service.initiate(sync.id)
     out = io.StringIO(newline="")
 

@@ -15,6 +15,7 @@ from _checks import account_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fieldsync import SyncSpec
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.sync import RunStatus
@@ -62,7 +63,7 @@ class Rig:
         self.service = SyncService(store=self.store, clock=clock, worker_id="w")
         self.service.register_integration("zoho", source=source, target=self.target)
         self.sync = self.service.create_sync(
-            "S", integration="zoho", list_key=LIST, mapping=MAPPING
+            "zoho", SyncSpec(name="S", list_key=LIST, mapping=MAPPING)
         )
 
     @property
@@ -193,7 +194,7 @@ def test_a_contact_answered_with_an_unconfirmed_success_is_sent_again_by_the_nex
 
     service = SyncService(store=InMemoryStore(), clock=clock, worker_id="w")
     service.register_integration("zoho", source=source, target=campaigns(handler, clock=clock))
-    sync = service.create_sync("S", integration="zoho", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("zoho", SyncSpec(name="S", list_key=LIST, mapping=MAPPING))
 
     first = service.initiate(sync.id)
     second = service.run(sync.id)
@@ -228,7 +229,7 @@ def test_an_outage_defers_the_run_after_a_few_failures_keeping_what_it_committed
     service = SyncService(store=InMemoryStore(), clock=clock, worker_id="w")
     target = campaigns(handler, clock=clock, attempts=5, max_batch=3)
     service.register_integration("zoho", source=source, target=target)
-    sync = service.create_sync("S", integration="zoho", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("zoho", SyncSpec(name="S", list_key=LIST, mapping=MAPPING))
     began = clock.now()
 
     run = service.initiate(sync.id)

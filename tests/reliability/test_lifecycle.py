@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+import attrs
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
+from fieldsync import SyncSpec
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.schedule import Schedule
@@ -101,11 +103,10 @@ class Lifecycle(RuleBasedStateMachine):
     def create(self, integration: str) -> str:
         try:
             sync = self.service.create_sync(
-                "S",
-                integration=integration,
-                list_key=LIST,
-                mapping=MAPPING,
-                schedule=Schedule.every(hours=1),
+                integration,
+                SyncSpec(
+                    name="S", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)
+                ),
             )
         except StateError:
             assert integration in self.disabled
@@ -139,7 +140,13 @@ class Lifecycle(RuleBasedStateMachine):
     def edit(self, sync_id: str, country: str) -> None:
         if sync_id:
             criteria = Criteria.parse(f'country != "{country}"')
-            self.act(sync_id, "edit", lambda: self.service.edit(sync_id, criteria=criteria))
+            self.act(
+                sync_id,
+                "edit",
+                lambda: self.service.edit(
+                    sync_id, attrs.evolve(self.service.spec(sync_id), criteria=criteria)
+                ),
+            )
 
     @rule(hours=st.integers(0, 3))
     def run_due(self, hours: int) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fieldsync import SyncSpec
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.sync import SyncRun
@@ -50,11 +52,13 @@ def test_the_first_preview_predicts_the_first_run_group_addresses_and_new_fields
     zoho, service = zoho_service()
     mapping = FieldMapping.of(*BASE, FieldMap("Region", "Region", create=True))
     sync = service.create_sync(
-        "S",
-        integration="zoho",
-        list_key=zoho.list_key,
-        mapping=mapping,
-        criteria=Criteria.parse('status == "active"'),
+        "zoho",
+        SyncSpec(
+            name="S",
+            list_key=zoho.list_key,
+            mapping=mapping,
+            criteria=Criteria.parse('status == "active"'),
+        ),
     )
 
     preview = service.preview(sync.id)
@@ -69,10 +73,15 @@ def test_after_an_edit_preview_names_new_fields_as_the_target_does_and_predicts_
     zoho, service = zoho_service()
     tier = FieldMap("Customer Tier", "Customer Tier", create=True)
     mapping = FieldMapping.of(*BASE, tier)
-    sync = service.create_sync("S", integration="zoho", list_key=zoho.list_key, mapping=mapping)
+    sync = service.create_sync("zoho", SyncSpec(name="S", list_key=zoho.list_key, mapping=mapping))
     first = service.initiate(sync.id)  # Campaigns creates "CustomerTier"
     zoho.clock.advance(timedelta(hours=1))
-    service.edit(sync.id, mapping=mapping, criteria=Criteria.parse('status == "active"'))
+    service.edit(
+        sync.id,
+        attrs.evolve(
+            service.spec(sync.id), mapping=mapping, criteria=Criteria.parse('status == "active"')
+        ),
+    )
 
     preview = service.preview(sync.id)
     run = service.initiate(sync.id)
@@ -86,7 +95,7 @@ def test_after_an_edit_preview_names_new_fields_as_the_target_does_and_predicts_
 def test_a_preview_of_a_field_the_target_would_rename_lists_it_under_that_name() -> None:
     zoho, service = zoho_service(contacts=50)
     mapping = FieldMapping.of(*BASE, FieldMap("Customer Tier", "Customer Tier", create=True))
-    sync = service.create_sync("S", integration="zoho", list_key=zoho.list_key, mapping=mapping)
+    sync = service.create_sync("zoho", SyncSpec(name="S", list_key=zoho.list_key, mapping=mapping))
 
     preview = service.preview(sync.id)
     run = service.initiate(sync.id)
@@ -128,7 +137,7 @@ def test_preview_predicts_any_run_of_the_fakes(
     service = SyncService(store=InMemoryStore(), clock=clock, worker_id="w")
     service.register_integration("crm", source=source, target=target)
     mapping = FieldMapping.of(("email", "Contact Email"), ("first_name", "First Name"))
-    sync = service.create_sync("S", integration="crm", list_key="L", mapping=mapping)
+    sync = service.create_sync("crm", SyncSpec(name="S", list_key="L", mapping=mapping))
     runs = itertools.count()
 
     for step in range(2):
@@ -140,4 +149,7 @@ def test_preview_predicts_any_run_of_the_fakes(
             if index < len(people):
                 source.put(f"k{index}", values)
         if edit_criteria:
-            service.edit(sync.id, criteria=Criteria.parse('country == "IN"'))
+            service.edit(
+                sync.id,
+                attrs.evolve(service.spec(sync.id), criteria=Criteria.parse('country == "IN"')),
+            )

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from scenario_data import CRITERIA, LIST, MAPPING, World, seed, sent
 
+from fieldsync import SyncSpec
 from fieldsync.domain.members import MemberStatus
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.ports import ListReader
@@ -17,7 +18,7 @@ def test_a_refused_address_is_skipped_once_and_never_sent_again(world: World) ->
     seed(world.source)
     world.target.refuse_for_consent("customer3@example.in", ReasonCode.DO_NOT_MAIL)
     sync = world.service.create_sync(
-        "Customers", integration="invoice", list_key=LIST, mapping=MAPPING, criteria=CRITERIA
+        "invoice", SyncSpec(name="Customers", list_key=LIST, mapping=MAPPING, criteria=CRITERIA)
     )
 
     first = world.service.initiate(sync.id, acknowledge_disclaimer=True)
@@ -43,7 +44,7 @@ def test_a_refused_address_is_skipped_once_and_never_sent_again(world: World) ->
 def test_the_fake_target_reads_its_list_back_by_status(world: World) -> None:
     seed(world.source, count=8)  # customer7 has a twin, skipped as a duplicate
     sync = world.service.create_sync(
-        "Customers", integration="invoice", list_key=LIST, mapping=MAPPING, criteria=CRITERIA
+        "invoice", SyncSpec(name="Customers", list_key=LIST, mapping=MAPPING, criteria=CRITERIA)
     )
     world.service.initiate(sync.id, acknowledge_disclaimer=True)
 

@@ -123,7 +123,7 @@ def build(
     service = fs.SyncService(store=store, clock=zoho.clock)
     service.register_integration("zoho", source=zoho.source, target=zoho.target)
     sync = service.create_sync(
-        "Customers", integration="zoho", list_key=zoho.list_key, mapping=mapping
+        "zoho", fs.SyncSpec(name="Customers", list_key=zoho.list_key, mapping=mapping)
     )
     return OpenWorld(zoho, service, sync, list(zoho.organization.contacts), store)
 

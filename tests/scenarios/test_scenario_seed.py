@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from scenario_data import CRITERIA, GOOD, LIST, MAPPING, START, World, counted, seed, sent
 
+from fieldsync import SyncSpec
 from fieldsync.domain.mapping import FieldMap
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import TargetContact
@@ -38,12 +40,14 @@ RECORDS = GOOD + 5
 def create(world: World, schedule: Schedule | None = None) -> Sync:
     seed(world.source)
     return world.service.create_sync(
-        "Indian customers",
-        integration="invoice",
-        list_key=LIST,
-        mapping=MAPPING,
-        criteria=CRITERIA,
-        schedule=schedule or Schedule.daily("02:00", tz="Asia/Kolkata"),
+        "invoice",
+        SyncSpec(
+            name="Indian customers",
+            list_key=LIST,
+            mapping=MAPPING,
+            criteria=CRITERIA,
+            schedule=schedule or Schedule.daily("02:00", tz="Asia/Kolkata"),
+        ),
     )
 
 
@@ -178,7 +182,13 @@ def test_an_edit_applies_at_the_next_initiate_and_runs_record_their_version(
 ) -> None:
     sync = create(world)
     first = world.service.initiate(sync.id)
-    world.service.edit(sync.id, mapping=MAPPING.with_pairs(FieldMap("status", "Status", True)))
+    world.service.edit(
+        sync.id,
+        attrs.evolve(
+            world.service.spec(sync.id),
+            mapping=MAPPING.with_pairs(FieldMap("status", "Status", True)),
+        ),
+    )
     kept = world.service.run(sync.id)
 
     second = world.service.initiate(sync.id)

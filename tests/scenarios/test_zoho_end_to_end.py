@@ -53,11 +53,13 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
     service = fs.SyncService(store=store, clock=zoho.clock)
     service.register_integration("zoho", source=zoho.source, target=zoho.target)
     sync = service.create_sync(
-        "Customers",
-        integration="zoho",
-        list_key=zoho.list_key,
-        mapping=MAPPING,
-        criteria=fs.Criteria.parse(CRITERIA),
+        "zoho",
+        fs.SyncSpec(
+            name="Customers",
+            list_key=zoho.list_key,
+            mapping=MAPPING,
+            criteria=fs.Criteria.parse(CRITERIA),
+        ),
     )
     yield {
         "clock": zoho.clock,

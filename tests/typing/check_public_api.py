@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
+
 import fieldsync as fs
 from fieldsync.ports import Notifier, Source, SyncStore, Target
 from fieldsync.testing import FakeClock, FakeSource, FakeTarget, RecordingNotifier
@@ -20,16 +22,18 @@ def a_whole_sync(service: fs.SyncService) -> tuple[int, int, int, int, int, int]
     target: Target = FakeTarget()
     service.register_integration("crm", source=source, target=target)
     sync: fs.Sync = service.create_sync(
-        "Customers",
-        integration="crm",
-        list_key="list-1",
-        mapping=fs.FieldMapping.of(
-            ("email", "Contact Email"),
-            fs.FieldMap("country", "Country", create=True),
+        "crm",
+        fs.SyncSpec(
+            name="Customers",
+            list_key="list-1",
+            mapping=fs.FieldMapping.of(
+                ("email", "Contact Email"),
+                fs.FieldMap("country", "Country", create=True),
+            ),
+            criteria=fs.Criteria.parse('country == "India"'),
+            schedule=fs.Schedule.daily("02:00", tz="Asia/Kolkata"),
+            options=fs.SyncOptions(update_empty_values=True),
         ),
-        criteria=fs.Criteria.parse('country == "India"'),
-        schedule=fs.Schedule.daily("02:00", tz="Asia/Kolkata"),
-        options=fs.SyncOptions(update_empty_values=True),
     )
     preview: fs.Preview = service.preview(sync.id)
     print(preview)
@@ -49,7 +53,7 @@ def a_whole_sync(service: fs.SyncService) -> tuple[int, int, int, int, int, int]
     print(len(history), detail.sync.state is fs.SyncState.ACTIVE)
     service.pause(sync.id)
     service.resume(sync.id)
-    service.edit(sync.id, criteria=fs.Criteria.all())
+    service.edit(sync.id, attrs.evolve(service.spec(sync.id), criteria=fs.Criteria.all()))
     due: list[fs.SyncRun] = service.run_due(datetime(2026, 1, 2, tzinfo=UTC))
     print(len(due))
     unread: list[fs.Notification] = service.notifications(unread_only=True)

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from fieldsync import SyncSpec
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import RunStatus, Sync
@@ -66,7 +67,7 @@ class Fleet:
     def sync(self, name: str, account: str, list_key: str = LIST) -> Sync:
         self.targets[account].create_list(list_key)
         sync = self.service.create_sync(
-            name, integration=account, list_key=list_key, mapping=MAPPING, schedule=HOURLY
+            account, SyncSpec(name=name, list_key=list_key, mapping=MAPPING, schedule=HOURLY)
         )
         self.service.initiate(sync.id)
         return sync

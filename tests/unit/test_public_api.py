@@ -26,6 +26,7 @@ PUBLIC_MODULES = [
     "fieldsync.web",
     "fieldsync.otel",
     "fieldsync.testing.pytest_plugin",
+    "fieldsync.codec",
     "fieldsync.testing.emulators.fleet",
     "fieldsync.testing.contract",
     "fieldsync.testing.store_contract",

@@ -25,10 +25,12 @@ def test_the_service_fixture_syncs_the_fake_source_into_the_fake_target(
 ) -> None:
     fieldsync_source.put("c1", {"email": "ann@example.com", "first_name": "Ann"})
     sync = fieldsync_service.create_sync(
-        "People",
-        integration=FAKE_INTEGRATION,
-        list_key=FAKE_LIST,
-        mapping=fs.FieldMapping.of(("email", "Contact Email")),
+        FAKE_INTEGRATION,
+        fs.SyncSpec(
+            name="People",
+            list_key=FAKE_LIST,
+            mapping=fs.FieldMapping.of(("email", "Contact Email")),
+        ),
     )
 
     run = fieldsync_service.initiate(sync.id)
@@ -111,8 +113,9 @@ def test_a_fixture_of_the_project_feeds_the_plugins_fixtures_that_use_it(tmp_pat
         "import fieldsync as fs\n\n"
         "def test_it(fieldsync_service, fieldsync_source):\n"
         "    fieldsync_source.put('c1', {'email': 'ann@example.com'})\n"
-        "    sync = fieldsync_service.create_sync('People', integration='fake', list_key='list',\n"
+        "    spec = fs.SyncSpec(name='People', list_key='list',\n"
         "        mapping=fs.FieldMapping.of(('email', 'Contact Email')))\n"
+        "    sync = fieldsync_service.create_sync('fake', spec)\n"
         "    record, = fieldsync_source.records\n"
         "    assert (sync.created_at.year, record.modified_at.year) == (2030, 2030)\n",
         encoding="utf-8",

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import attrs
 
-from fieldsync.cli._config import Config, SyncDefinition, load_config
+from fieldsync.cli._config import Config, load_config
 from fieldsync.cli._output import Output, parse_zone
 from fieldsync.cli._progress import ProgressHook
 from fieldsync.cli._watch import CredentialsWatch, watched
@@ -44,8 +44,8 @@ class App:
         for sync in self.service.list_syncs():
             if sync.name == name:
                 return sync
-        definition = self.config.sync(name)
-        return self.create(definition)
+        integration, spec = self.config.sync(name)
+        return self.service.create_sync(integration, spec)
 
     def stored_sync(self, name: str) -> Sync:
         """The stored sync called ``name`` (no creation)."""
@@ -57,18 +57,6 @@ class App:
     def names(self) -> dict[str, str]:
         """Each stored sync's id and name (messages name syncs by name)."""
         return {sync.id: sync.name for sync in self.service.list_syncs()}
-
-    def create(self, definition: SyncDefinition) -> Sync:
-        """Create the sync of a ``[[syncs]]`` entry."""
-        return self.service.create_sync(
-            definition.name,
-            integration=definition.integration,
-            list_key=definition.list_key,
-            mapping=definition.mapping,
-            criteria=definition.criteria,
-            schedule=definition.schedule,
-            options=definition.options,
-        )
 
     def close(self) -> None:
         """Close the adapters that hold connections (httpx clients), then the store."""

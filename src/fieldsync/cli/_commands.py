@@ -12,7 +12,6 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import FrameType
 
-from fieldsync._json import run_json
 from fieldsync.cli._app import App
 from fieldsync.cli._detail import SYNC_COLUMNS, detail_text, sync_row
 from fieldsync.cli._exit import ExitCode, exit_code_for_runs
@@ -24,8 +23,9 @@ from fieldsync.cli._render import (
     dump_json,
     notification_to_json,
     run_row,
-    sync_to_json,
 )
+from fieldsync.codec import run_to_json as run_json
+from fieldsync.codec import sync_to_json
 from fieldsync.domain.sync import Notification, Sync, SyncRun
 from fieldsync.exceptions import DisclaimerNotAcknowledgedError, NotFoundError
 
@@ -82,9 +82,9 @@ def cmd_syncs(app: App, args: argparse.Namespace) -> int:
             print(detail_text(detail, app.out))
         return ExitCode.OK
     disabled = app.store.disabled_integrations()
-    for definition in app.config.syncs:
-        if definition.integration not in disabled:  # no new syncs for a disabled one
-            app.sync(definition.name)
+    for integration, spec in app.config.syncs:
+        if integration not in disabled:  # no new syncs for a disabled one
+            app.sync(spec.name)
     syncs = app.service.list_syncs()
     if app.json:
         dump_json([sync_to_json(s) for s in syncs])
@@ -289,15 +289,8 @@ def cmd_resume(app: App, args: argparse.Namespace) -> int:
 
 def cmd_edit(app: App, args: argparse.Namespace) -> int:
     """Store the file's mapping, criteria and schedule as a new configuration version."""
-    definition = app.config.sync(args.name)
-    sync = app.service.edit(
-        app.sync(args.name).id,
-        list_key=definition.list_key,
-        mapping=definition.mapping,
-        criteria=definition.criteria,
-        schedule=definition.schedule,
-        options=definition.options,
-    )
+    _, spec = app.config.sync(args.name)
+    sync = app.service.edit(app.sync(args.name).id, spec)
     if app.json:
         dump_json(sync_to_json(sync))
     else:

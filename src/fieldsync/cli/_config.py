@@ -11,23 +11,21 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from fieldsync.domain.criteria import Criteria
-from fieldsync.domain.mapping import FieldMap, FieldMapping
+from fieldsync import codec
 from fieldsync.domain.schedule import Schedule
-from fieldsync.domain.sync import SyncOptions
-from fieldsync.exceptions import ConfigurationError, CriteriaSyntaxError, ScheduleError
+from fieldsync.domain.spec import SpecProblem, SyncSpec
+from fieldsync.exceptions import ConfigurationError, InvalidConfigurationError, ScheduleError
 from fieldsync.ports import Source, Target
 
 if TYPE_CHECKING:
     from fieldsync.stores import QuotaStore
 
-__all__ = ["Config", "IntegrationConfig", "SyncDefinition", "load_config"]
+__all__ = ["Config", "IntegrationConfig", "load_config"]
 
 _ENV = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _ZOHO_KEYS = {
@@ -47,16 +45,8 @@ _ZOHO_KEYS = {
     "webhook_secret",
 }
 _PYTHON_KEYS = {"type", "source", "target", "webhook_secret"}
-_SYNC_KEYS = {
-    "name",
-    "integration",
-    "list_key",
-    "mapping",
-    "criteria",
-    "schedule",
-    "update_empty_values",
-    "retrieve_since",
-}
+# The keys of a [[syncs]] entry that are not options (every other key is one).
+_SYNC_KEYS = {"name", "integration", "list_key", "mapping", "criteria", "schedule"}
 
 
 @attrs.frozen
@@ -84,19 +74,6 @@ class IntegrationConfig:
 
 
 @attrs.frozen
-class SyncDefinition:
-    """One ``[[syncs]]`` entry."""
-
-    name: str
-    integration: str
-    list_key: str
-    mapping: FieldMapping
-    criteria: Criteria
-    schedule: Schedule
-    options: SyncOptions
-
-
-@attrs.frozen
 class Config:
     """The whole file.
 
@@ -107,17 +84,17 @@ class Config:
     path: Path
     store_path: Path
     integrations: Mapping[str, IntegrationConfig]
-    syncs: tuple[SyncDefinition, ...]
+    syncs: tuple[tuple[str, SyncSpec], ...]  # (integration, spec) of each [[syncs]] entry
     tz: str | None = None  # [cli] tz: the zone times are shown in (None: local)
     store_url: str | None = attrs.field(default=None, repr=False)
     store_schema: str = "fieldsync"
 
-    def sync(self, name: str) -> SyncDefinition:
-        """The ``[[syncs]]`` entry called ``name``."""
-        for definition in self.syncs:
-            if definition.name == name:
-                return definition
-        known = ", ".join(repr(s.name) for s in self.syncs) or "none"
+    def sync(self, name: str) -> tuple[str, SyncSpec]:
+        """The integration and spec of the ``[[syncs]]`` entry called ``name``."""
+        for integration, spec in self.syncs:
+            if spec.name == name:
+                return integration, spec
+        known = ", ".join(repr(spec.name) for _, spec in self.syncs) or "none"
         raise ConfigurationError(f"no sync named {name!r} in {self.path} (known: {known})")
 
 
@@ -156,7 +133,7 @@ def parse_config(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) ->
         _sync(i, _table(raw, f"[[syncs]] #{i + 1}"), integrations)
         for i, raw in enumerate(raw_syncs)
     )
-    names = [s.name for s in syncs]
+    names = [spec.name for _, spec in syncs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigurationError(f"sync names must be unique; repeated: {', '.join(duplicates)}")
@@ -237,60 +214,40 @@ def _integration(name: str, raw: Mapping[str, Any], env: Mapping[str, str]) -> I
 
 def _sync(
     index: int, raw: Mapping[str, Any], integrations: Mapping[str, IntegrationConfig]
-) -> SyncDefinition:
+) -> tuple[str, SyncSpec]:
+    """A ``[[syncs]]`` entry: its integration, and its spec read through the codec (the
+    keys that are not the spec's own are its options)."""
     name = _text(raw.get("name"), f"[[syncs]] #{index + 1} name")
     where = f"sync {name!r}"
-    _no_unknown(raw, _SYNC_KEYS, where)
     integration = _text(raw.get("integration"), f"{where} integration")
     if integration not in integrations:
         raise ConfigurationError(
             f"{where} uses integration {integration!r}, which is not configured"
         )
-    since = raw.get("retrieve_since")
-    if since is not None and not (isinstance(since, datetime) and since.tzinfo is not None):
-        raise ConfigurationError(
-            f"{where} retrieve_since must be a TOML date-time with an offset (2024-01-01T00:00:00Z)"
-        )
-    return SyncDefinition(
-        name=name,
-        integration=integration,
-        list_key=_text(raw.get("list_key"), f"{where} list_key"),
-        mapping=_mapping(raw.get("mapping"), where),
-        criteria=_criteria(raw.get("criteria", ""), where),
-        schedule=parse_schedule(raw.get("schedule", "once"), where),
-        options=SyncOptions(
-            update_empty_values=_bool(
-                raw.get("update_empty_values", False), f"{where} update_empty_values"
-            ),
-            retrieve_since=since,
-        ),
-    )
-
-
-def _criteria(raw: object, where: str) -> Criteria:
-    if not isinstance(raw, str):
-        raise ConfigurationError(
-            f"{where} criteria must be a string, such as 'status == \"active\"'"
-        )
+    mapping = raw.get("mapping")
+    if not isinstance(mapping, list) or not mapping:
+        raise ConfigurationError(f"{where} mapping must be a non-empty list of pairs")
+    data = {
+        "name": name,
+        "list_key": _text(raw.get("list_key"), f"{where} list_key"),
+        "mapping": [_pair(item, f"{where} mapping entry {n}") for n, item in enumerate(mapping, 1)],
+        "criteria": raw.get("criteria", ""),
+        "schedule": codec.schedule_to_json(parse_schedule(raw.get("schedule", "once"), where)),
+        "options": {key: value for key, value in raw.items() if key not in _SYNC_KEYS},
+    }
     try:
-        return Criteria.parse(raw)
-    except CriteriaSyntaxError as exc:
+        return integration, codec.spec_from_json(data)
+    except InvalidConfigurationError as exc:
+        fields = [p.field if isinstance(p, SpecProblem) else None for p in exc.problems]
         raise ConfigurationError(
-            f"{where} criteria: {exc.reason} at position {exc.position} of {raw!r}"
+            "; ".join(
+                f"{where} {field or 'spec'}: {' '.join(p.message.split())}"
+                for field, p in zip(fields, exc.problems, strict=True)
+            )
         ) from None
 
 
-def _mapping(raw: object, where: str) -> FieldMapping:
-    if not isinstance(raw, list) or not raw:
-        raise ConfigurationError(f"{where} mapping must be a non-empty list of pairs")
-    pairs = [_pair(item, f"{where} mapping entry {n}") for n, item in enumerate(raw, 1)]
-    try:
-        return FieldMapping.of(*pairs)
-    except (ConfigurationError, ValueError, TypeError) as exc:
-        raise ConfigurationError(f"{where} mapping: {_one_line(exc)}") from None
-
-
-def _pair(item: object, where: str) -> FieldMap:
+def _pair(item: object, where: str) -> dict[str, Any]:
     shape = ' is ["source", "target"] or { source = "...", target = "...", create = true }'
     if isinstance(item, list) and len(item) in (2, 3):
         source, target = item[0], item[1]
@@ -301,11 +258,11 @@ def _pair(item: object, where: str) -> FieldMap:
         create = item.get("create", False)
     else:
         raise ConfigurationError(f"{where}{shape}")
-    return FieldMap(
-        _text(source, f"{where} source"),
-        _text(target, f"{where} target"),
-        create=_bool(create, f"{where} create"),
-    )
+    return {
+        "source": _text(source, f"{where} source"),
+        "target": _text(target, f"{where} target"),
+        "create": _bool(create, f"{where} create"),
+    }
 
 
 _SCHEDULE_KINDS = ("daily", "weekly", "monthly", "every_hours", "every_days")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from fieldsync import SyncSpec
 from fieldsync.cli._detail import MAPPING_COLUMNS, detail_text, mapping_rows
 from fieldsync.cli._output import Output, shorten
 from fieldsync.cli._progress import ProgressHook, counts_text, open_progress
@@ -96,12 +97,14 @@ def run_demo(*, contacts: int, seed: int, folder: Path, zone: tzinfo | None = No
     )
     criteria = Criteria.parse('status == "active" and Region != "EMEA"')
     sync = service.create_sync(
-        "Invoice customers",
-        integration="zoho-invoice",
-        list_key=list_key,
-        mapping=mapping,
-        criteria=criteria,
-        schedule=Schedule.daily("02:00", tz="Asia/Kolkata"),
+        "zoho-invoice",
+        SyncSpec(
+            name="Invoice customers",
+            list_key=list_key,
+            mapping=mapping,
+            criteria=criteria,
+            schedule=Schedule.daily("02:00", tz="Asia/Kolkata"),
+        ),
     )
     print(out.table(MAPPING_COLUMNS, mapping_rows(mapping)))
     print(f"criteria: {criteria.to_text()}")

@@ -61,7 +61,7 @@ def detail_text(detail: SyncDetail, out: Output, *, history: bool = True) -> str
         ("schedule", detail.schedule),
         ("next run", out.time(next_run(sync))),
         ("changes since", out.time(sync.watermark) if sync.watermark else "(the first run)"),
-        ("empty values", "overwrite" if config.options.update_empty_values else "left alone"),
+        *((label.lower(), value) for label, value in config.options.described()),
         ("id", sync.id),
     ]
     lines = [out.heading(sync.name), out.fields(pairs), "", out.heading("Field mapping")]

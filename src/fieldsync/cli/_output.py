@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from fieldsync.exceptions import ConfigurationError
+from fieldsync.domain.schedule import Schedule
+from fieldsync.exceptions import ConfigurationError, ScheduleError
 
 __all__ = ["Output", "Styled", "colour_enabled", "parse_zone", "shorten"]
 
@@ -67,10 +68,12 @@ def parse_zone(name: str | None) -> tzinfo | None:
     if name is None or name.lower() == "local":
         return None
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        # the same rule as a schedule's zone: bounded, printable, known
+        return ZoneInfo(Schedule.daily("00:00", tz=name).tz)
+    except (ScheduleError, ZoneInfoNotFoundError, ValueError, OSError):
+        shown = repr(name) if len(name) <= 60 else repr(name[:57]) + "..."
         raise ConfigurationError(
-            f"time zone {name!r} is unknown: use an IANA name such as 'Europe/London' or local"
+            f"time zone {shown} is unknown: use an IANA name such as 'Europe/London' or local"
         ) from None
 
 

@@ -1,5 +1,6 @@
 """What the `fieldsync` command shows of syncs, runs and notifications: rows of the tables
-people read (``_output.Output`` draws them), and plain JSON values for scripts."""
+people read (``_output.Output`` draws them), and plain JSON values for scripts (a sync and a
+run in :mod:`fieldsync.codec`'s shapes)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from typing import Any, TextIO
 
 from fieldsync.cli._output import Output
-from fieldsync.domain.sync import Notification, Sync, SyncRun
+from fieldsync.domain.sync import Notification, SyncRun
 from fieldsync.notifiers import notification_payload
 
 __all__ = [
@@ -16,7 +17,6 @@ __all__ = [
     "dump_json",
     "notification_to_json",
     "run_row",
-    "sync_to_json",
 ]
 
 HISTORY_COLUMNS = (
@@ -45,29 +45,6 @@ def run_row(run: SyncRun, out: Output) -> tuple[object, ...]:
         run.skipped,
         run.failed,
     )
-
-
-def sync_to_json(sync: Sync) -> dict[str, Any]:
-    """A sync's identity, state and configuration as plain JSON values."""
-    config = sync.config
-    return {
-        "id": sync.id,
-        "name": sync.name,
-        "integration": sync.integration,
-        "state": sync.state.value,
-        "list_key": config.list_key,
-        "config_version": config.version,
-        "pending_version": sync.pending.version if sync.pending else None,
-        "mapping": [
-            {"source": p.source, "target": p.target, "create": p.create} for p in config.mapping
-        ],
-        "criteria": config.criteria.to_text(),
-        "schedule": config.schedule.describe(),
-        "update_empty_values": config.options.update_empty_values,
-        "watermark": sync.watermark.isoformat() if sync.watermark else None,
-        "next_run_at": sync.next_run_at.isoformat() if sync.next_run_at else None,
-        "attention": sync.attention,
-    }
 
 
 def notification_to_json(notification: Notification) -> dict[str, Any]:

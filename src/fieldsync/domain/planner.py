@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from json.encoder import encode_basestring_ascii as _quote
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -23,6 +23,9 @@ from fieldsync.domain.emails import email_key, email_problem, is_valid_email, no
 from fieldsync.domain.mapping import MappingPlan
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import SourceRecord, StoredFingerprint
+
+if TYPE_CHECKING:
+    from fieldsync.domain.sync import SyncConfig
 
 __all__ = ["Decision", "DecisionKind", "Planner", "Prepared", "fingerprint"]
 
@@ -97,6 +100,11 @@ class Planner:
     Raises:
         MappingError: the plan has problems.
     """
+
+    @classmethod
+    def of(cls, plan: MappingPlan, config: SyncConfig) -> Planner:
+        """The planner of one configuration version: its criteria and its options."""
+        return cls(plan, config.criteria, update_empty_values=config.options.update_empty_values)
 
     def __init__(
         self, plan: MappingPlan, criteria: Criteria, *, update_empty_values: bool = False

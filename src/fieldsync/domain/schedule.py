@@ -28,7 +28,7 @@ import attrs
 
 from fieldsync.domain.errors import ScheduleError
 
-__all__ = ["MAX_INTERVAL", "Schedule", "ScheduleKind"]
+__all__ = ["MAX_INTERVAL", "MAX_TZ_LENGTH", "Schedule", "ScheduleKind"]
 
 # Monday first, as date.weekday() counts. Not calendar.day_name: that follows the locale.
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -236,10 +236,20 @@ def _is_int_in(value: object, low: int, high: int | None) -> bool:
     return low <= value and (high is None or value <= high)
 
 
+MAX_TZ_LENGTH = 255
+"""The longest time zone name taken (IANA names are far shorter)."""
+
+
 def _zone(name: str) -> ZoneInfo:
+    if not isinstance(name, str) or len(name) > MAX_TZ_LENGTH or not name.isprintable():
+        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:57] + "..."
+        raise ScheduleError(
+            f"unknown time zone {shown}: use an IANA name such as 'Europe/London' or 'UTC'"
+        )
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    # OSError: a name the file system refuses (too long a path part, say)
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise ScheduleError(
             f"unknown time zone {name!r}: use an IANA name such as 'Europe/London' or 'UTC'"
         ) from None

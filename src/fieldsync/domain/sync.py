@@ -40,8 +40,38 @@ class SyncOptions:
             ("data to retrieve"); ``None`` reads all of them.
     """
 
-    update_empty_values: bool = False
-    retrieve_since: datetime | None = None
+    update_empty_values: bool = attrs.field(
+        default=False,
+        metadata={
+            "label": "Update empty field values",
+            "help": "an emptied source field empties the target field",
+        },
+    )
+    retrieve_since: datetime | None = attrs.field(
+        default=None, metadata={"label": "Records changed since"}
+    )
+
+    @classmethod
+    def switches(cls) -> list[tuple[str, str, str]]:
+        """The on/off options, for a form's check boxes: (name, label, help) each."""
+        return [
+            (f.name, f.metadata["label"], f.metadata.get("help", ""))
+            for f in attrs.fields(cls)
+            if f.default is False or f.default is True
+        ]
+
+    def described(self) -> list[tuple[str, str]]:
+        """Every option for people: (label, value) each, ``yes``/``no`` for a switch, a
+        time in ISO 8601 or ``-``."""
+        shown = []
+        for f in attrs.fields(type(self)):
+            value = getattr(self, f.name)
+            if isinstance(value, bool):
+                text = "yes" if value else "no"
+            else:
+                text = "-" if value is None else value.isoformat()
+            shown.append((f.metadata["label"], text))
+        return shown
 
 
 @attrs.frozen

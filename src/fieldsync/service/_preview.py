@@ -136,7 +136,7 @@ def preview(
     plan, problems, config = named.plan, named.problems, named.config
     if problems:
         return Preview(sync_id, config.version, problems, plan.fields_to_create)
-    planner = Planner(plan, config.criteria, update_empty_values=config.options.update_empty_values)
+    planner = Planner.of(plan, config)
     tally = _Tally(store, sync_id, target if isinstance(target, TargetRules) else None)
     route = choose_route(plan, target)
     size = route.batch_size

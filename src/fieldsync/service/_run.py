@@ -339,9 +339,7 @@ class Runner:
             renamed = [f"{asked!r} became {got!r}" for asked, got in made if asked != got]
             if renamed:
                 return _End.INVALID, [_FieldRenamed("; ".join(renamed))]
-        planner = Planner(
-            plan, config.criteria, update_empty_values=config.options.update_empty_values
-        )
+        planner = Planner.of(plan, config)
         route = choose_route(plan, target)
         self._announce(route, job)
         size = route.batch_size

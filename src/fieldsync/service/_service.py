@@ -10,26 +10,25 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, overload
 
 import attrs
+from typing_extensions import deprecated
 
 from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
-from fieldsync.domain.criteria import Criteria
-from fieldsync.domain.mapping import FieldMapping
-from fieldsync.domain.schedule import Schedule
+from fieldsync.domain.fields import Schema
+from fieldsync.domain.spec import SpecProblem, SyncSpec
 from fieldsync.domain.state import SyncAction, SyncState, transition
 from fieldsync.domain.sync import (
     Notification,
     RunTrigger,
     Sync,
-    SyncConfig,
-    SyncOptions,
     SyncRun,
 )
 from fieldsync.events import EventHook
 from fieldsync.exceptions import (
+    InvalidConfigurationError,
     NotFoundError,
     StateError,
 )
@@ -42,17 +41,30 @@ from fieldsync.service._integrations import Integration, IntegrationResolver, In
 from fieldsync.service._outbox import Outbox
 from fieldsync.service._preview import DISCLAIMER
 from fieldsync.service._preview import preview as _preview
+from fieldsync.service._read_models import ReadCache, mailing_lists_of
 from fieldsync.service._run import Runner, pass_since
 from fieldsync.service._run_events import with_progress
+from fieldsync.service._spec import live_problems, spec_of_create, spec_of_edit, text_problems
 from fieldsync.service.views import (
     DisableImpact,
+    IntegrationDetails,
     IntegrationStatus,
     MappingRow,
     Preview,
     SyncDetail,
 )
 
-__all__ = ["DISCLAIMER", "SyncService"]
+if TYPE_CHECKING:
+    from fieldsync.domain.criteria import Criteria
+    from fieldsync.domain.mapping import FieldMapping
+    from fieldsync.domain.schedule import Schedule
+    from fieldsync.domain.sync import SyncOptions
+
+__all__ = ["DISCLAIMER", "READ_MODEL_TTL", "SyncService"]
+
+T = TypeVar("T")
+READ_MODEL_TTL = timedelta(seconds=30)
+"""How long the read models (schemas, lists, credentials described) are kept by default."""
 
 _log = logging.getLogger("fieldsync.service")
 
@@ -94,6 +106,10 @@ class SyncService(Closeable):
         resolver_cache_size: resolved integrations kept open at most; the least recently
             used is closed (its ``close()``, else its source's and target's) once no run
             uses it.
+        read_model_ttl: how long :meth:`source_schema`, :meth:`target_schema`,
+            :meth:`mailing_lists` and :meth:`integration_details` keep what they read from
+            the adapters (on ``clock``); 30 seconds by default, ``timedelta(0)`` to read
+            every time.
     """
 
     def __init__(
@@ -110,6 +126,7 @@ class SyncService(Closeable):
         on_progress: Callable[[SyncRun], None] | None = None,
         resolver: IntegrationResolver | None = None,
         resolver_cache_size: int = 32,
+        read_model_ttl: timedelta = READ_MODEL_TTL,
     ) -> None:
         self._store = store
         self._clock: Clock = clock or SystemClock()
@@ -117,6 +134,7 @@ class SyncService(Closeable):
         self._worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._lease_ttl = lease_ttl
         self._integrations = Integrations(resolver, cache_size=resolver_cache_size)
+        self._reads = ReadCache(self._clock, read_model_ttl)
         # Everything to close, in the order received; the notifier first.
         self._owned: list[object] = [] if notifier is None else [notifier]
         self._outbox = Outbox(store=store, notifier=notifier, clock=self._clock, ids=self._ids)
@@ -157,6 +175,7 @@ class SyncService(Closeable):
         if name in self._store.disabled_integrations():
             raise StateError(f"integration {name!r} was disabled and cannot be used again")
         self._integrations.register(name, source, target)
+        self._reads.forget(name)
         for adapter in (source, target):
             if not any(adapter is owned for owned in self._owned):
                 self._owned.append(adapter)
@@ -172,6 +191,11 @@ class SyncService(Closeable):
         finally:
             self._integrations.close()
 
+    @overload
+    def create_sync(self, integration: str, spec: SyncSpec) -> Sync: ...
+
+    @overload
+    @deprecated("create_sync(name, integration=..., ...): pass create_sync(integration, spec)")
     def create_sync(
         self,
         name: str,
@@ -182,41 +206,33 @@ class SyncService(Closeable):
         criteria: Criteria | None = None,
         schedule: Schedule | None = None,
         options: SyncOptions | None = None,
-    ) -> Sync:
-        """Create a sync in the draft state, at configuration version 1. No I/O: the
-        mapping is checked against the live schemas by :meth:`preview` and :meth:`initiate`.
+    ) -> Sync: ...
 
-        Args:
-            name: what people call the sync.
-            integration: a registered (or resolvable) integration's name.
-            list_key: the target list the contacts go to.
-            mapping: the field mapping (the email must be mapped).
-            criteria: which records to sync; every record by default.
-            schedule: when to run after initiate; by default never (only by hand).
-            options: more options (empty values, records to retrieve).
+    def create_sync(self, *args: Any, **kwargs: Any) -> Sync:
+        """Create a sync of ``integration`` from ``spec``, in the draft state at
+        configuration version 1. No I/O: only the spec's text rules are checked here (see
+        :meth:`check`); the live schemas are checked by :meth:`check`, :meth:`preview` and
+        :meth:`initiate`.
+
+        The keyword form ``create_sync(name, integration=..., list_key=..., mapping=...,
+        criteria=..., schedule=..., options=...)`` is deprecated since 0.2.
 
         Raises:
             NotFoundError: the integration is not registered (nor resolvable).
             StateError: the integration was disabled.
+            InvalidConfigurationError: the spec breaks a text rule (every problem listed).
         """
+        integration, spec = spec_of_create(args, kwargs)
         with self._integration(integration):
             pass
+        _refuse_text(spec)
         now = self._clock.now()
-        config = SyncConfig(
-            version=1,
-            list_key=list_key,
-            mapping=mapping,
-            criteria=criteria or Criteria.all(),
-            schedule=schedule or Schedule.once(),
-            options=options or SyncOptions(),
-            created_at=now,
-        )
         sync = Sync(
             id=self._ids(),
-            name=name,
+            name=spec.name,
             integration=integration,
             state=SyncState.DRAFT,
-            config=config,
+            config=spec.config(version=1, created_at=now),
             created_at=now,
             updated_at=now,
         )
@@ -224,11 +240,26 @@ class SyncService(Closeable):
         _log.info(
             "sync %s (%r) created for integration %s",
             sync.id,
-            name,
+            spec.name,
             integration,
             extra=_fields(sync),
         )
         return sync
+
+    def check(self, integration: str, spec: SyncSpec) -> list[SpecProblem]:
+        """Every problem of ``spec`` at once, changing nothing: the text rules (see
+        :func:`create_sync`), the mapping against the live source and target schemas, the
+        criteria against the source schema and, when the target can list its lists, the
+        list key. An empty list: the spec is fine to save and initiate.
+
+        Raises:
+            NotFoundError: the integration is not registered (nor resolvable).
+            StateError: the integration was disabled.
+            SyncError: reading a schema or the lists failed.
+        """
+        source, target = self.source_schema(integration), self.target_schema(integration)
+        lists = self._read(integration, "lists", lambda found: mailing_lists_of(found.target))
+        return text_problems(spec) + live_problems(spec, source, target, lists)
 
     def preview(self, sync_id: str) -> Preview:
         """Dry run: check the configuration the next initiate or run would use (a pending
@@ -289,6 +320,8 @@ class SyncService(Closeable):
                 target=adapters.target,
                 acknowledged=acknowledged,
             )
+            if created:
+                self._reads.forget(self._store.get_sync(sync_id).integration)
             return self._runner.run(
                 sync_id,
                 source=adapters.source,
@@ -453,6 +486,11 @@ class SyncService(Closeable):
         _log.info("sync %s resumed", sync_id, extra=_fields(sync))
         return sync
 
+    @overload
+    def edit(self, sync_id: str, spec: SyncSpec) -> Sync: ...
+
+    @overload
+    @deprecated("edit(sync_id, name=..., ...): pass edit(sync_id, spec) with the whole spec")
     def edit(
         self,
         sync_id: str,
@@ -463,30 +501,30 @@ class SyncService(Closeable):
         criteria: Criteria | None = None,
         schedule: Schedule | None = None,
         options: SyncOptions | None = None,
-    ) -> Sync:
-        """Edit a sync. A new name applies at once; anything else makes a new pending
-        configuration version (built on the latest one), applied by the next
-        :meth:`initiate`. Runs until then use the current configuration. A sync that
-        needs attention goes back to draft.
+    ) -> Sync: ...
+
+    def edit(self, sync_id: str, spec: SyncSpec | None = None, **kwargs: Any) -> Sync:
+        """Give a sync a whole new ``spec``. A new name applies at once; any other change
+        makes a new pending configuration version, applied by the next :meth:`initiate`.
+        Runs until then use the current configuration. A sync that needs attention goes
+        back to draft. Only the text rules are checked (see :meth:`check`).
+
+        The keyword form ``edit(sync_id, name=..., mapping=..., ...)`` (each keyword
+        changing one part) is deprecated since 0.2.
 
         Raises:
             NotFoundError: unknown sync.
             InvalidTransitionError: the sync is disabled.
+            InvalidConfigurationError: the spec breaks a text rule (every problem listed).
         """
         sync = self._store.get_sync(sync_id)
+        spec = spec_of_edit(sync, spec, kwargs)
         sync.state = transition(sync.state, SyncAction.EDIT, sync_id=sync_id)
+        _refuse_text(spec)
         now = self._clock.now()
-        if name is not None:
-            sync.name = name
+        sync.name = spec.name
         latest = sync.pending or sync.config
-        edited = attrs.evolve(
-            latest,
-            list_key=latest.list_key if list_key is None else list_key,
-            mapping=mapping or latest.mapping,
-            criteria=criteria or latest.criteria,
-            schedule=schedule or latest.schedule,
-            options=options or latest.options,
-        )
+        edited = spec.config(version=latest.version, created_at=latest.created_at)
         if edited != latest:
             sync.pending = attrs.evolve(edited, version=latest.version + 1, created_at=now)
         sync.updated_at = now
@@ -515,6 +553,17 @@ class SyncService(Closeable):
             history=self._store.runs(sync_id),
             config_versions=self._store.config_versions(sync_id),
         )
+
+    def spec(self, sync_id: str) -> SyncSpec:
+        """What the user set on a sync: its name and latest configuration (a pending edit,
+        if any). Change it and give it back to :meth:`edit`, e.g.
+        ``service.edit(sync_id, attrs.evolve(service.spec(sync_id), schedule=...))``.
+
+        Raises:
+            NotFoundError: unknown sync.
+        """
+        sync = self._store.get_sync(sync_id)
+        return SyncSpec.of(sync.name, sync.pending or sync.config)
 
     def get_sync(self, sync_id: str) -> Sync:
         """The sync with this id: its state, configuration and next run (no history;
@@ -602,6 +651,60 @@ class SyncService(Closeable):
         with self._integration(integration) as found:
             return found.source, found.target
 
+    def source_schema(self, integration: str) -> Schema:
+        """The live schema of ``integration``'s source, kept for ``read_model_ttl``.
+
+        Raises:
+            NotFoundError: the integration is neither registered nor resolvable.
+            StateError: the integration was disabled.
+            SyncError: the source did not answer.
+        """
+        return self._read(integration, "source_schema", lambda found: found.source.schema())
+
+    def target_schema(self, integration: str) -> Schema:
+        """The live schema of ``integration``'s target, kept for ``read_model_ttl`` (and
+        read again after :meth:`initiate` creates a field).
+
+        Raises:
+            NotFoundError: the integration is neither registered nor resolvable.
+            StateError: the integration was disabled.
+            SyncError: the target did not answer.
+        """
+        return self._read(integration, "target_schema", lambda found: found.target.schema())
+
+    def mailing_lists(self, integration: str) -> dict[str, str]:
+        """Key -> name of the target's lists, kept for ``read_model_ttl``; empty when the
+        target cannot list them (see :class:`~fieldsync.service.ListsMailingLists`).
+
+        Raises:
+            NotFoundError: the integration is neither registered nor resolvable.
+            StateError: the integration was disabled.
+            SyncError: the target did not answer.
+        """
+        lists = self._read(integration, "lists", lambda found: mailing_lists_of(found.target))
+        return dict(lists or {})
+
+    def integration_details(self, integration: str) -> IntegrationDetails:
+        """What ``integration`` is connected to: its adapters' kinds and its credentials
+        described (no secret), kept for ``read_model_ttl``. Changes nothing.
+
+        Raises:
+            NotFoundError: the integration is neither registered nor resolvable.
+            StateError: the integration was disabled.
+        """
+
+        def describe(found: Integration) -> IntegrationDetails:
+            described = [*found.source.describe_credentials()]
+            described += found.target.describe_credentials()
+            return IntegrationDetails(
+                integration,
+                type(found.source).__name__,
+                type(found.target).__name__,
+                tuple(dict.fromkeys(described)),
+            )
+
+        return self._read(integration, "details", describe)
+
     def check_initiate(self, sync_id: str, *, acknowledge_disclaimer: bool = False) -> None:
         """Everything :meth:`initiate` checks before it runs, changing nothing: the state,
         the configuration against the live schemas, and the plan-limit disclaimer. A screen
@@ -662,6 +765,7 @@ class SyncService(Closeable):
             )
             # Forgotten only once carried out: a retry after a failure must still revoke.
             self._integrations.forget(name)
+            self._reads.forget(name)
             return done
 
     # -- helpers ------------------------------------------------------------------------------
@@ -703,6 +807,24 @@ class SyncService(Closeable):
         with self._integrations.use(name) as adapters:
             yield adapters
 
+    def _read(self, integration: str, kind: str, read: Callable[[Integration], T]) -> T:
+        def fresh() -> T:
+            with self._integration(integration) as found:
+                return read(found)
+
+        # A disabled integration's kept values are never handed out.
+        if not self._integrations.registered(integration) and (
+            integration in self._store.disabled_integrations()
+        ):
+            raise StateError(f"integration {integration!r} was disabled")
+        return self._reads.get(integration, kind, fresh)
+
     def _owner(self) -> str:
         # One owner per call: two threads of one service never share a lease.
         return f"{self._worker}/{self._ids()}"
+
+
+def _refuse_text(spec: SyncSpec) -> None:
+    problems = text_problems(spec)
+    if problems:
+        raise InvalidConfigurationError(problems)

@@ -15,7 +15,14 @@ from fieldsync.domain.sync import Sync, SyncConfig, SyncRun
 from fieldsync.domain.wording import by_reason, when
 from fieldsync.exceptions import Problem
 
-__all__ = ["DisableImpact", "IntegrationStatus", "MappingRow", "Preview", "SyncDetail"]
+__all__ = [
+    "DisableImpact",
+    "IntegrationDetails",
+    "IntegrationStatus",
+    "MappingRow",
+    "Preview",
+    "SyncDetail",
+]
 
 
 _RECENT_RUNS = 5
@@ -206,3 +213,21 @@ class IntegrationStatus:
     def disabled(self) -> bool:
         """Whether the integration was disabled."""
         return self.disabled_at is not None
+
+
+@attrs.frozen
+class IntegrationDetails:
+    """What an integration is connected to, as a settings screen shows it: the kinds of
+    its adapters and its credentials described (never a secret).
+
+    Attributes:
+        name: the integration.
+        source_type: the source adapter's class name (``ZohoInvoiceSource``).
+        target_type: the target adapter's class name (``ZohoCampaignsTarget``).
+        credentials: the credentials disabling would revoke, described, source first.
+    """
+
+    name: str
+    source_type: str
+    target_type: str
+    credentials: tuple[str, ...]

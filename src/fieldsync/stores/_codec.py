@@ -11,14 +11,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from fieldsync.domain.criteria import Criteria
-from fieldsync.domain.mapping import FieldMap, FieldMapping
+from fieldsync import codec
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import Checkpoint, StoredFingerprint
-from fieldsync.domain.schedule import Schedule, ScheduleKind
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import (
     Notification,
@@ -29,9 +27,9 @@ from fieldsync.domain.sync import (
     SkippedRecord,
     Sync,
     SyncConfig,
-    SyncOptions,
     SyncRun,
 )
+from fieldsync.exceptions import InvalidConfigurationError, StoreError
 
 __all__ = [
     "checkpoint_from_row",
@@ -89,78 +87,25 @@ def opt_dt_from_text(text: str | None) -> datetime | None:
 # -- configuration ---------------------------------------------------------------------------
 
 
-def _schedule_to_dict(schedule: Schedule) -> dict[str, object]:
-    interval = None if schedule.interval is None else schedule.interval.total_seconds()
-    return {
-        "kind": schedule.kind.value,
-        # whole seconds stay integers so the JSON reads naturally ("interval": 3600)
-        "interval": int(interval) if interval is not None and interval.is_integer() else interval,
-        "at": None if schedule.at is None else schedule.at.isoformat(),
-        "weekday": schedule.weekday,
-        "day": schedule.day,
-        "tz": schedule.tz,
-    }
-
-
-def _schedule_from_dict(data: Mapping[str, Any]) -> Schedule:
-    interval = data.get("interval")
-    at = data.get("at")
-    return Schedule(
-        kind=ScheduleKind(data["kind"]),
-        interval=None if interval is None else timedelta(seconds=interval),
-        at=None if at is None else time.fromisoformat(at),
-        weekday=data.get("weekday"),
-        day=data.get("day"),
-        tz=data.get("tz", "UTC"),
-    )
-
-
 def config_to_json(config: SyncConfig) -> str:
-    """One configuration version as JSON text."""
-    return json.dumps(
-        {
-            "version": config.version,
-            "list_key": config.list_key,
-            "mapping": [
-                {"source": pair.source, "target": pair.target, "create": pair.create}
-                for pair in config.mapping.pairs
-            ],
-            "criteria": config.criteria.to_text(),
-            "schedule": _schedule_to_dict(config.schedule),
-            "options": {
-                "update_empty_values": config.options.update_empty_values,
-                "retrieve_since": opt_dt_to_text(config.options.retrieve_since),
-            },
-            "created_at": dt_to_text(config.created_at),
-        }
-    )
+    """One configuration version as JSON text: :func:`fieldsync.codec.config_to_json`,
+    its times in the store's form."""
+    data = codec.config_to_json(config)
+    data["created_at"] = dt_to_text(config.created_at)
+    data["options"]["retrieve_since"] = opt_dt_to_text(config.options.retrieve_since)
+    return json.dumps(data)
 
 
 @functools.lru_cache(maxsize=1024)
 def config_from_json(text: str) -> SyncConfig:
-    """The configuration version :func:`config_to_json` wrote.
+    """The configuration version :func:`config_to_json` wrote (this shape since 0.1).
 
     Kept by text: a worker reads its syncs again before every batch, and a configuration
     (frozen, like everything in it) is the same value every time its text is."""
-    data = json.loads(text)
-    options = data["options"]
-    return SyncConfig(
-        version=data["version"],
-        list_key=data["list_key"],
-        mapping=FieldMapping(
-            pairs=tuple(
-                FieldMap(source=p["source"], target=p["target"], create=p["create"])
-                for p in data["mapping"]
-            )
-        ),
-        criteria=Criteria.parse(data["criteria"]),
-        schedule=_schedule_from_dict(data["schedule"]),
-        options=SyncOptions(
-            update_empty_values=options["update_empty_values"],
-            retrieve_since=opt_dt_from_text(options["retrieve_since"]),
-        ),
-        created_at=dt_from_text(data["created_at"]),
-    )
+    try:
+        return codec.config_from_json(json.loads(text))
+    except InvalidConfigurationError as exc:
+        raise StoreError(f"a stored configuration cannot be read: {exc}") from None
 
 
 # -- syncs -----------------------------------------------------------------------------------

@@ -15,17 +15,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
 
-from fieldsync import (
-    ConfigurationError,
-    FieldSyncError,
-    NotFoundError,
-    StateError,
-    SyncError,
-    SyncService,
-)
+from fieldsync import FieldSyncError, SyncService
 from fieldsync.web._api import api
 from fieldsync.web._context import Context
 from fieldsync.web._csrf import Csrf, CsrfRefused
+from fieldsync.web._errors import kind_of
 from fieldsync.web._guard import Authorize, Guard
 from fieldsync.web._jobs import BackgroundRuns
 from fieldsync.web._routes_detail import detail_routes
@@ -40,28 +34,18 @@ _STATIC = Path(__file__).parent / "static"
 
 def _error_page(ctx: Context) -> Any:
     def handle(request: Request, exc: Exception) -> Response:
-        status, heading = 500, "Something went wrong"
-        message = str(exc)
+        kind = kind_of(exc)
+        message = str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
         if isinstance(exc, CsrfRefused):
-            status, heading = 403, "This form has expired"
             message = (
                 "The form did not carry this console's security token. Go back, reload the "
                 "page and try again."
             )
-        elif isinstance(exc, HTTPException):
-            status, heading, message = exc.status_code, "Not found", str(exc.detail)
-        elif isinstance(exc, NotFoundError):
-            status, heading = 404, "Not found"
-        elif isinstance(exc, StateError):
-            status, heading = 409, "Not possible now"
-        elif isinstance(exc, ConfigurationError):
-            status, heading = 400, "Check the configuration"
-        elif isinstance(exc, SyncError):
-            status, heading = 502, "The app did not answer"
-        else:
+        elif kind.status == 500:
             _log.error("console error: %s", exc)
-        values = {"heading": heading, "message": message}
-        return ctx.page(request, "error.html", values, status_code=status)
+            message = "An unexpected error; the console's log has the details."
+        values = {"heading": kind.heading, "message": message}
+        return ctx.page(request, "error.html", values, status_code=kind.status)
 
     return handle
 

@@ -22,7 +22,7 @@ from fieldsync.web._csrf import FIELD, Csrf
 from fieldsync.web._jobs import BackgroundRuns, Job
 from fieldsync.web._previews import Previews
 
-__all__ = ["NOTICES", "Context", "label", "mailing_lists", "short_key", "when"]
+__all__ = ["NOTICES", "Context", "label", "short_key", "when"]
 
 NOTICES = {
     "created": "Sync created. Look at the preview, then Initiate.",
@@ -54,15 +54,6 @@ def label(name: str) -> str:
 def short_key(key: str) -> str:
     """A long list key cut for the screen (the whole key goes in a tooltip)."""
     return key if len(key) <= 14 else key[:10] + "\u2026"
-
-
-def mailing_lists(target: object) -> dict[str, str]:
-    """Key -> name of the target's lists, when its adapter can list them (Zoho Campaigns
-    can; the Target port does not require it)."""
-    lists = getattr(target, "lists", None)
-    if not callable(lists):
-        return {}
-    return {str(getattr(x, "key", x)): str(getattr(x, "name", x)) for x in lists()}
 
 
 def _scrubbed(value: object) -> object:
@@ -128,7 +119,7 @@ class Context:
         """Key -> name of an integration's mailing lists; empty when it cannot say (not
         registered, disabled, or its app did not answer)."""
         try:
-            return mailing_lists(self.service.adapters(integration)[1])
+            return self.service.mailing_lists(integration)
         except FieldSyncError:
             return {}
 

@@ -1,27 +1,20 @@
-"""The create/edit form of a sync: read from a submitted form (or a JSON body), checked
-against the live schemas with every problem kept beside its row, and turned into values."""
+"""The create/edit form of a sync: read from a submitted form into a spec (through
+:mod:`fieldsync.codec`), with the rows kept as typed for showing again, and the problems
+``SyncService.check`` finds put beside their row or field. The form checks nothing itself
+beyond reading what was typed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 import attrs
 
-from fieldsync import (
-    ConfigurationError,
-    Criteria,
-    CriteriaSyntaxError,
-    FieldMap,
-    FieldMapping,
-    Schedule,
-    Schema,
-    Sync,
-    SyncOptions,
-)
+from fieldsync import SpecProblem, Sync, SyncOptions, SyncSpec, codec
+from fieldsync.exceptions import Problem
 
-__all__ = ["SCHEDULE_KINDS", "WEEKDAYS", "Row", "SyncForm", "SyncValues"]
+__all__ = ["MAX_ROWS", "SCHEDULE_KINDS", "WEEKDAYS", "Row", "SyncForm", "unread_first"]
 
 SCHEDULE_KINDS = (
     ("once", "Only when initiated"),
@@ -49,21 +42,22 @@ class Row:
         return not self.source.strip() and not self.target.strip()
 
 
-@attrs.frozen
-class SyncValues:
-    """What a valid form makes: the arguments of ``create_sync`` and ``edit``."""
-
-    name: str
-    list_key: str
-    mapping: FieldMapping
-    criteria: Criteria
-    schedule: Schedule
-    options: SyncOptions
-
-
 def _text(data: Mapping[str, Any], key: str, default: str = "") -> str:
     value = data.get(key, default)
     return value.strip() if isinstance(value, str) else default
+
+
+def _count(text: str) -> int | None:
+    """A whole number typed in a box, or ``None`` (``int()`` takes "²" and 5,000 digits
+    badly)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def unread_first(read: list[SpecProblem], checked: Sequence[SpecProblem]) -> list[SpecProblem]:
+    """The problems of reading a spec, then those the service's check found in the parts
+    that did read (a part left at its default has nothing to say)."""
+    unread = {problem.field for problem in read}
+    return [*read, *(p for p in checked if p.field not in unread)]
 
 
 @attrs.define
@@ -82,8 +76,10 @@ class SyncForm:
     weekday: str = "0"
     day: str = "1"
     tz: str = "UTC"
-    update_empty_values: bool = False
+    options: dict[str, Any] = attrs.field(factory=lambda: codec.options_to_json(SyncOptions()))
     errors: dict[str, str] = attrs.field(factory=dict)
+    # the row of each pair of the last spec read (blank rows make no pair)
+    pair_rows: list[int] = attrs.field(factory=list, repr=False)
 
     @classmethod
     def blank(cls, *, email_field: str | None, source_email: str | None) -> SyncForm:
@@ -101,7 +97,7 @@ class SyncForm:
             list_key=config.list_key,
             rows=[*rows, Row()],
             criteria=config.criteria.to_text(),
-            update_empty_values=config.options.update_empty_values,
+            options=codec.options_to_json(config.options),
         )
         schedule = config.schedule
         form.schedule = schedule.kind.value
@@ -119,12 +115,10 @@ class SyncForm:
         return form
 
     @classmethod
-    def of_form(cls, data: Mapping[str, Any]) -> SyncForm:
-        """The form as submitted (``rows-N-source``, ``rows-N-target``, ``rows-N-create``)."""
-        try:
-            count = min(int(_text(data, "row_count", "0")), MAX_ROWS)
-        except ValueError:
-            count = 0
+    def of_form(cls, data: Mapping[str, Any], *, base: SyncOptions | None = None) -> SyncForm:
+        """The form as submitted (``rows-N-source``, ``rows-N-target``, ``rows-N-create``);
+        the options it has no box for keep their ``base`` values."""
+        count = min(_count(_text(data, "row_count", "0")) or 0, MAX_ROWS)
         rows = [
             Row(
                 _text(data, f"rows-{i}-source"),
@@ -133,6 +127,9 @@ class SyncForm:
             )
             for i in range(max(count, 1))
         ]
+        options = codec.options_to_json(base or SyncOptions())
+        for name, _, _ in SyncOptions.switches():
+            options[name] = data.get(name) not in (None, False, "")
         return cls(
             name=_text(data, "name"),
             list_key=_text(data, "list_key"),
@@ -145,46 +142,8 @@ class SyncForm:
             weekday=_text(data, "weekday", "0"),
             day=_text(data, "day", "1"),
             tz=_text(data, "tz", "UTC") or "UTC",
-            update_empty_values=data.get("update_empty_values") not in (None, False, ""),
+            options=options,
         )
-
-    @classmethod
-    def of_json(cls, data: Mapping[str, Any]) -> SyncForm:
-        """The form of a JSON API body (see the console docs for its shape).
-
-        Raises:
-            ConfigurationError: ``mapping`` or ``schedule`` is not shaped as documented.
-        """
-        mapping = data.get("mapping", [])
-        if not isinstance(mapping, list) or not all(isinstance(p, dict) for p in mapping):
-            raise ConfigurationError(
-                'mapping must be a list of {"source": ..., "target": ..., "create": ...}'
-            )
-        schedule = data.get("schedule", {"kind": "once"})
-        if not isinstance(schedule, dict):
-            raise ConfigurationError('schedule must be an object such as {"kind": "once"}')
-        every_unit = "days" if "days" in schedule else "hours"
-        flat = {
-            "name": data.get("name"),
-            "list_key": data.get("list_key"),
-            "criteria": data.get("criteria", ""),
-            "schedule": schedule.get("kind", "once"),
-            "every": str(schedule.get(every_unit, "")),
-            "every_unit": every_unit,
-            "at": schedule.get("at", "00:00"),
-            "weekday": str(schedule.get("weekday", "0")),
-            "day": str(schedule.get("day", "1")),
-            "tz": schedule.get("tz", "UTC"),
-            "update_empty_values": True if data.get("update_empty_values") else None,
-            "row_count": str(len(mapping)),
-        }
-        for i, pair in enumerate(mapping):
-            flat[f"rows-{i}-source"] = pair.get("source")
-            flat[f"rows-{i}-target"] = pair.get("target")
-            flat[f"rows-{i}-create"] = True if pair.get("create") else None
-        form = cls.of_form(flat)
-        form.rows = [row for row in form.rows if not row.blank] or [Row()]
-        return form
 
     # -- editing the rows without JavaScript ------------------------------------------------
 
@@ -198,87 +157,92 @@ class SyncForm:
         if 0 < index < len(self.rows):
             del self.rows[index]
 
-    # -- checking ------------------------------------------------------------------------
+    def press(self, action: str) -> bool:
+        """Apply a button that edits the rows (``more``, ``remove-N``); whether it was one."""
+        if action == "more":
+            self.map_more()
+            return True
+        if action.startswith("remove-"):
+            self.remove(_count(action.removeprefix("remove-")) or 0)
+            return True
+        return False
+
+    # -- reading and showing problems -------------------------------------------------------
 
     @property
     def problems(self) -> int:
-        """How many problems the last :meth:`check` found."""
+        """How many problems are shown."""
         return len(self.errors) + sum(len(row.problems) for row in self.rows)
 
-    def check(
-        self, source: Schema, target: Schema, *, base: SyncOptions | None = None
-    ) -> SyncValues | None:
-        """Check everything against the live schemas; every problem goes beside its row
-        or field. Returns the values when there is none."""
+    def read(self, *, email_field: str | None) -> tuple[SyncSpec, list[SpecProblem]]:
+        """The spec the form says, and what could not be read in it (a part that does
+        not read is left out or at its default; see :func:`fieldsync.codec.read_spec`).
+        What could not be read of a row is shown beside it (a row without a source, say).
+        ``email_field``: the target's email field, the email row's target."""
         self.errors.clear()
         for row in self.rows:
             row.problems.clear()
-        if not self.name:
-            self.errors["name"] = "Give the sync a name."
-        if not self.list_key:
-            self.errors["list_key"] = "Choose the mailing list the contacts go to."
-        mapping = self._mapping(source, target)
-        criteria = self._criteria(source)
-        schedule = self._schedule()
-        if self.problems or mapping is None or criteria is None or schedule is None:
-            return None
-        options = attrs.evolve(base or SyncOptions(), update_empty_values=self.update_empty_values)
-        return SyncValues(self.name, self.list_key, mapping, criteria, schedule, options)
-
-    def _mapping(self, source: Schema, target: Schema) -> FieldMapping | None:
-        email = self.rows[0]
-        if target.email_field is not None:
-            email.target = target.email_field
-        if not email.source:
-            email.problems.append("Choose the source field that holds the email (required).")
-        pairs: list[tuple[int, FieldMap]] = []
+        if email_field is not None:
+            self.rows[0].target = email_field
+        if not self.rows[0].source:
+            self.rows[0].problems.append("Choose the source field that holds the email (required).")
+        self.pair_rows.clear()
+        pairs = []
         for index, row in enumerate(self.rows):
-            if row.blank:
+            if row.blank or (index == 0 and not row.source):
                 continue
             if not row.source:
                 row.problems.append("Choose a source field.")
-                continue
-            if not row.target and not row.create:
+            elif not row.target and not row.create:
                 row.problems.append("Choose a target field, or tick New Field to create one.")
-                continue
-            pairs.append((index, FieldMap(row.source, row.target or row.source, row.create)))
-        mapping = FieldMapping.of(*(pair for _, pair in pairs))
-        for problem in mapping.plan(source, target).problems:
-            where = next((i for i, pair in pairs if pair == problem.pair), 0)
-            if problem.message not in self.rows[where].problems:
-                self.rows[where].problems.append(problem.message)
-        return mapping
+            else:
+                target = row.target or row.source
+                pairs.append({"source": row.source, "target": target, "create": row.create})
+                self.pair_rows.append(index)
+        data = {
+            "name": self.name,
+            "list_key": self.list_key,
+            "mapping": pairs,
+            "criteria": self.criteria,
+            "schedule": self._schedule(),
+            "options": self.options,
+        }
+        return codec.read_spec(data)
 
-    def _criteria(self, source: Schema) -> Criteria | None:
-        try:
-            criteria = Criteria.parse(self.criteria)
-        except CriteriaSyntaxError as exc:
-            self.errors["criteria"] = f"{exc.reason} at position {exc.position}."
-            return None
-        problems = criteria.validate(source)
-        if problems:
-            self.errors["criteria"] = " ".join(p.message for p in problems)
-            return None
-        return criteria
+    def show(self, problems: Sequence[Problem]) -> None:
+        """Put each problem beside its mapping row or its field (a mapping problem of no
+        one pair beside the email row)."""
+        rows = self.pair_rows
+        for problem in problems:
+            field = problem.field if isinstance(problem, SpecProblem) else None
+            row = problem.row if isinstance(problem, SpecProblem) else None
+            if field == "mapping" or field is None:
+                where = self.rows[rows[row] if row is not None and row < len(rows) else 0]
+                if problem.message not in where.problems:
+                    where.problems.append(problem.message)
+            else:
+                key = "schedule" if field == "options" else field
+                self.errors[key] = (
+                    f"{self.errors[key]} {problem.message}".strip()
+                    if key in self.errors
+                    else problem.message
+                )
 
-    def _schedule(self) -> Schedule | None:
-        try:
-            return self._make_schedule()
-        except (ConfigurationError, ValueError) as exc:
-            self.errors["schedule"] = str(exc).rstrip(".") + "."
-            return None
-
-    def _make_schedule(self) -> Schedule:
+    def _schedule(self) -> dict[str, Any]:
         kind = self.schedule
-        if kind == "once":
-            return Schedule.once()
         if kind == "every":
-            count = int(self.every)
-            return Schedule.every(**{"days" if self.every_unit == "days" else "hours": count})
-        if kind == "daily":
-            return Schedule.daily(self.at, tz=self.tz)
+            return {
+                "kind": kind,
+                self.every_unit if self.every_unit == "days" else "hours": self._number(self.every),
+            }
+        schedule: dict[str, Any] = {"kind": kind, "at": self.at, "tz": self.tz}
         if kind == "weekly":
-            return Schedule.weekly(int(self.weekday), self.at, tz=self.tz)
+            schedule["weekday"] = self._number(self.weekday)
         if kind == "monthly":
-            return Schedule.monthly(int(self.day), self.at, tz=self.tz)
-        raise ValueError(f"unknown schedule {kind!r}; choose one of the list")
+            schedule["day"] = self._number(self.day)
+        return schedule if kind != "once" else {"kind": kind}
+
+    def _number(self, text: str) -> int | str:
+        # text that is no whole number reaches the codec as text: its problem names it
+        number = _count(text)
+        return text if number is None else number

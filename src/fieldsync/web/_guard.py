@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["Authorize", "Guard"]
@@ -46,6 +46,15 @@ def _local_request(request: Request) -> bool:
     return _is_loopback(client) and name.lower() in _LOCAL_NAMES
 
 
+def _under_api(scope: Scope) -> bool:
+    """Whether a request is for the JSON API (which answers JSON, refusals included)."""
+    root = str(scope.get("root_path", "")).rstrip("/")
+    path = str(scope.get("path", ""))
+    if root and path.startswith(root):  # a path that carries the mount's prefix
+        path = path[len(root) :]
+    return path == "/api" or path.startswith("/api/")
+
+
 class Guard:
     """ASGI middleware: nothing reaches the console that ``authorize`` (or, in local-only
     mode, a loopback address) did not let through."""
@@ -72,5 +81,8 @@ class Guard:
         elif verdict is True:
             await self.app(scope, receive, send)
         else:
-            refused = PlainTextResponse("You are not allowed to use this console.", 403)
+            message = "You are not allowed to use this console."
+            refused: Response = PlainTextResponse(message, 403)
+            if _under_api(scope):
+                refused = JSONResponse({"error": "forbidden", "message": message}, 403)
             await refused(scope, receive, send)

@@ -1,4 +1,5 @@
-"""The JSON shapes of the console's API: plain values, times in ISO 8601, no secrets."""
+"""The JSON shapes of the console's API: plain values, times in ISO 8601, no secrets. A sync,
+its configuration versions and its runs are :mod:`fieldsync.codec`'s shapes."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from fieldsync import (
     Notification,
     Preview,
     Schema,
-    Sync,
-    SyncConfig,
     SyncDetail,
 )
-from fieldsync._json import iso_time, run_json
+from fieldsync.codec import config_to_json as config_json
+from fieldsync.codec import iso_time
+from fieldsync.codec import run_to_json as run_json
+from fieldsync.codec import sync_to_json as sync_json
 from fieldsync.web._jobs import Job
 
 __all__ = [
@@ -49,39 +51,6 @@ def schema_json(schema: Schema) -> dict[str, Any]:
             {"name": f.name, "type": f.type.value, "required": f.required, "custom": f.custom}
             for f in schema
         ],
-    }
-
-
-def config_json(config: SyncConfig) -> dict[str, Any]:
-    """One configuration version."""
-    schedule = config.schedule
-    return {
-        "version": config.version,
-        "list_key": config.list_key,
-        "mapping": [
-            {"source": p.source, "target": p.target, "create": p.create} for p in config.mapping
-        ],
-        "criteria": config.criteria.to_text(),
-        "schedule": {"kind": schedule.kind.value, "text": schedule.describe()},
-        "update_empty_values": config.options.update_empty_values,
-        "retrieve_since": iso_time(config.options.retrieve_since),
-        "created_at": iso_time(config.created_at),
-    }
-
-
-def sync_json(sync: Sync) -> dict[str, Any]:
-    """A sync as the Active Syncs list shows it, with its configurations."""
-    return {
-        "id": sync.id,
-        "name": sync.name,
-        "integration": sync.integration,
-        "state": sync.state.value,
-        "attention": sync.attention,
-        "config": config_json(sync.config),
-        "pending": None if sync.pending is None else config_json(sync.pending),
-        "next_run_at": iso_time(sync.next_run_at),
-        "created_at": iso_time(sync.created_at),
-        "updated_at": iso_time(sync.updated_at),
     }
 
 

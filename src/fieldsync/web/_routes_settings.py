@@ -38,8 +38,8 @@ def settings_routes(ctx: Context) -> Sequence[BaseRoute]:
         connected: list[tuple[str, str]] = []
         impact = None
         if status.registered:
-            source, target = service.adapters(name)
-            connected = [("Source", type(source).__name__), ("Target", type(target).__name__)]
+            found = service.integration_details(name)
+            connected = [("Source", found.source_type), ("Target", found.target_type)]
             impact = service.disable_integration(name)  # not confirmed: changes nothing
         values = {
             "app": status,

@@ -17,12 +17,13 @@ from fieldsync import (
     NotFoundError,
     Schema,
     Sync,
+    SyncOptions,
+    SyncSpec,
     SyncState,
 )
-from fieldsync.web._context import Context, mailing_lists
-from fieldsync.web._forms import SCHEDULE_KINDS, WEEKDAYS, SyncForm
+from fieldsync.web._context import Context
+from fieldsync.web._forms import SCHEDULE_KINDS, WEEKDAYS, SyncForm, unread_first
 from fieldsync.web._previews import previewer
-from fieldsync.web._save import save
 
 __all__ = ["sync_routes"]
 
@@ -58,53 +59,53 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
     def form_page(
         request: Request, form: SyncForm, *, integration: str, sync: Sync | None, status: int = 200
     ) -> Response:
-        source, target = service.adapters(integration)
-        source_schema, target_schema = source.schema(), target.schema()
+        target_schema = service.target_schema(integration)
         values: dict[str, Any] = {
             "form": form,
             "sync": sync,
             "integration": integration,
-            "source_fields": list(source_schema),
+            "source_fields": list(service.source_schema(integration)),
             "target_fields": list(target_schema),
             "email_field": target_schema.email_field,
-            "lists": list(mailing_lists(target).items()),
+            "lists": list(service.mailing_lists(integration).items()),
             "schedule_kinds": SCHEDULE_KINDS,
             "weekdays": WEEKDAYS,
+            "switches": SyncOptions.switches(),
         }
         return ctx.page(request, "sync_form.html", values, status_code=status)
 
     def new_form(request: Request) -> Response:
         name = request.path_params["name"]
-        source, target = service.adapters(name)
-        email = target.schema().email_field
-        form = SyncForm.blank(email_field=email, source_email=_source_email(source.schema()))
+        email = service.target_schema(name).email_field
+        source_email = _source_email(service.source_schema(name))
+        form = SyncForm.blank(email_field=email, source_email=source_email)
         return form_page(request, form, integration=name, sync=None)
 
+    def checked(form: SyncForm, integration: str) -> SyncSpec | None:
+        """The form's spec when it reads and the service finds no problem in it."""
+        spec, unread = form.read(email_field=service.target_schema(integration).email_field)
+        form.show(unread_first(unread, service.check(integration, spec)))
+        return None if form.problems else spec
+
     def edit_form(request: Request) -> Response:
-        sync = service.sync_detail(request.path_params["sync_id"]).sync
-        source, target = service.adapters(sync.integration)
-        target_schema = target.schema()
-        form = SyncForm.of_sync(sync, email_field=target_schema.email_field)
+        sync = service.get_sync(request.path_params["sync_id"])
+        email_field = service.target_schema(sync.integration).email_field
+        form = SyncForm.of_sync(sync, email_field=email_field)
         if request.query_params.get("check"):
-            form.check(source.schema(), target_schema)
+            checked(form, sync.integration)
         status = 400 if form.problems else 200
         return form_page(request, form, integration=sync.integration, sync=sync, status=status)
 
     def submit(form: SyncForm, action: str, integration: str, sync: Sync | None) -> Sync | None:
         """Apply the button pressed; return the saved sync, or None to show the form."""
-        if action == "more":
-            form.map_more()
+        if form.press(action):
             return None
-        if action.startswith("remove-"):
-            index = action.removeprefix("remove-")
-            form.remove(int(index) if index.isdigit() else 0)
+        spec = checked(form, integration)
+        if spec is None:
             return None
-        source, target = service.adapters(integration)
-        base = None if sync is None else (sync.pending or sync.config).options
-        values = form.check(source.schema(), target.schema(), base=base)
-        if values is None:
-            return None
-        return save(service, values, integration=integration, sync=sync)
+        if sync is None:
+            return service.create_sync(integration, spec)
+        return service.edit(sync.id, spec)
 
     async def create(request: Request) -> Response:
         data = await ctx.form(request)
@@ -121,10 +122,8 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
 
     async def edit(request: Request) -> Response:
         data = await ctx.form(request)
-        sync = await run_in_threadpool(
-            lambda: service.sync_detail(request.path_params["sync_id"]).sync
-        )
-        form = SyncForm.of_form(data)
+        sync = await run_in_threadpool(service.get_sync, request.path_params["sync_id"])
+        form = SyncForm.of_form(data, base=(sync.pending or sync.config).options)
         action = str(data.get("action", "next"))
         saved = await run_in_threadpool(submit, form, action, sync.integration, sync)
         if saved is not None and saved.pending == sync.pending:

@@ -24,7 +24,7 @@ def test_init_writes_a_template_that_loads_once_its_variables_are_set(tmp_path: 
     )
     environ = dict.fromkeys(variables, "x")
     config = load_config(path, environ=environ)
-    assert [s.name for s in config.syncs] == ["Invoice customers"]
+    assert [spec.name for _, spec in config.syncs] == ["Invoice customers"]
     assert path.read_text(encoding="utf-8") == TEMPLATE
 
 
@@ -104,7 +104,11 @@ def test_syncs_json_is_machine_readable(config: Path, capsys: pytest.CaptureFixt
 
     (sync,) = json.loads(capsys.readouterr().out)
     assert (sync["name"], sync["state"]) == ("Customers", "draft")
-    assert sync["mapping"][2] == {"source": "country", "target": "Country", "create": True}
+    assert sync["config"]["mapping"][2] == {
+        "source": "country",
+        "target": "Country",
+        "create": True,
+    }
 
 
 def test_preview_reports_the_field_to_create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from service_helpers import LIST, MAPPING, START, counter_ids
 
+from fieldsync import SyncSpec
 from fieldsync.domain.sync import Sync
 from fieldsync.service import SyncService
 from fieldsync.stores.memory import InMemoryStore
@@ -56,4 +57,4 @@ def service(
 
 @pytest.fixture
 def sync(service: SyncService) -> Sync:
-    return service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    return service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from fieldsync import SyncSpec
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.events import RunEstimated, RunEvent
@@ -38,7 +39,9 @@ def service_for(zoho: EmulatedZoho, events: list[RunEvent] | None = None) -> Syn
 
 def test_an_email_only_sync_adds_its_contacts_ten_to_a_bulk_call(zoho: EmulatedZoho) -> None:
     service = service_for(zoho)
-    sync = service.create_sync("S", integration="zoho", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    sync = service.create_sync(
+        "zoho", SyncSpec(name="S", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    )
 
     run = service.initiate(sync.id)
 
@@ -55,7 +58,7 @@ def test_a_sync_that_maps_more_than_the_email_goes_through_listsubscribe(
 ) -> None:
     service = service_for(zoho)
     mapping = FieldMapping.of(("email", "Contact Email"), ("first_name", "First Name"))
-    sync = service.create_sync("S", integration="zoho", list_key=zoho.list_key, mapping=mapping)
+    sync = service.create_sync("zoho", SyncSpec(name="S", list_key=zoho.list_key, mapping=mapping))
 
     run = service.initiate(sync.id)
 
@@ -68,11 +71,15 @@ def test_contacts_already_in_the_list_count_as_updated_and_deleted_ones_as_added
     zoho: EmulatedZoho,
 ) -> None:
     service = service_for(zoho)
-    first = service.create_sync("A", integration="zoho", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    first = service.create_sync(
+        "zoho", SyncSpec(name="A", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    )
     added = service.initiate(first.id).added
     gone = next(iter(zoho.campaigns.subscribers(zoho.list_key)))
     zoho.campaigns.delete_contact(gone)
-    other = service.create_sync("B", integration="zoho", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    other = service.create_sync(
+        "zoho", SyncSpec(name="B", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    )
 
     again = service.initiate(other.id)
 
@@ -82,7 +89,9 @@ def test_contacts_already_in_the_list_count_as_updated_and_deleted_ones_as_added
 
 def test_a_second_run_of_an_email_only_sync_sends_nothing_unchanged(zoho: EmulatedZoho) -> None:
     service = service_for(zoho)
-    sync = service.create_sync("S", integration="zoho", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    sync = service.create_sync(
+        "zoho", SyncSpec(name="S", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    )
     first = service.initiate(sync.id)
     calls = zoho.campaigns.calls[BULK]
     zoho.clock.advance(86_400)
@@ -95,9 +104,13 @@ def test_a_second_run_of_an_email_only_sync_sends_nothing_unchanged(zoho: Emulat
 
 def test_preview_says_the_route_and_how_long_it_takes(zoho: EmulatedZoho) -> None:
     service = service_for(zoho)
-    bulk = service.create_sync("S", integration="zoho", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    bulk = service.create_sync(
+        "zoho", SyncSpec(name="S", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    )
     mapping = FieldMapping.of(("email", "Contact Email"), ("first_name", "First Name"))
-    upsert = service.create_sync("T", integration="zoho", list_key=zoho.list_key, mapping=mapping)
+    upsert = service.create_sync(
+        "zoho", SyncSpec(name="T", list_key=zoho.list_key, mapping=mapping)
+    )
 
     fast, slow = service.preview(bulk.id), service.preview(upsert.id)
 
@@ -114,7 +127,9 @@ def test_a_run_tells_its_route_and_estimate_from_the_last_completed_run(
 ) -> None:
     events: list[RunEvent] = []
     service = service_for(zoho, events)
-    sync = service.create_sync("S", integration="zoho", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    sync = service.create_sync(
+        "zoho", SyncSpec(name="S", list_key=zoho.list_key, mapping=EMAIL_ONLY)
+    )
     first = service.initiate(sync.id)  # Zoho Invoice cannot count: no estimate yet
     zoho.clock.advance(86_400)
 

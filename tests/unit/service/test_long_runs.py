@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import attrs
 import httpx
 
+from fieldsync import SyncSpec
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.records import RateWindow, TargetLimits
 from fieldsync.domain.sync import RunStatus, SyncRun
@@ -119,7 +120,7 @@ def test_a_run_crosses_hourly_and_daily_windows_deferring_itself_without_a_locko
         w.list_key,
         w.clock,
     )
-    sync = service.create_sync("S", integration="zoho", list_key=list_key, mapping=MAPPING)
+    sync = service.create_sync("zoho", SyncSpec(name="S", list_key=list_key, mapping=MAPPING))
 
     runs = run_to_the_end(service, sync.id, clock)
 
@@ -144,7 +145,7 @@ def test_a_run_crosses_hourly_and_daily_windows_deferring_itself_without_a_locko
 def test_a_deferred_run_is_due_when_the_window_frees_not_before() -> None:
     w = world(80)
     service = w.service
-    sync = service.create_sync("S", integration="zoho", list_key=w.list_key, mapping=MAPPING)
+    sync = service.create_sync("zoho", SyncSpec(name="S", list_key=w.list_key, mapping=MAPPING))
 
     first = service.initiate(sync.id)
     due = service.sync_detail(sync.id).next_run_at

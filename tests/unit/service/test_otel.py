@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 from service_helpers import LIST, MAPPING, START, PacedTarget, counter_ids, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.exceptions import AuthenticationError, QuotaExhaustedError
 from fieldsync.otel import OpenTelemetryHook
 from fieldsync.service import SyncService
@@ -80,7 +81,7 @@ def test_a_run_is_one_span_with_its_ids_status_and_counts(
     telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
     put_people(source, 10)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     run = service.initiate(sync.id)
 
@@ -103,7 +104,7 @@ def test_records_are_counted_by_outcome_as_batches_commit(
 ) -> None:
     put_people(source, 9)
     source.put("bad", {"email": "not-an-email"})
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     service.initiate(sync.id)
 
@@ -117,7 +118,7 @@ def test_finished_runs_are_counted_by_status(
     telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
     put_people(source, 3)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     service.initiate(sync.id)
 
@@ -130,7 +131,7 @@ def test_a_failed_run_ends_its_span_with_an_error_status(
     telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
     put_people(source, 3)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     source.fail_next_read(AuthenticationError("token revoked"))
 
     service.initiate(sync.id)
@@ -146,7 +147,7 @@ def test_waits_are_span_events_and_a_histogram_by_reason(
     target.create_list(LIST)
     service = service_with(telemetry, store, clock, source, target)
     put_people(source, 8)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     service.initiate(sync.id)
 
@@ -162,7 +163,7 @@ def test_a_deferral_is_an_event_of_the_runs_span(
     telemetry: Telemetry, source: FakeSource, service: SyncService
 ) -> None:
     put_people(source, 20)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     source.fail_next_read(QuotaExhaustedError("daily cap", resume_at=START), after_pages=1)
 
     service.initiate(sync.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service_helpers import LIST, MAPPING
 
-from fieldsync import RateWindow, Sync, SyncService
+from fieldsync import RateWindow, Sync, SyncService, SyncSpec
 from fieldsync.events import RunEstimated, RunEvent
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing import FakeClock, FakeSource, FakeTarget
@@ -51,7 +51,7 @@ def test_a_run_whose_source_counts_emits_its_estimate_after_it_started(
     events: list[RunEvent] = []
     service = SyncService(store=store, clock=clock, on_event=events.append)
     service.register_integration("crm", source=source, target=target)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     service.initiate(sync.id)
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from service_helpers import LIST, MAPPING, START, PacedTarget, counter_ids, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.sync import RunStatus, Sync
 from fieldsync.events import (
     BatchCommitted,
@@ -48,7 +49,7 @@ def observed(
 
 
 def people_sync(service: SyncService) -> Sync:
-    return service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    return service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
 
 def kinds(events: Sequence[RunEvent]) -> list[str]:

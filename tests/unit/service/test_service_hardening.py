@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from service_helpers import LIST, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.records import TargetContact, UpsertOutcome
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import RunStatus, Sync
@@ -29,7 +30,7 @@ def test_a_plain_sync_error_fails_the_run_and_flags_the_sync_without_raising(
     target.create_list(LIST)
     service.register_integration("puzzled", source=source, target=target)
     puzzled = service.create_sync(
-        "P", integration="puzzled", list_key=LIST, mapping=sync.config.mapping
+        "puzzled", SyncSpec(name="P", list_key=LIST, mapping=sync.config.mapping)
     )
 
     run = service.initiate(puzzled.id)

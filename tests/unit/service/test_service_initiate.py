@@ -9,6 +9,7 @@ import attrs
 import pytest
 from service_helpers import LIST, MAPPING, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.criteria import Condition, Criteria, Operator
 from fieldsync.domain.fields import Field, Schema
 from fieldsync.domain.mapping import FieldMap, FieldMapping
@@ -33,7 +34,7 @@ UNKNOWN_FIELD = Criteria.all_of(Condition("planet", Operator.EQ, "Earth"))
 
 def limited(service: SyncService, target: FakeTarget, *, limit: int, auto_upgrade: bool) -> Sync:
     target.plan_limit, target.auto_upgrade = limit, auto_upgrade
-    return service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    return service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
 
 def test_initiate_runs_the_sync_at_once_and_activates_it(
@@ -53,7 +54,7 @@ def test_initiate_runs_the_sync_at_once_and_activates_it(
 
 def test_every_mapping_and_criteria_problem_is_reported_at_once(service: SyncService) -> None:
     sync = service.create_sync(
-        "Bad", integration="crm", list_key=LIST, mapping=BROKEN, criteria=UNKNOWN_FIELD
+        "crm", SyncSpec(name="Bad", list_key=LIST, mapping=BROKEN, criteria=UNKNOWN_FIELD)
     )
 
     with pytest.raises(InvalidConfigurationError) as refused:
@@ -68,7 +69,7 @@ def test_a_refused_initiate_changes_nothing(
     service: SyncService, store: InMemoryStore, target: FakeTarget
 ) -> None:
     mapping = BROKEN.with_pairs(FieldMap("country", "Country", create=True))
-    sync = service.create_sync("Bad", integration="crm", list_key=LIST, mapping=mapping)
+    sync = service.create_sync("crm", SyncSpec(name="Bad", list_key=LIST, mapping=mapping))
 
     with pytest.raises(InvalidConfigurationError):
         service.initiate(sync.id)
@@ -137,7 +138,10 @@ def test_initiate_applies_a_pending_configuration_and_reads_every_record_again(
     put_people(source, 2)
     service.initiate(sync.id)
     clock.advance(3600)
-    service.edit(sync.id, mapping=MAPPING.with_pairs(("last_name", "Last Name")))
+    service.edit(
+        sync.id,
+        attrs.evolve(service.spec(sync.id), mapping=MAPPING.with_pairs(("last_name", "Last Name"))),
+    )
 
     run = service.initiate(sync.id)
 
@@ -161,7 +165,10 @@ def test_initiate_while_another_worker_runs_the_sync_changes_nothing(
     service: SyncService, sync: Sync, store: InMemoryStore, clock: FakeClock
 ) -> None:
     service.initiate(sync.id)
-    service.edit(sync.id, mapping=MAPPING.with_pairs(("last_name", "Last Name")))
+    service.edit(
+        sync.id,
+        attrs.evolve(service.spec(sync.id), mapping=MAPPING.with_pairs(("last_name", "Last Name"))),
+    )
     store.acquire_lease(sync.id, "elsewhere", now=clock.now(), ttl=timedelta(minutes=5))
 
     with pytest.raises(SyncAlreadyRunningError):
@@ -185,10 +192,12 @@ def test_a_field_the_target_created_under_another_name_is_mapped_by_that_name(
     service.register_integration("crm", source=source, target=target)
     source.put("p1", {"email": "ann@example.com", "first_name": "Ann", "country": "India"})
     sync = service.create_sync(
-        "People",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING.with_pairs(FieldMap("country", "Home Country", create=True)),
+        "crm",
+        SyncSpec(
+            name="People",
+            list_key=LIST,
+            mapping=MAPPING.with_pairs(FieldMap("country", "Home Country", create=True)),
+        ),
     )
 
     run = service.initiate(sync.id)
@@ -209,7 +218,7 @@ def test_moving_a_sync_to_another_list_sends_every_record_to_the_new_list(
     put_people(source, 3)
     service.initiate(sync.id)
     target.create_list("other")
-    service.edit(sync.id, list_key="other")
+    service.edit(sync.id, attrs.evolve(service.spec(sync.id), list_key="other"))
 
     run = service.initiate(sync.id)
 
@@ -223,10 +232,12 @@ def test_a_created_field_the_target_lost_is_created_again_and_every_record_resen
     for n in range(3):
         source.put(f"c{n}", {"email": f"p{n}@example.com", "first_name": "P", "country": "Peru"})
     sync = service.create_sync(
-        "People",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING.with_pairs(FieldMap("country", "Country", create=True)),
+        "crm",
+        SyncSpec(
+            name="People",
+            list_key=LIST,
+            mapping=MAPPING.with_pairs(FieldMap("country", "Country", create=True)),
+        ),
     )
     service.initiate(sync.id)
     # someone deletes the field in the target, and its values with it
@@ -257,7 +268,7 @@ def test_a_pause_that_lands_while_initiate_talks_to_the_target_is_not_undone(
     target = PausingTarget()
     target.create_list(LIST)
     service.register_integration("crm", source=source, target=target)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     service.initiate(sync.id)  # active now
     put_people(source, 2)
     target.armed = True

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 from service_helpers import LIST, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.criteria import Condition, Criteria, Operator
 from fieldsync.domain.fields import Field
 from fieldsync.domain.mapping import FieldMap, FieldMapping
@@ -70,7 +72,7 @@ def test_a_preview_reports_problems_and_fields_to_create_without_reading(
     mapping = FieldMapping.of(("first_name", "First Name"), FieldMap("country", "Country", True))
     criteria = Criteria.all_of(Condition("planet", Operator.EQ, "Earth"))
     sync = service.create_sync(
-        "Bad", integration="crm", list_key=LIST, mapping=mapping, criteria=criteria
+        "crm", SyncSpec(name="Bad", list_key=LIST, mapping=mapping, criteria=criteria)
     )
 
     preview = service.preview(sync.id)
@@ -86,7 +88,13 @@ def test_a_preview_shows_a_pending_configuration(
     service: SyncService, sync: Sync, source: FakeSource
 ) -> None:
     put_people(source, 2)
-    service.edit(sync.id, criteria=Criteria.all_of(Condition("first_name", Operator.EQ, "P0")))
+    service.edit(
+        sync.id,
+        attrs.evolve(
+            service.spec(sync.id),
+            criteria=Criteria.all_of(Condition("first_name", Operator.EQ, "P0")),
+        ),
+    )
 
     preview = service.preview(sync.id)
 
@@ -103,7 +111,13 @@ def test_a_preview_of_a_pending_edit_reads_from_its_retrieve_since_as_initiate_w
     put_people(source, 2)
     clock.advance(timedelta(days=1))
     put_people(source, 1, first=2)
-    service.edit(sync.id, options=SyncOptions(retrieve_since=clock.now() - timedelta(hours=1)))
+    service.edit(
+        sync.id,
+        attrs.evolve(
+            service.spec(sync.id),
+            options=SyncOptions(retrieve_since=clock.now() - timedelta(hours=1)),
+        ),
+    )
 
     preview = service.preview(sync.id)
     run = service.initiate(sync.id)

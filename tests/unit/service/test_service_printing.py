@@ -75,7 +75,7 @@ def test_a_preview_with_problems_prints_each_problem(
     service: SyncService, source: FakeSource
 ) -> None:
     mapping = fs.FieldMapping.of(("email", "Contact Email"), ("nickname", "Nick"))
-    sync = service.create_sync("Bad", integration="crm", list_key=LIST, mapping=mapping)
+    sync = service.create_sync("crm", fs.SyncSpec(name="Bad", list_key=LIST, mapping=mapping))
 
     text = str(service.preview(sync.id))
 

@@ -9,6 +9,7 @@ import attrs
 import pytest
 from service_helpers import LIST, MAPPING, START, counter_ids, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.schedule import Schedule
 from fieldsync.exceptions import NotFoundError, StateError
 from fieldsync.service import Integration, SyncService
@@ -73,7 +74,7 @@ def test_a_sync_of_an_unregistered_integration_runs_with_the_resolvers_adapters(
     vault: Vault, clock: FakeClock
 ) -> None:
     service = a_service(vault, clock)
-    sync = service.create_sync("People", integration="org-1", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("org-1", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     run = service.initiate(sync.id)
 
@@ -85,7 +86,7 @@ def test_a_resolved_integration_is_reused_while_it_stays_cached(
     vault: Vault, clock: FakeClock
 ) -> None:
     service = a_service(vault, clock)
-    sync = service.create_sync("People", integration="org-1", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("org-1", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     service.initiate(sync.id)
 
     service.run(sync.id)
@@ -99,7 +100,7 @@ def test_the_least_recently_used_integration_is_closed_when_the_cache_is_full(
 ) -> None:
     service = a_service(vault, clock, cache_size=2)
     for name in ("org-1", "org-2", "org-3"):
-        service.create_sync(name, integration=name, list_key=LIST, mapping=MAPPING)
+        service.create_sync(name, SyncSpec(name=name, list_key=LIST, mapping=MAPPING))
 
     assert [org.closed for org in vault.built] == [1, 0, 0]
 
@@ -124,7 +125,7 @@ def test_a_name_the_resolver_does_not_know_is_not_found(vault: Vault, clock: Fak
     service = a_service(vault, clock)
 
     with pytest.raises(NotFoundError):
-        service.create_sync("People", integration="nobody", list_key=LIST, mapping=MAPPING)
+        service.create_sync("nobody", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
 
 def test_registered_integrations_come_before_the_resolver(vault: Vault, clock: FakeClock) -> None:
@@ -133,7 +134,7 @@ def test_registered_integrations_come_before_the_resolver(vault: Vault, clock: F
     target.create_list(LIST)
     service.register_integration("org-1", source=FakeSource(clock=clock), target=target)
 
-    service.create_sync("People", integration="org-1", list_key=LIST, mapping=MAPPING)
+    service.create_sync("org-1", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     assert vault.built == []
 
@@ -148,7 +149,7 @@ def test_a_resolver_returning_something_else_than_adapters_is_a_type_error(
     )
 
     with pytest.raises(TypeError):
-        service.create_sync("People", integration="x", list_key=LIST, mapping=MAPPING)
+        service.create_sync("x", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
 
 def test_run_due_runs_the_due_syncs_of_resolved_integrations(
@@ -158,7 +159,7 @@ def test_run_due_runs_the_due_syncs_of_resolved_integrations(
     hourly = Schedule.every(hours=1)
     for name in ("org-1", "org-2"):
         sync = service.create_sync(
-            name, integration=name, list_key=LIST, mapping=MAPPING, schedule=hourly
+            name, SyncSpec(name=name, list_key=LIST, mapping=MAPPING, schedule=hourly)
         )
         service.initiate(sync.id)
     clock.advance(timedelta(hours=2))
@@ -173,16 +174,13 @@ def test_run_due_leaves_out_syncs_whose_integration_the_resolver_forgot(
 ) -> None:
     service = a_service(vault, clock, cache_size=1)
     sync = service.create_sync(
-        "People",
-        integration="org-1",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
+        "org-1",
+        SyncSpec(name="People", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)),
     )
     service.initiate(sync.id)
     vault.names = ("org-2",)  # org-1 left: its credentials are gone from the vault
     # resolving org-2 pushes org-1 out of the one-place cache
-    service.create_sync("Other", integration="org-2", list_key=LIST, mapping=MAPPING)
+    service.create_sync("org-2", SyncSpec(name="Other", list_key=LIST, mapping=MAPPING))
     clock.advance(timedelta(hours=2))
 
     assert service.run_due() == []
@@ -192,7 +190,7 @@ def test_disabling_a_resolved_integration_revokes_and_never_resolves_it_again(
     vault: Vault, clock: FakeClock
 ) -> None:
     service = a_service(vault, clock)
-    sync = service.create_sync("People", integration="org-1", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("org-1", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     service.disable_integration("org-1", confirm=True)
 

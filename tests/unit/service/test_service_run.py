@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 from service_helpers import LIST, MAPPING, START, counter_ids, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.fields import Field, FieldType, Schema
 from fieldsync.domain.mapping import FieldMap
 from fieldsync.domain.reasons import ReasonCode
@@ -46,11 +48,8 @@ def counts(run: SyncRun) -> tuple[int, int, int, int, int]:
 def hourly_sync(service: SyncService) -> Sync:
     """A sync of the "crm" integration that runs every hour."""
     return service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
+        "crm",
+        SyncSpec(name="Hourly", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)),
     )
 
 
@@ -133,11 +132,10 @@ def test_a_new_pass_reads_from_retrieve_since_when_it_is_later(
 ) -> None:
     since = START - timedelta(hours=1)
     sync = service.create_sync(
-        "Recent",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        options=SyncOptions(retrieve_since=since),
+        "crm",
+        SyncSpec(
+            name="Recent", list_key=LIST, mapping=MAPPING, options=SyncOptions(retrieve_since=since)
+        ),
     )
 
     service.initiate(sync.id)
@@ -206,7 +204,7 @@ def test_a_target_that_does_not_say_added_or_updated_is_counted_from_the_store(
     service = SyncService(store=store, clock=clock)
     service.register_integration("crm", source=source, target=target)
     put_people(source, 2)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     first = service.initiate(sync.id)
     clock.advance(3600)
     source.put("c000", {"email": "person0@example.com", "first_name": "New"})
@@ -224,7 +222,7 @@ def test_a_contact_waiting_for_confirmation_is_not_sent_again(
     service = SyncService(store=store, clock=clock)
     service.register_integration("crm", source=source, target=target)
     put_people(source, 1)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     first = service.initiate(sync.id)
     clock.advance(60)
 
@@ -353,7 +351,10 @@ def test_a_checkpoint_of_an_older_configuration_is_not_continued(
     pause_after_calls(service, sync, target, 1)
     service.initiate(sync.id)
     target.on_upsert = None
-    service.edit(sync.id, mapping=MAPPING.with_pairs(("last_name", "Last Name")))
+    service.edit(
+        sync.id,
+        attrs.evolve(service.spec(sync.id), mapping=MAPPING.with_pairs(("last_name", "Last Name"))),
+    )
 
     run = service.initiate(sync.id)
 
@@ -514,7 +515,7 @@ def test_a_field_to_create_that_went_missing_is_created_again_by_the_run(
     service: SyncService, source: FakeSource
 ) -> None:
     mapping = MAPPING.with_pairs(FieldMap("country", "Country", create=True))
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=mapping)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=mapping))
     service.initiate(sync.id)
     fresh = FakeTarget()
     fresh.create_list(LIST)
@@ -565,7 +566,7 @@ def test_a_failing_notifier_never_fails_a_run(
 
     service = SyncService(store=store, clock=clock, notifier=Broken())  # type: ignore[arg-type]
     service.register_integration("crm", source=source, target=target)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     assert RunStatus.COMPLETED == service.initiate(sync.id).status
 
@@ -663,7 +664,7 @@ def test_a_permanently_rejected_record_does_not_hold_the_watermark_back(
     service = SyncService(store=store, clock=clock)
     service.register_integration("crm", source=source, target=target)
     put_people(source, 2)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
 
     run = service.initiate(sync.id)
 
@@ -738,7 +739,8 @@ def test_run_due_runs_the_active_syncs_that_are_due(
     put_people(source, 2)
     hourly = hourly_sync(service)
     daily = service.create_sync(
-        "Daily", integration="crm", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(days=1)
+        "crm",
+        SyncSpec(name="Daily", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(days=1)),
     )
     service.initiate(hourly.id)
     service.initiate(daily.id)
@@ -845,7 +847,7 @@ def test_the_lease_is_renewed_before_a_batch_once_a_quarter_of_it_has_passed(
     store = CountingStore()
     service = SyncService(store=store, clock=clock, lease_ttl=timedelta(minutes=8))
     service.register_integration("crm", source=source, target=target)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     put_people(source, 40)  # pages of 10 in batches of 4, 4 and 2: 12 batches, 12 minutes
     target.on_upsert = lambda key, contacts: clock.advance(timedelta(minutes=1))
 
@@ -894,12 +896,13 @@ def test_one_broken_sync_does_not_stop_the_others_and_waits_before_its_retry(
 ) -> None:
     put_people(source, 2)
     good = service.create_sync(
-        "Good", integration="crm", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)
+        "crm",
+        SyncSpec(name="Good", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)),
     )
     service.initiate(good.id)
     service.register_integration("broken", source=BrokenSource(clock=clock), target=target)
     bad = service.create_sync(
-        "Bad", integration="broken", list_key=LIST, mapping=MAPPING, schedule=Schedule.once()
+        "broken", SyncSpec(name="Bad", list_key=LIST, mapping=MAPPING, schedule=Schedule.once())
     )
     with pytest.raises(RuntimeError):
         service.initiate(bad.id)
@@ -922,7 +925,7 @@ def test_an_unexpected_error_is_stored_without_the_credentials_it_quotes(
     service: SyncService, target: FakeTarget, clock: FakeClock
 ) -> None:
     service.register_integration("leaky", source=LeakySource(clock=clock), target=target)
-    sync = service.create_sync("Leaky", integration="leaky", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("leaky", SyncSpec(name="Leaky", list_key=LIST, mapping=MAPPING))
 
     with pytest.raises(RuntimeError):
         service.initiate(sync.id)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from service_helpers import LIST, MAPPING, START, counter_ids, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import Sync
 from fieldsync.service import SyncService
@@ -30,7 +31,7 @@ def a_service(store: PostgresStore, clock: FakeClock, *, registered: bool = True
 
 def due_sync(service: SyncService, name: str) -> Sync:
     sync = service.create_sync(
-        name, integration="crm", list_key=LIST, mapping=MAPPING, schedule=HOURLY
+        "crm", SyncSpec(name=name, list_key=LIST, mapping=MAPPING, schedule=HOURLY)
     )
     service.initiate(sync.id)
     return sync

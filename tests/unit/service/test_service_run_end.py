@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from service_helpers import LIST, MAPPING, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import RunStatus, Sync, SyncRun
 from fieldsync.exceptions import QuotaExhaustedError
@@ -77,7 +78,7 @@ def test_a_store_that_cannot_finish_a_run_still_gets_the_run_marked_failed(
     store = BrokenFinishStore()
     service = SyncService(store=store)
     service.register_integration("crm", source=source, target=target)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     put_people(source, 2)
 
     with pytest.raises(OSError, match="disk full"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from service_helpers import LIST, MAPPING
 
+from fieldsync import SyncSpec
 from fieldsync.domain.sync import Sync
 from fieldsync.exceptions import (
     DisclaimerNotAcknowledgedError,
@@ -60,7 +61,7 @@ def test_check_initiate_finds_every_problem_and_refuses_a_disabled_sync(
     service: SyncService,
 ) -> None:
     broken = service.create_sync(
-        "B", integration="crm", list_key=LIST, mapping=MAPPING.with_pairs(("x", "Y"))
+        "crm", SyncSpec(name="B", list_key=LIST, mapping=MAPPING.with_pairs(("x", "Y")))
     )
 
     with pytest.raises(InvalidConfigurationError) as refused:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from service_helpers import LIST, MAPPING, counter_ids, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.sync import RunStatus, Sync, SyncRun
 from fieldsync.events import BatchCommitted, RunEvent
@@ -73,11 +74,8 @@ def test_run_if_due_runs_a_due_sync_as_its_schedule_would(
     service: SyncService, source: FakeSource, clock: FakeClock
 ) -> None:
     sync = service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
+        "crm",
+        SyncSpec(name="Hourly", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)),
     )
     service.initiate(sync.id)
     put_people(source, 3)
@@ -102,11 +100,8 @@ def test_run_if_due_leaves_a_sync_running_elsewhere_alone(
     service: SyncService, store: InMemoryStore, source: FakeSource, clock: FakeClock
 ) -> None:
     sync = service.create_sync(
-        "Hourly",
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        schedule=Schedule.every(hours=1),
+        "crm",
+        SyncSpec(name="Hourly", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)),
     )
     service.initiate(sync.id)
     clock.advance(timedelta(hours=1))
@@ -135,7 +130,7 @@ def test_a_stalled_worker_that_lost_its_lease_sends_no_further_batch(
         on_event=stall_then_lose_the_lease,
     )
     service.register_integration("crm", source=source, target=target)
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=MAPPING)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
     put_people(source, 12)  # three batches of 4
 
     run = service.initiate(sync.id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 from service_helpers import LIST, MAPPING, put_people
 
+from fieldsync import SyncSpec
 from fieldsync.domain.criteria import Condition, Criteria, Operator
 from fieldsync.domain.fields import Field
 from fieldsync.domain.mapping import FieldMap
@@ -43,7 +45,7 @@ def test_a_new_sync_is_stored(service: SyncService, sync: Sync) -> None:
 
 def test_a_sync_of_an_unregistered_integration_is_refused(service: SyncService) -> None:
     with pytest.raises(NotFoundError, match="integration"):
-        service.create_sync("x", integration="nope", list_key=LIST, mapping=MAPPING)
+        service.create_sync("nope", SyncSpec(name="x", list_key=LIST, mapping=MAPPING))
 
 
 def test_registering_something_that_is_not_a_source_is_refused(service: SyncService) -> None:
@@ -95,7 +97,8 @@ def test_a_resumed_sync_without_an_unfinished_pass_keeps_its_next_run(
 ) -> None:
     put_people(source, 3)
     sync = service.create_sync(
-        "Daily", integration="crm", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)
+        "crm",
+        SyncSpec(name="Daily", list_key=LIST, mapping=MAPPING, schedule=Schedule.every(hours=1)),
     )
     service.initiate(sync.id)
     due = store.get_sync(sync.id).next_run_at
@@ -107,7 +110,7 @@ def test_a_resumed_sync_without_an_unfinished_pass_keeps_its_next_run(
 def test_an_edit_makes_a_pending_version_and_leaves_the_configuration_alone(
     service: SyncService, sync: Sync
 ) -> None:
-    edited = service.edit(sync.id, criteria=INDIA)
+    edited = service.edit(sync.id, attrs.evolve(service.spec(sync.id), criteria=INDIA))
 
     assert (1, 2, INDIA) == (
         edited.config.version,
@@ -117,9 +120,11 @@ def test_an_edit_makes_a_pending_version_and_leaves_the_configuration_alone(
 
 
 def test_a_second_edit_builds_on_the_pending_version(service: SyncService, sync: Sync) -> None:
-    service.edit(sync.id, criteria=INDIA)
+    service.edit(sync.id, attrs.evolve(service.spec(sync.id), criteria=INDIA))
 
-    edited = service.edit(sync.id, schedule=Schedule.every(days=1))
+    edited = service.edit(
+        sync.id, attrs.evolve(service.spec(sync.id), schedule=Schedule.every(days=1))
+    )
 
     pending = edited.pending
     assert pending is not None
@@ -131,13 +136,13 @@ def test_a_second_edit_builds_on_the_pending_version(service: SyncService, sync:
 
 
 def test_a_new_name_applies_at_once_without_a_new_version(service: SyncService, sync: Sync) -> None:
-    edited = service.edit(sync.id, name="Renamed")
+    edited = service.edit(sync.id, attrs.evolve(service.spec(sync.id), name="Renamed"))
 
     assert ("Renamed", None) == (edited.name, edited.pending)
 
 
 def test_every_configuration_version_is_kept(service: SyncService, sync: Sync) -> None:
-    service.edit(sync.id, criteria=INDIA)
+    service.edit(sync.id, attrs.evolve(service.spec(sync.id), criteria=INDIA))
 
     assert [1, 2] == [c.version for c in service.sync_detail(sync.id).config_versions]
 
@@ -150,7 +155,7 @@ def test_editing_a_sync_that_needs_attention_sends_it_back_to_draft(
     target.revoke_credentials()
     service.run(sync.id)
 
-    edited = service.edit(sync.id, list_key="other")
+    edited = service.edit(sync.id, attrs.evolve(service.spec(sync.id), list_key="other"))
 
     assert SyncState.DRAFT == edited.state
 
@@ -161,12 +166,14 @@ def test_the_detail_shows_configuration_mapping_criteria_schedule_and_history(
     put_people(source, 2)
     mapping = MAPPING.with_pairs(FieldMap("country", "Country", create=True))
     sync = service.create_sync(
-        "People",
-        integration="crm",
-        list_key=LIST,
-        mapping=mapping,
-        criteria=INDIA,
-        schedule=Schedule.every(hours=6),
+        "crm",
+        SyncSpec(
+            name="People",
+            list_key=LIST,
+            mapping=mapping,
+            criteria=INDIA,
+            schedule=Schedule.every(hours=6),
+        ),
     )
     run = service.initiate(sync.id)
 
@@ -202,7 +209,7 @@ def test_history_lists_runs_newest_first(
 
 
 def test_syncs_can_be_listed_by_state(service: SyncService, sync: Sync) -> None:
-    other = service.create_sync("Other", integration="crm", list_key=LIST, mapping=MAPPING)
+    other = service.create_sync("crm", SyncSpec(name="Other", list_key=LIST, mapping=MAPPING))
     service.initiate(other.id)
 
     assert [other.id] == [s.id for s in service.list_syncs(state=SyncState.ACTIVE)]
@@ -221,7 +228,7 @@ def test_a_target_field_created_by_initiate_shows_in_the_run(
 ) -> None:
     put_people(source, 1)
     mapping = MAPPING.with_pairs(FieldMap("country", "Country", create=True))
-    sync = service.create_sync("People", integration="crm", list_key=LIST, mapping=mapping)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=mapping))
 
     run = service.initiate(sync.id)
 

@@ -8,7 +8,7 @@ import re
 from starlette.testclient import TestClient
 from web_helpers import LIST, initiated, make_sync, post
 
-from fieldsync import SyncService
+from fieldsync import SyncService, SyncSpec
 
 NEW = "/integrations/crm/syncs/new"
 
@@ -139,10 +139,12 @@ def test_edit_with_check_shows_the_problems_of_the_stored_configuration(
     client: TestClient, service: SyncService
 ) -> None:
     sync = service.create_sync(
-        "Broken",
-        integration="crm",
-        list_key=LIST,
-        mapping=make_sync(service).config.mapping.with_pairs(("nowhere", "Nowhere")),
+        "crm",
+        SyncSpec(
+            name="Broken",
+            list_key=LIST,
+            mapping=make_sync(service).config.mapping.with_pairs(("nowhere", "Nowhere")),
+        ),
     )
 
     page = client.get(f"/syncs/{sync.id}/edit?check=1")

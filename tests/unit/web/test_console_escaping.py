@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 from web_helpers import ESCAPED, EVIL, LIST, MAPPING, initiated, previewed
 
-from fieldsync import Criteria, SyncService
+from fieldsync import Criteria, SyncService, SyncSpec
 from fieldsync.testing import FakeSource
 
 
@@ -25,11 +25,13 @@ def test_markup_in_a_sync_name_criteria_and_notification_is_escaped_everywhere(
 ) -> None:
     source.put("x", {"email": "x@example.com", "first_name": "X", "status": EVIL})
     sync = service.create_sync(
-        EVIL,
-        integration="crm",
-        list_key=LIST,
-        mapping=MAPPING,
-        criteria=Criteria.parse(f"status != {EVIL!r}".replace("'", '"')),
+        "crm",
+        SyncSpec(
+            name=EVIL,
+            list_key=LIST,
+            mapping=MAPPING,
+            criteria=Criteria.parse(f"status != {EVIL!r}".replace("'", '"')),
+        ),
     )
     run = service.initiate(sync.id, acknowledge_disclaimer=True)
 
@@ -56,7 +58,7 @@ def test_the_preview_of_a_mapping_problem_escapes_the_field_names(
     client: TestClient, service: SyncService
 ) -> None:
     sync = service.create_sync(
-        "P", integration="crm", list_key=LIST, mapping=MAPPING.with_pairs((EVIL, EVIL))
+        "crm", SyncSpec(name="P", list_key=LIST, mapping=MAPPING.with_pairs((EVIL, EVIL)))
     )
 
     preview = previewed(client, f"/syncs/{sync.id}/preview").text

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from web_helpers import EVIL, initiated, make_sync, post, previewed, settle
 
-from fieldsync import RunStatus, SyncService, SyncState
+from fieldsync import RunStatus, SyncService, SyncSpec, SyncState
 from fieldsync.testing import FakeSource, FakeTarget
 
 
@@ -119,10 +119,12 @@ def test_initiating_an_invalid_configuration_goes_back_to_the_form(
     client: TestClient, service: SyncService
 ) -> None:
     sync = service.create_sync(
-        "Broken",
-        integration="crm",
-        list_key="news",
-        mapping=make_sync(service).config.mapping.with_pairs(("nowhere", "Nowhere")),
+        "crm",
+        SyncSpec(
+            name="Broken",
+            list_key="news",
+            mapping=make_sync(service).config.mapping.with_pairs(("nowhere", "Nowhere")),
+        ),
     )
 
     response = post(client, f"/syncs/{sync.id}/initiate", acknowledge_disclaimer="yes")

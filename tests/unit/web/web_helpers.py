@@ -8,7 +8,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from fieldsync import FieldMapping, Sync, SyncRun, SyncService
+from fieldsync import FieldMapping, Sync, SyncRun, SyncService, SyncSpec
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LIST = "news"
@@ -24,7 +24,7 @@ def token(client: TestClient) -> str:
 
 
 def make_sync(service: SyncService, name: str = "People") -> Sync:
-    return service.create_sync(name, integration="crm", list_key=LIST, mapping=MAPPING)
+    return service.create_sync("crm", SyncSpec(name=name, list_key=LIST, mapping=MAPPING))
 
 
 def initiated(service: SyncService, name: str = "People") -> tuple[Sync, SyncRun]:
