@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import Any, LiteralString, TypeAlias, TypeVar
 
@@ -52,7 +52,7 @@ from fieldsync.exceptions import StoreError
 from fieldsync.stores._pg_schema import migrate
 from fieldsync.stores._pg_waits import LockTimeoutError, Waits, with_keepalives
 
-__all__ = ["Connection", "Database", "describe_conninfo"]
+__all__ = ["Connection", "Database", "describe_conninfo", "storable"]
 
 Connection = psycopg.Connection[dict[str, Any]]
 """A pooled connection whose rows are dictionaries (what the codec reads)."""
@@ -201,6 +201,8 @@ class Database:
         """The rows of one statement run on its own, outside any transaction (a statement
         sees one snapshot either way): for reads of one statement."""
         self._require_open()
+        if _matches_nothing(params):
+            return []
         try:
             conn, rows = self._first(lambda conn: conn.execute(query, params).fetchall())
             self._pool.putconn(conn)
@@ -265,3 +267,22 @@ class Database:
 
     def _error(self, what: str, exc: BaseException) -> StoreError:
         return StoreError(f"{what}: {_clean(exc, self._conninfo)}")
+
+
+def _matches_nothing(params: Params) -> bool:
+    """Whether a read looks a row up by text no row can hold: a NUL or a lone surrogate,
+    which PostgreSQL's text columns refuse. Such a read finds nothing, as it would on a
+    store that could hold the text (an id in a URL is anybody's to type)."""
+    values = params.values() if isinstance(params, Mapping) else params
+    return any(isinstance(value, str) and not storable(value) for value in values)
+
+
+def storable(text: str) -> bool:
+    """Whether PostgreSQL's text columns can hold ``text`` (no NUL, no lone surrogate)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -18,7 +18,7 @@ from fieldsync.domain.records import Checkpoint
 from fieldsync.domain.sync import SkippedRecord, Sync, SyncRun
 from fieldsync.exceptions import NotFoundError, StoreError
 from fieldsync.stores import _codec as codec
-from fieldsync.stores._pg_db import Connection
+from fieldsync.stores._pg_db import Connection, storable
 
 __all__ = [
     "SELECT_SYNCS",
@@ -160,7 +160,10 @@ def _update(conn: Connection, table: LiteralString, row: Mapping[str, object]) -
 
 
 def exists(conn: Connection, table: LiteralString, key: str) -> bool:
-    """Whether ``table`` has a row with this ``id``."""
+    """Whether ``table`` has a row with this ``id`` (none has an id PostgreSQL cannot hold:
+    an id typed into a URL with a NUL in it is unknown, as it would be on another store)."""
+    if not storable(key):
+        return False
     statement = _kept(
         conn,
         ("exists", table),

@@ -100,7 +100,11 @@ async def mark_read(request: Request) -> Response:
     """``POST /notifications/read``: ``ids`` (or ``null`` for all)."""
     body = await posted(request)
     ids = body.get("ids")
-    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+    # an id is fieldsync's own (hex): text with a control character or a lone surrogate
+    # is no id, and refused before it reaches a store that cannot hold it
+    if ids is not None and not (
+        isinstance(ids, list) and all(isinstance(i, str) and i.isprintable() for i in ids)
+    ):
         raise HTTPException(400, "ids must be a list of notification ids, or null for all")
     marked = await run_in_threadpool(context(request).service.mark_read, ids)
     return JSONResponse({"marked": marked})
