@@ -299,6 +299,9 @@ def _init(path: Path, *, force: bool) -> int:
     if path.exists() and not force:
         print(f"fieldsync: error: {path} exists (use --force to overwrite)", file=sys.stderr)
         return ExitCode.CONFIG
+    from fieldsync.cli._output import Output
+
     path.write_text(TEMPLATE, encoding="utf-8")
-    print(f"wrote {path}; edit it, set the environment variables it names, then `fieldsync syncs`")
+    text = f"wrote {path}; edit it, set the environment variables it names, then `fieldsync syncs`"
+    print(Output.for_terminal().wrap(text))
     return 0

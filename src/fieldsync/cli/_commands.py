@@ -250,7 +250,7 @@ def cmd_export_skipped(app: App, args: argparse.Namespace) -> int:
         app.service.export_skipped(run_id, sys.stdout)
     else:
         rows = app.service.export_skipped(run_id, Path(args.path))
-        print(f"{rows:,} record(s) written to {args.path}", file=sys.stderr)
+        print(app.out.wrap(f"{rows:,} record(s) written to {args.path}"), file=sys.stderr)
     return ExitCode.OK
 
 
@@ -269,7 +269,7 @@ def cmd_pause(app: App, args: argparse.Namespace) -> int:
         dump_json(sync_to_json(sync))
     else:
         resume = f"fieldsync resume {shlex.quote(sync.name)}"
-        print(f"{sync.name} is {sync.state.value}; `{resume}` resumes it")
+        print(app.out.wrap(f"{sync.name} is {sync.state.value}; `{resume}` resumes it"))
     return ExitCode.OK
 
 
@@ -280,7 +280,7 @@ def cmd_resume(app: App, args: argparse.Namespace) -> int:
         dump_json(sync_to_json(sync))
     else:
         when = app.out.time(sync.next_run_at) if sync.next_run_at else "when run"
-        print(f"{sync.name} is {sync.state.value} again; next run: {when}")
+        print(app.out.wrap(f"{sync.name} is {sync.state.value} again; next run: {when}"))
     return ExitCode.OK
 
 
@@ -300,8 +300,10 @@ def cmd_edit(app: App, args: argparse.Namespace) -> int:
     else:
         version = sync.pending.version if sync.pending else sync.config.version
         print(
-            f"configuration version {version} saved; "
-            f"`fieldsync initiate {shlex.quote(args.name)}` applies it"
+            app.out.wrap(
+                f"configuration version {version} saved; "
+                f"`fieldsync initiate {shlex.quote(args.name)}` applies it"
+            )
         )
     return ExitCode.OK
 
@@ -345,8 +347,8 @@ def _open_notification(app: App, inbox: list[Notification], number: int) -> int:
     if app.json:
         dump_json({**notification_to_json(note), "number": number, "read": True})
         return ExitCode.OK
-    print(app.out.heading(note.title))
-    print(f"  {app.out.time(note.created_at)}  {note.summary}")
+    print(app.out.heading(app.out.wrap(note.title)))
+    print(app.out.wrap(f"{app.out.time(note.created_at)}  {note.summary}", indent=2))
     if note.run_id:
         print(f"  run {note.run_id[:8]}")
     if note.sync_id:

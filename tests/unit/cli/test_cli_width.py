@@ -146,3 +146,38 @@ def test_a_field_with_spaces_wraps_under_itself() -> None:
 
     assert widest(text) <= 50
     assert " ".join(line[12:] for line in text.splitlines()[1:]) == criteria
+
+
+def test_every_command_fits_80_columns_with_a_long_name_and_key(
+    long_config: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(tmp_path)
+    fieldsync(long_config, "initiate", LONG_NAME)
+    capsys.readouterr()
+    assert fieldsync(long_config, "--json", "history", LONG_NAME) == 0
+    run_id = re.findall(r'"id": "([0-9a-f]{8})', capsys.readouterr().out)[0]
+    commands = [
+        ("preview", LONG_NAME),
+        ("run", LONG_NAME),
+        ("syncs",),
+        ("syncs", LONG_NAME),
+        ("history", LONG_NAME),
+        ("edit", LONG_NAME),
+        ("preview", LONG_NAME),
+        ("pause", LONG_NAME),
+        ("resume", LONG_NAME),
+        ("notifications",),
+        ("notifications", "--open", "1"),
+        ("export-skipped", run_id, "skipped.csv"),  # a path is printed whole
+        ("disable-integration", "crm", "--yes"),
+    ]
+
+    for command in commands:
+        fieldsync(long_config, *command)
+        captured = capsys.readouterr()
+        assert widest(captured.out) <= 80, (command, captured.out)
+        assert widest(captured.err) <= 80, (command, captured.err)
