@@ -4,6 +4,7 @@ option what it means and its default, shows examples that parse, and fits 80 col
 import argparse
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,11 @@ def test_help_wraps_prose_at_word_boundaries_in_a_narrow_terminal(
     prose = text.split("\n\n")[1:3]  # the description's two paragraphs
     assert max(len(line) for part in prose for line in part.splitlines()) <= 50
     assert " ".join(" ".join(prose).split()) == " ".join(HELP["initiate"].description.split())
+
+
+def test_docs_cli_md_tables_every_command() -> None:
+    docs = (Path(__file__).parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    commands = docs.split("## Commands", 1)[1].split("\n## ", 1)[0]
+
+    for command in COMMANDS:
+        assert re.search(rf"`{command}[` ]", commands), command
