@@ -329,7 +329,9 @@ def cmd_notifications(app: App, args: argparse.Namespace) -> int:
             for n, note in shown
         ]
         print(
-            app.out.table(("#", "new", "when", "sync", "title"), rows, shrink=(4, 3), keep=(0, 2))
+            app.out.table(
+                ("#", "new", "when", "sync", "title"), rows, shrink=(4, 3), keep=(0, 1, 2)
+            )
         )
         print(app.out.style("`fieldsync notifications --open N` shows one and its sync", "dim"))
     else:

@@ -47,10 +47,10 @@ def sync_row(sync: Sync, last: SyncRun | None, out: Output) -> tuple[object, ...
 
 
 def syncs_table(rows: Sequence[Sequence[object]], out: Output) -> str:
-    """The syncs list: names and next runs whole (a name is what commands take); the
-    schedule, then the integration, cut with an ellipsis when the list is too wide; each
-    sync a record of its own when even that does not fit."""
-    return out.table(SYNC_COLUMNS, rows, shrink=(3, 1), keep=(0, 4))
+    """The syncs list: the schedule, then the integration, cut with an ellipsis when the
+    list is too wide, nothing else (a name is what commands take); each sync a record of
+    its own when even that does not fit."""
+    return out.table(SYNC_COLUMNS, rows, shrink=(3, 1), keep=(0, 2, 4, 5))
 
 
 def history_table(runs: Sequence[SyncRun], out: Output) -> str:

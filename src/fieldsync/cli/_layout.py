@@ -54,7 +54,8 @@ def stacked(
 ) -> str:
     """A table too wide for ``out.width`` as records: each row's first ``lead`` cells on a
     line (the first in bold), then ``header: value`` for the other cells, packed two spaces
-    apart and indented by two. No value is cut."""
+    apart and indented by two (a pair longer than the line wraps between its words). No
+    value is cut."""
     lines: list[str] = []
     for row in rows:
         first = [
@@ -62,12 +63,25 @@ def stacked(
             for i, cell in enumerate(row[:lead])
         ]
         lines += pack(first, out.width, indent=0)
-        pieces = [
-            out.style(f"{header}:", "dim") + " " + out.style(cell.text, cell.style)
-            for header, cell in zip(headers[lead:], row[lead:], strict=True)
-        ]
+        pieces: list[str] = []
+        for header, cell in zip(headers[lead:], row[lead:], strict=True):
+            if len(header) + 2 + len(cell.text) <= out.width - 2:
+                pieces.append(
+                    out.style(f"{header}:", "dim") + " " + out.style(cell.text, cell.style)
+                )
+                continue
+            lines += pack(pieces, out.width, indent=2) + _long_pair(out, header, cell)
+            pieces = []
         lines += pack(pieces, out.width, indent=2)
     return "\n".join(lines)
+
+
+def _long_pair(out: Output, header: str, cell: Styled) -> list[str]:
+    """A ``header: value`` too long for a line, wrapped between its words (indented by
+    two, then four)."""
+    first, *more = words(f"{header}: {cell.text}", out.width - 2)
+    rest = words(" ".join(more), out.width - 4) if more else []
+    return ["  " + out.style(first, cell.style)] + ["    " + out.style(r, cell.style) for r in rest]
 
 
 def hints(out: Output, steps: Sequence[tuple[str, str]], *, indent: int = 2) -> list[str]:

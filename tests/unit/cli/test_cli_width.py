@@ -8,6 +8,7 @@ import cli_adapters
 import pytest
 from cli_helpers import CONFIG, fieldsync
 
+from fieldsync.cli._detail import syncs_table
 from fieldsync.cli._layout import hints, pack, words
 from fieldsync.cli._output import Output
 
@@ -62,6 +63,18 @@ def test_the_syncs_list_shows_names_and_next_runs_whole(
     assert widest(out) <= columns
     assert LONG_NAME in out
     assert TIME.search(out)  # the next run, date and time and zone
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100])
+def test_the_syncs_list_cuts_nothing_but_the_schedule_and_the_integration(width: int) -> None:
+    kept = ("Customers", "needs_attention", "2026-03-02 14:02 IST", "interrupted")
+    name, state, next_run, last_run = kept
+    row = (name, "zoho-invoice", state, "weekly on monday at 09:00 (Asia/Kolkata)")
+
+    text = syncs_table([(*row, next_run, last_run)], Output(width=width))
+
+    assert widest(text) <= width
+    assert all(value in text for value in kept)
 
 
 def test_history_shows_run_ids_and_start_times_whole(
