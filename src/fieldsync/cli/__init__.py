@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fieldsync.__about__ import __version__
+from fieldsync.cli._completion import SHELLS
 from fieldsync.cli._exit import ExitCode, error_line, exit_code_for
+from fieldsync.cli._help import HELP, MAIN, HelpFormatter
 
 __all__ = ["main"]
 
@@ -41,85 +43,186 @@ class _AcknowledgeAction(argparse.Action):
         setattr(namespace, self.dest, True)
 
 
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str
+) -> argparse.ArgumentParser:
+    """The subcommand ``name``, with its summary, description and examples (``_help``)."""
+    text = HELP[name]
+    return sub.add_parser(
+        name,
+        help=text.summary,
+        description=text.description,
+        epilog=text.epilog,
+        formatter_class=HelpFormatter,
+    )
+
+
+def _sync_name(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", help="the sync's name (quote it when it has spaces)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldsync",
-        description="Keep marketing contact lists in step with an invoicing app's contacts.",
+        description=MAIN.description,
+        epilog=MAIN.epilog,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--config",
         type=Path,
         default=Path("fieldsync.toml"),
+        metavar="PATH",
         help="the configuration file (default: ./fieldsync.toml)",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     parser.add_argument(
-        "--tz", metavar="ZONE", help="show times in this zone (default: [cli] tz, else local)"
+        "--json",
+        action="store_true",
+        help="one JSON document on stdout instead of tables, for scripts (times in UTC)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log what happens to stderr, and print the traceback of an unexpected error",
+    )
+    parser.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="show times in this IANA zone, such as Europe/London, or local (default: the "
+        "file's [cli] tz, else the computer's zone)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="a whole sync against emulated Zoho APIs")
-    demo.add_argument("--contacts", type=int, default=3000)
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--dir", type=Path, default=Path(".fieldsync-demo"))
+    demo = _command(sub, "demo")
+    demo.add_argument(
+        "--contacts",
+        type=int,
+        default=3000,
+        metavar="N",
+        help="contacts in the emulated organization (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        metavar="S",
+        help="the seed the contacts are made from: the same seed, the same demo "
+        "(default: %(default)s)",
+    )
+    demo.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(".fieldsync-demo"),
+        metavar="DIR",
+        help="the folder of the demo's SQLite file and CSV export, made anew each time "
+        "(default: %(default)s)",
+    )
 
-    init = sub.add_parser("init", help="write a commented configuration file")
-    init.add_argument("path", nargs="?", type=Path)
+    init = _command(sub, "init")
+    init.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        metavar="PATH",
+        help="where to write it (default: --config, ./fieldsync.toml)",
+    )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
 
-    syncs = sub.add_parser("syncs", help="list the syncs, or show one in detail")
-    syncs.add_argument("name", nargs="?")
-    for name, text in (
-        ("preview", "what the next run would do"),
-        ("history", "a sync's runs"),
-        ("pause", "pause a sync"),
-        ("resume", "resume a paused sync"),
-        ("edit", "save the file's configuration as a new version"),
-    ):
-        sub.add_parser(name, help=text).add_argument("name")
-    initiate = sub.add_parser("initiate", help="validate, create fields, start the first run")
-    initiate.add_argument("name")
+    syncs = _command(sub, "syncs")
+    syncs.add_argument(
+        "name", nargs="?", help="a sync's name: show its detail (default: list them all)"
+    )
+    for name in ("preview", "history", "pause", "resume", "edit"):
+        _sync_name(_command(sub, name))
+    initiate = _command(sub, "initiate")
+    _sync_name(initiate)
     initiate.add_argument(
         "--acknowledge-disclaimer",
         "--accept-disclaimer",  # the spelling before 0.2, deprecated
         dest="accept_disclaimer",
         action=_AcknowledgeAction,
-        help="go ahead when the plan-limit disclaimer applies (the API's acknowledge_disclaimer)",
+        help="go ahead when the plan-limit disclaimer applies, without asking (the API's "
+        "acknowledge_disclaimer; --accept-disclaimer is its deprecated spelling)",
     )
-    run = sub.add_parser("run", help="run one sync now, or all due ones")
+    run = _command(sub, "run")
     target = run.add_mutually_exclusive_group(required=True)
-    target.add_argument("name", nargs="?")
-    target.add_argument("--due", action="store_true")
-    worker = sub.add_parser("worker", help="run due syncs on their schedules until stopped")
-    worker.add_argument("--interval", type=float, default=60.0, help="seconds between checks")
-    worker.add_argument("--once", action="store_true", help="check once and exit")
+    target.add_argument("name", nargs="?", help="the sync to run now (quote it)")
+    target.add_argument(
+        "--due", action="store_true", help="instead of NAME: every active sync that is due"
+    )
+    worker = _command(sub, "worker")
+    worker.add_argument(
+        "--interval",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="seconds between checks for due syncs (default: %(default)s)",
+    )
+    worker.add_argument("--once", action="store_true", help="check once, run what is due, exit")
     worker.add_argument(
         "--listen",
         metavar="HOST:PORT",
         help="also receive Zoho Invoice's webhooks there (POST /hooks/INTEGRATION; needs "
         "webhook_secret in the integration's table)",
     )
-    export = sub.add_parser("export-skipped", help="a run's skipped records as CSV")
-    export.add_argument("run", help="the run id (or its first 8 characters)")
-    export.add_argument("path", help="a file path, or - for stdout")
-    notes = sub.add_parser("notifications", help="the notification inbox")
-    notes.add_argument("--unread", action="store_true")
-    notes.add_argument("--mark-read", action="store_true")
+    export = _command(sub, "export-skipped")
+    export.add_argument("run", metavar="RUN", help="the run's id, or its first 8 characters")
+    export.add_argument("path", metavar="PATH", help="the CSV file to write, or - for stdout")
+    notes = _command(sub, "notifications")
+    notes.add_argument("--unread", action="store_true", help="only the unread ones")
     notes.add_argument(
-        "--open", metavar="N", type=int, help="show the sync notification N is about, mark it read"
+        "--mark-read", action="store_true", help="mark the notifications shown as read"
     )
-    console = sub.add_parser("console", help="the Sync Services console on 127.0.0.1")
-    console.add_argument("--host", default="127.0.0.1", help="a loopback address")
-    console.add_argument("--port", type=int, default=8765)
-    console.add_argument("--demo", action="store_true", help="serve `fieldsync demo`'s data")
-    console.add_argument("--dir", type=Path, default=Path(".fieldsync-demo"))
-    console.add_argument("--contacts", type=int, default=3000, help="as given to the demo")
-    console.add_argument("--seed", type=int, default=7, help="as given to the demo")
-    disable = sub.add_parser("disable-integration", help="disable an integration and its syncs")
-    disable.add_argument("name")
-    disable.add_argument("--yes", action="store_true", help="do not ask")
+    notes.add_argument(
+        "--open",
+        metavar="N",
+        type=int,
+        help="show notification N and the sync it is about, and mark it read",
+    )
+    console = _command(sub, "console")
+    console.add_argument(
+        "--host", default="127.0.0.1", help="a loopback address (default: %(default)s)"
+    )
+    console.add_argument(
+        "--port", type=int, default=8765, metavar="P", help="the port (default: %(default)s)"
+    )
+    console.add_argument(
+        "--demo", action="store_true", help="serve the data `fieldsync demo` left in DIR"
+    )
+    console.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(".fieldsync-demo"),
+        metavar="DIR",
+        help="with --demo: the demo's folder (default: %(default)s)",
+    )
+    console.add_argument(
+        "--contacts",
+        type=int,
+        default=3000,
+        metavar="N",
+        help="with --demo: as given to the demo (default: %(default)s)",
+    )
+    console.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        metavar="S",
+        help="with --demo: as given to the demo (default: %(default)s)",
+    )
+    disable = _command(sub, "disable-integration")
+    disable.add_argument("name", help="the integration's name, as in [integrations.NAME]")
+    disable.add_argument("--yes", action="store_true", help="do not ask: disable it")
+    completion = _command(sub, "completion").add_mutually_exclusive_group(required=True)
+    completion.add_argument("shell", nargs="?", choices=SHELLS, help="bash, zsh or fish")
+    completion.add_argument(
+        "--names",
+        choices=("syncs", "integrations"),
+        help="instead of a script: the configuration file's sync or integration names, "
+        "one a line (what the scripts call)",
+    )
     return parser
 
 
@@ -172,6 +275,10 @@ def _dispatch(args: argparse.Namespace, names: dict[str, str]) -> int:
         return cmd_console(args)
     if args.command == "init":
         return _init(args.path or args.config, force=args.force)
+    if args.command == "completion":
+        from fieldsync.cli._completion import cmd_completion
+
+        return cmd_completion(_parser(), args)
     from fieldsync.cli._app import open_app
     from fieldsync.cli._commands import COMMANDS
 
@@ -192,6 +299,9 @@ def _init(path: Path, *, force: bool) -> int:
     if path.exists() and not force:
         print(f"fieldsync: error: {path} exists (use --force to overwrite)", file=sys.stderr)
         return ExitCode.CONFIG
+    from fieldsync.cli._output import Output
+
     path.write_text(TEMPLATE, encoding="utf-8")
-    print(f"wrote {path}; edit it, set the environment variables it names, then `fieldsync syncs`")
+    text = f"wrote {path}; edit it, set the environment variables it names, then `fieldsync syncs`"
+    print(Output.for_terminal().wrap(text))
     return 0

@@ -13,17 +13,13 @@ from pathlib import Path
 from types import FrameType
 
 from fieldsync.cli._app import App
-from fieldsync.cli._detail import SYNC_COLUMNS, detail_text, sync_row
+from fieldsync.cli._detail import detail_text, history_table, sync_row, syncs_table
 from fieldsync.cli._exit import ExitCode, exit_code_for_runs
+from fieldsync.cli._layout import hints
 from fieldsync.cli._listen import listening
 from fieldsync.cli._output import Styled
 from fieldsync.cli._progress import counts_text, open_progress
-from fieldsync.cli._render import (
-    HISTORY_COLUMNS,
-    dump_json,
-    notification_to_json,
-    run_row,
-)
+from fieldsync.cli._render import dump_json, notification_to_json
 from fieldsync.codec import run_to_json as run_json
 from fieldsync.codec import sync_to_json
 from fieldsync.domain.sync import Notification, Sync, SyncRun
@@ -51,8 +47,8 @@ def _print_runs(app: App, runs: list[SyncRun]) -> None:
         names = app.names()
         for run in runs:
             name = names.get(run.sync_id, run.sync_id)
-            status = app.out.style(run.status.value, app.out.status(run.status.value).style)
-            print(f"{name}: {status}: {run.total:,} records ({counts_text(run)})")
+            text = f"{name}: {run.status.value}: {run.total:,} records ({counts_text(run)})"
+            print(app.out.wrap_status(text, run.status.value, indent=2))
             if run.error:
                 print(app.out.wrap(run.error, indent=2))
     else:
@@ -93,7 +89,7 @@ def cmd_syncs(app: App, args: argparse.Namespace) -> int:
     for sync in syncs:
         history = app.service.history(sync.id)
         rows.append(sync_row(sync, history[0] if history else None, app.out))
-    print(app.out.table(SYNC_COLUMNS, rows, shrink=(3, 0, 1)) if rows else "no syncs")
+    print(syncs_table(rows, app.out) if rows else "no syncs")
     return ExitCode.OK
 
 
@@ -118,13 +114,16 @@ def cmd_preview(app: App, args: argparse.Namespace) -> int:
     if sync.pending is not None:
         # Say so: a `run` before that initiate still runs the configuration in force.
         print(
-            f"configuration version {preview.config_version} (saved by edit): applied by"
-            f" `fieldsync initiate {shlex.quote(sync.name)}`; until then `run` uses version"
-            f" {sync.config.version}"
+            app.out.wrap(
+                f"configuration version {preview.config_version} (saved by edit): applied by"
+                f" `fieldsync initiate {shlex.quote(sync.name)}`; until then `run` uses"
+                f" version {sync.config.version}"
+            )
         )
     for problem in preview.problems:
-        print(app.out.style(f"problem: {problem.code}: {problem.message}", "red"))
-    print(f"fields to create: {', '.join(f.name for f in preview.fields_to_create) or 'none'}")
+        print(app.out.style(app.out.wrap(f"problem: {problem.code}: {problem.message}"), "red"))
+    fields = ", ".join(f.name for f in preview.fields_to_create) or "none"
+    print(app.out.wrap(f"fields to create: {fields}"))
     print(
         f"would add {preview.would_add:,}, update {preview.would_update:,};",
         f"{preview.unchanged:,} unchanged",
@@ -147,7 +146,7 @@ def cmd_initiate(app: App, args: argparse.Namespace) -> int:
     try:
         run = initiate(args.accept_disclaimer)
     except DisclaimerNotAcknowledgedError as refused:
-        print(refused.disclaimer, file=sys.stderr)
+        print(app.out.wrap(refused.disclaimer), file=sys.stderr)
         if not _confirm("Go ahead?"):
             print(
                 "fieldsync: not initiated: the disclaimer was not acknowledged"
@@ -162,12 +161,11 @@ def cmd_initiate(app: App, args: argparse.Namespace) -> int:
         print(detail_text(app.service.sync_detail(sync.id), app.out, history=False))
         print()
         print(app.out.heading("Next"))
-        for step in _next_steps(app, sync.name, run):
-            print(f"  {step}")
+        print("\n".join(hints(app.out, _next_steps(app, sync.name, run))))
     return _runs_exit(app, [run])
 
 
-def _next_steps(app: App, name: str, run: SyncRun) -> list[str]:
+def _next_steps(app: App, name: str, run: SyncRun) -> list[tuple[str, str]]:
     quoted = shlex.quote(name)
     steps = [(f"fieldsync history {quoted}", "its runs, as they happen")]
     if run.skipped or run.failed:
@@ -183,8 +181,7 @@ def _next_steps(app: App, name: str, run: SyncRun) -> list[str]:
     else:
         steps.append(("fieldsync worker", f"runs it {schedule}"))
     steps.append((f"fieldsync pause {quoted}", "stop it until resumed"))
-    width = max(len(command) for command, _ in steps)
-    return [f"{command.ljust(width)}  {app.out.style(why, 'dim')}" for command, why in steps]
+    return steps
 
 
 def cmd_run(app: App, args: argparse.Namespace) -> int:
@@ -195,9 +192,11 @@ def cmd_run(app: App, args: argparse.Namespace) -> int:
         sync = app.sync(args.name)
         if sync.pending is not None and not app.json:
             print(
-                f"fieldsync: {sync.name} runs configuration version {sync.config.version};"
-                f" version {sync.pending.version} is saved, and `fieldsync initiate"
-                f" {shlex.quote(sync.name)}` applies it",
+                app.out.wrap(
+                    f"fieldsync: {sync.name} runs configuration version {sync.config.version};"
+                    f" version {sync.pending.version} is saved, and `fieldsync initiate"
+                    f" {shlex.quote(sync.name)}` applies it"
+                ),
                 file=sys.stderr,
             )
         runs = [_with_progress(app, sync, lambda: app.service.run(sync.id))]
@@ -241,8 +240,7 @@ def cmd_history(app: App, args: argparse.Namespace) -> int:
     if app.json:
         dump_json([run_json(r) for r in runs])
     else:
-        rows = [run_row(r, app.out) for r in runs]
-        print(app.out.table(HISTORY_COLUMNS, rows) if runs else "no runs yet")
+        print(history_table(runs, app.out) if runs else "no runs yet")
     return ExitCode.OK
 
 
@@ -253,7 +251,7 @@ def cmd_export_skipped(app: App, args: argparse.Namespace) -> int:
         app.service.export_skipped(run_id, sys.stdout)
     else:
         rows = app.service.export_skipped(run_id, Path(args.path))
-        print(f"{rows:,} record(s) written to {args.path}", file=sys.stderr)
+        print(app.out.wrap(f"{rows:,} record(s) written to {args.path}"), file=sys.stderr)
     return ExitCode.OK
 
 
@@ -272,7 +270,7 @@ def cmd_pause(app: App, args: argparse.Namespace) -> int:
         dump_json(sync_to_json(sync))
     else:
         resume = f"fieldsync resume {shlex.quote(sync.name)}"
-        print(f"{sync.name} is {sync.state.value}; `{resume}` resumes it")
+        print(app.out.wrap(f"{sync.name} is {sync.state.value}; `{resume}` resumes it"))
     return ExitCode.OK
 
 
@@ -283,7 +281,7 @@ def cmd_resume(app: App, args: argparse.Namespace) -> int:
         dump_json(sync_to_json(sync))
     else:
         when = app.out.time(sync.next_run_at) if sync.next_run_at else "when run"
-        print(f"{sync.name} is {sync.state.value} again; next run: {when}")
+        print(app.out.wrap(f"{sync.name} is {sync.state.value} again; next run: {when}"))
     return ExitCode.OK
 
 
@@ -296,8 +294,10 @@ def cmd_edit(app: App, args: argparse.Namespace) -> int:
     else:
         version = sync.pending.version if sync.pending else sync.config.version
         print(
-            f"configuration version {version} saved; "
-            f"`fieldsync initiate {shlex.quote(args.name)}` applies it"
+            app.out.wrap(
+                f"configuration version {version} saved; "
+                f"`fieldsync initiate {shlex.quote(args.name)}` applies it"
+            )
         )
     return ExitCode.OK
 
@@ -322,7 +322,11 @@ def cmd_notifications(app: App, args: argparse.Namespace) -> int:
             )
             for n, note in shown
         ]
-        print(app.out.table(("#", "new", "when", "sync", "title"), rows, shrink=(4, 3)))
+        print(
+            app.out.table(
+                ("#", "new", "when", "sync", "title"), rows, shrink=(4, 3), keep=(0, 1, 2)
+            )
+        )
         print(app.out.style("`fieldsync notifications --open N` shows one and its sync", "dim"))
     else:
         print("no notifications")
@@ -339,8 +343,8 @@ def _open_notification(app: App, inbox: list[Notification], number: int) -> int:
     if app.json:
         dump_json({**notification_to_json(note), "number": number, "read": True})
         return ExitCode.OK
-    print(app.out.heading(note.title))
-    print(f"  {app.out.time(note.created_at)}  {note.summary}")
+    print(app.out.heading(app.out.wrap(note.title)))
+    print(app.out.wrap(f"{app.out.time(note.created_at)}  {note.summary}", indent=2))
     if note.run_id:
         print(f"  run {note.run_id[:8]}")
     if note.sync_id:

@@ -15,10 +15,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from fieldsync import SyncSpec
-from fieldsync.cli._detail import MAPPING_COLUMNS, detail_text, mapping_rows
+from fieldsync.cli._detail import detail_text, history_table, mapping_table
 from fieldsync.cli._output import Output, shorten
 from fieldsync.cli._progress import ProgressHook, counts_text, open_progress
-from fieldsync.cli._render import HISTORY_COLUMNS, run_row
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.schedule import Schedule
@@ -106,7 +105,7 @@ def run_demo(*, contacts: int, seed: int, folder: Path, zone: tzinfo | None = No
             schedule=Schedule.daily("02:00", tz="Asia/Kolkata"),
         ),
     )
-    print(out.table(MAPPING_COLUMNS, mapping_rows(mapping)))
+    print(mapping_table(mapping, out))
     print(f"criteria: {criteria.to_text()}")
 
     _heading(out, "3. Preview (nothing is written)")
@@ -171,7 +170,7 @@ def run_demo(*, contacts: int, seed: int, folder: Path, zone: tzinfo | None = No
     print(f"a run after resuming: {third.total:,} records, {third.unchanged:,} unchanged")
 
     _heading(out, "History")
-    print(out.table(HISTORY_COLUMNS, [run_row(r, out) for r in service.history(sync.id)]))
+    print(history_table(service.history(sync.id), out))
     print(f"\nstate kept in {database}")
     store.close()
     zoho.close()
@@ -196,8 +195,8 @@ def _with_progress(
     finally:
         progress.close()
         hook.current = None
-    status = out.style(run.status.value, out.status(run.status.value).style)
-    print(f"{label}: {status}: {run.total:,} = {counts_text(run).replace(', ', ' + ')}")
+    text = f"{label}: {run.status.value}: {run.total:,} = {counts_text(run).replace(', ', ' + ')}"
+    print(out.wrap_status(text, run.status.value, indent=2))
     return run
 
 

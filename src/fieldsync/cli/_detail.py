@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from fieldsync.cli._output import Output, Styled
@@ -12,7 +13,16 @@ from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Sync, SyncRun
 from fieldsync.service.views import SyncDetail
 
-__all__ = ["MAPPING_COLUMNS", "SYNC_COLUMNS", "detail_text", "next_run", "sync_row"]
+__all__ = [
+    "MAPPING_COLUMNS",
+    "SYNC_COLUMNS",
+    "detail_text",
+    "history_table",
+    "mapping_table",
+    "next_run",
+    "sync_row",
+    "syncs_table",
+]
 
 SYNC_COLUMNS = ("name", "integration", "state", "schedule", "next run", "last run")
 MAPPING_COLUMNS = ("source field", "target field", "new field")
@@ -34,6 +44,25 @@ def sync_row(sync: Sync, last: SyncRun | None, out: Output) -> tuple[object, ...
         out.time(next_run(sync)),
         out.status(last.status.value) if last else None,
     )
+
+
+def syncs_table(rows: Sequence[Sequence[object]], out: Output) -> str:
+    """The syncs list: the schedule, then the integration, cut with an ellipsis when the
+    list is too wide, nothing else (a name is what commands take); each sync a record of
+    its own when even that does not fit."""
+    return out.table(SYNC_COLUMNS, rows, shrink=(3, 1), keep=(0, 2, 4, 5))
+
+
+def history_table(runs: Sequence[SyncRun], out: Output) -> str:
+    """A sync's runs: nothing cut (run ids, start times and counts are copied and read
+    whole); each run a record of its own when the table does not fit."""
+    columns = range(len(HISTORY_COLUMNS))
+    return out.table(HISTORY_COLUMNS, [run_row(r, out) for r in runs], keep=columns, lead=3)
+
+
+def mapping_table(mapping: FieldMapping, out: Output) -> str:
+    """The field mapping: field names whole; a record per pair when it does not fit."""
+    return out.table(MAPPING_COLUMNS, mapping_rows(mapping), keep=(0, 1, 2), lead=2)
 
 
 def mapping_rows(mapping: FieldMapping) -> list[tuple[str, str, str]]:
@@ -65,12 +94,8 @@ def detail_text(detail: SyncDetail, out: Output, *, history: bool = True) -> str
         ("id", sync.id),
     ]
     lines = [out.heading(sync.name), out.fields(pairs), "", out.heading("Field mapping")]
-    lines.append(out.table(MAPPING_COLUMNS, mapping_rows(config.mapping), shrink=(0, 1)))
+    lines.append(mapping_table(config.mapping, out))
     if history:
         lines += ["", out.heading("History")]
-        lines.append(
-            out.table(HISTORY_COLUMNS, [run_row(r, out) for r in detail.history])
-            if detail.history
-            else "no runs yet"
-        )
+        lines.append(history_table(detail.history, out) if detail.history else "no runs yet")
     return "\n".join(lines)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import TextIO
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from fieldsync.cli._layout import stacked, words
 from fieldsync.domain.schedule import Schedule
 from fieldsync.exceptions import ConfigurationError, ScheduleError
 
@@ -132,10 +132,19 @@ class Output:
         return value.astimezone(self.zone).strftime(_TIME_FORMAT).strip()
 
     def wrap(self, text: str, *, indent: int = 0) -> str:
-        """``text`` wrapped to :attr:`width`, each line indented by ``indent``."""
-        return textwrap.fill(
-            text, width=self.width, initial_indent=" " * indent, subsequent_indent=" " * indent
-        )
+        """``text`` wrapped to :attr:`width` at spaces (never mid-word nor at a hyphen: a
+        word longer than the line stays whole), each line indented by ``indent``."""
+        return "\n".join(" " * indent + line for line in words(text, self.width - indent))
+
+    def wrap_status(self, text: str, status: str, *, indent: int = 0) -> str:
+        """``text`` wrapped as :meth:`wrap` (later lines indented by ``indent``), its first
+        ``: status:`` in the status's colour (``Customers: completed: 3 records ...``)."""
+        first, *more = words(text, self.width)
+        if more:
+            more = words(" ".join(more), self.width - indent)
+        marked = f": {status}:"
+        first = first.replace(marked, f": {self.style(status, STATUS_STYLES.get(status))}:", 1)
+        return "\n".join([first, *(" " * indent + line for line in more)])
 
     def heading(self, text: str) -> str:
         """A section heading."""
@@ -147,13 +156,19 @@ class Output:
         rows: Iterable[Sequence[object]],
         *,
         shrink: Sequence[int] = (),
+        keep: Sequence[int] = (),
+        lead: int = 1,
     ) -> str:
         """A text table that fits :attr:`width`: columns in ``shrink`` (indexes, first
-        shrunk first) are cut with an ellipsis when the table is too wide; then any column,
-        widest first, down to its header's width."""
+        shrunk first) are cut with an ellipsis when the table is too wide; then any column
+        not in ``keep``, widest first, down to its header's width. When the columns in
+        ``keep`` (never cut: names, ids, times) leave too little room, the rows are drawn
+        as records instead (``_layout.stacked``), the first ``lead`` columns heading each."""
         cells = [[_text(v) for v in row] for row in rows]
         widths = [max([len(h), *(len(r[i].text) for r in cells)]) for i, h in enumerate(headers)]
-        _fit(widths, headers, self.width, shrink)
+        _fit(widths, headers, self.width, shrink, keep)
+        if keep and sum(widths) + 2 * (len(widths) - 1) > self.width:
+            return stacked(self, headers, cells, lead=lead)
         # A column of numbers has its header on the right too.
         right = [bool(cells) and all(r[i].right for r in cells) for i in range(len(headers))]
         head = "  ".join(
@@ -171,17 +186,25 @@ class Output:
         return "\n".join(lines)
 
     def fields(self, pairs: Iterable[tuple[str, object]], *, indent: int = 2) -> str:
-        """Aligned ``label  value`` lines (a detail view), values cut to the width."""
+        """Aligned ``label  value`` lines (a detail view). Values are never cut: a long
+        one wraps at spaces under itself; one with a word too long for that (a list key)
+        goes whole on the lines below its label."""
         items = [(label, _text(value)) for label, value in pairs]
         label_width = max((len(label) for label, _ in items), default=0)
         room = max(10, self.width - indent - label_width - 2)
-        return "\n".join(
-            " " * indent
-            + self.style(label.ljust(label_width), "dim")
-            + "  "
-            + self.style(shorten(value.text, room), value.style)
-            for label, value in items
-        )
+        lines = []
+        for label, value in items:
+            parts = words(value.text, room)
+            if all(len(part) <= room for part in parts):
+                margin = indent + label_width + 2
+                head = " " * indent + self.style(label.ljust(label_width), "dim") + "  "
+            else:  # a word too long to sit beside the label: the value below it
+                margin, head = indent + 2, " " * (indent + 2)
+                lines.append(" " * indent + self.style(label, "dim"))
+                parts = words(value.text, self.width - margin)
+            lines.append(head + self.style(parts[0], value.style))
+            lines += [" " * margin + self.style(part, value.style) for part in parts[1:]]
+        return "\n".join(lines)
 
 
 def _text(value: object) -> Styled:
@@ -194,8 +217,15 @@ def _text(value: object) -> Styled:
     return Styled(str(value))
 
 
-def _fit(widths: list[int], headers: Sequence[str], room: int, shrink: Sequence[int]) -> None:
-    """Narrow ``widths`` in place until the columns and their gaps fit ``room``."""
+def _fit(
+    widths: list[int],
+    headers: Sequence[str],
+    room: int,
+    shrink: Sequence[int],
+    keep: Sequence[int] = (),
+) -> None:
+    """Narrow ``widths`` in place until the columns and their gaps fit ``room`` (the
+    columns in ``keep`` are left whole)."""
 
     def total() -> int:
         return sum(widths) + 2 * (len(widths) - 1)
@@ -206,8 +236,9 @@ def _fit(widths: list[int], headers: Sequence[str], room: int, shrink: Sequence[
             return
         floor = max(len(headers[index]), 8)
         widths[index] = max(floor, widths[index] - excess)
-    while total() > room:
-        index = max(range(len(widths)), key=lambda i: widths[i] - len(headers[i]))
+    narrowable = [i for i in range(len(widths)) if i not in keep]
+    while total() > room and narrowable:
+        index = max(narrowable, key=lambda i: widths[i] - len(headers[i]))
         if widths[index] <= len(headers[index]):
             return  # every column is down to its header: too narrow a terminal to fit
         widths[index] -= 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
@@ -129,7 +130,15 @@ class PlainProgress:
     def note(self, text: str) -> None:
         """Write ``text`` on a line of its own, whole (the progress line is drawn again
         below it)."""
-        line = f"{self._label}  {text}"
+        width = shutil.get_terminal_size((80, 24)).columns
+        indent = " " * (len(self._label) + 2)
+        line = textwrap.fill(
+            f"{self._label}  {text}",
+            width=max(width, 40),
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
         self._out.write(("\r\x1b[2K" if self._tty else "") + line + "\n")
         self._out.flush()
 

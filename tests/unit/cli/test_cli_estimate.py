@@ -3,6 +3,8 @@
 import io
 from datetime import UTC, datetime
 
+import pytest
+
 from fieldsync.cli._progress import PlainProgress, ProgressHook, RichProgress
 from fieldsync.domain.duration import estimate_run
 from fieldsync.domain.records import RateWindow, TargetLimits
@@ -31,7 +33,10 @@ def events() -> tuple[RunStarted, RunEstimated]:
     )
 
 
-def test_the_plain_progress_prints_the_estimate_on_a_line_of_its_own() -> None:
+def test_the_plain_progress_prints_the_estimate_on_lines_of_its_own_within_the_width(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
     out = io.StringIO()
     hook = ProgressHook({"zoho": "Zoho"})
     hook.current = PlainProgress("Customers", out=out, zone=UTC)
@@ -40,8 +45,8 @@ def test_the_plain_progress_prints_the_estimate_on_a_line_of_its_own() -> None:
         hook(event)
 
     assert out.getvalue() == (
-        "Customers  expected at the target's rate limits: "
-        "about 3 h 30 min for 50,000 contacts at 12,500 an hour\n"
+        "Customers  expected at the target's rate limits: about 3 h 30 min for 50,000\n"
+        "           contacts at 12,500 an hour\n"
     )
 
 
