@@ -40,7 +40,7 @@ def test_active_syncs_shows_name_list_state_last_and_next_run(
     assert f'href="/syncs/{sync.id}/configuration">People</a>' in page.text
     assert '<code title="news">news</code>' in page.text
     assert "state-active" in page.text
-    assert "2026-03-02 09:00 UTC" in page.text  # the last run
+    assert "2026-03-02 09:00:00 UTC" in page.text  # the last run, to the second
     assert run.status.value in page.text
 
 
