@@ -98,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-skipped", help="a run's skipped records as CSV")
     export.add_argument("run", help="the run id (or its first 8 characters)")
     export.add_argument("path", help="a file path, or - for stdout")
+    export.add_argument(
+        "--excel", action="store_true", help="UTF-8 with a byte order mark, as Excel reads it"
+    )
     notes = sub.add_parser("notifications", help="the notification inbox")
     notes.add_argument("--unread", action="store_true")
     notes.add_argument("--mark-read", action="store_true")

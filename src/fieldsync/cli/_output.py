@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from fieldsync.domain.wording import bidi_safe
 from fieldsync.exceptions import ConfigurationError
 
 __all__ = ["Output", "Styled", "colour_enabled", "parse_zone", "shorten"]
@@ -131,12 +132,15 @@ class Output:
     def wrap(self, text: str, *, indent: int = 0) -> str:
         """``text`` wrapped to :attr:`width`, each line indented by ``indent``."""
         return textwrap.fill(
-            text, width=self.width, initial_indent=" " * indent, subsequent_indent=" " * indent
+            bidi_safe(text),
+            width=self.width,
+            initial_indent=" " * indent,
+            subsequent_indent=" " * indent,
         )
 
     def heading(self, text: str) -> str:
-        """A section heading."""
-        return self.style(text, "bold")
+        """A section heading (isolated when it has right-to-left text or controls)."""
+        return self.style(bidi_safe(text), "bold")
 
     def table(
         self,
@@ -162,7 +166,9 @@ class Output:
             for cell, w in zip(row, widths, strict=True):
                 text = shorten(cell.text, w)
                 pad = " " * (w - len(text))
-                styled = self.style(text, cell.style)
+                # Isolated after cutting: a right-to-left name, or a control it leaves
+                # open, never reorders the cells after it.
+                styled = self.style(bidi_safe(text), cell.style)
                 parts.append(pad + styled if cell.right else styled + pad)
             lines.append("  ".join(parts).rstrip())
         return "\n".join(lines)
@@ -176,7 +182,7 @@ class Output:
             " " * indent
             + self.style(label.ljust(label_width), "dim")
             + "  "
-            + self.style(shorten(value.text, room), value.style)
+            + self.style(bidi_safe(shorten(value.text, room)), value.style)
             for label, value in items
         )
 

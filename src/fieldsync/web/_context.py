@@ -16,6 +16,7 @@ from starlette.routing import Router
 from starlette.templating import Jinja2Templates
 
 from fieldsync import FieldSyncError, SyncRun, SyncService
+from fieldsync.web._bidi import bdi, isolated
 from fieldsync.web._body import read_form
 from fieldsync.web._csrf import FIELD, Csrf
 from fieldsync.web._jobs import BackgroundRuns, Job
@@ -75,6 +76,8 @@ def _templates() -> Jinja2Templates:
     env.filters["when"] = when
     env.filters["label"] = label
     env.filters["short_key"] = short_key
+    env.filters["bdi"] = bdi
+    env.filters["isolate"] = isolated
     return Jinja2Templates(env=env)
 
 
