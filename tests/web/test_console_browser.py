@@ -151,6 +151,7 @@ def test_the_whole_flow_in_chromium(
     expect(finished).to_contain_text("records, added")
     expect(finished.get_by_role("link", name="See it in the Sync History")).to_be_visible()
     expect(page.locator("dd", has_text="completed")).to_be_visible()
+    shot(page, "completed", full=False)
     audit(page, "a sync that completed")
 
     # The bell -> the notification -> the Configuration tab, marked read
