@@ -69,6 +69,7 @@ def test_no_template_has_inline_script_style_or_handler() -> None:
         text = template.read_text(encoding="utf-8")
         assert re.findall(r"<script(?![^>]*\bsrc=)", text) == [], template.name
         assert re.findall(r"<style|\sstyle=|\son[a-z]+=|javascript:", text) == [], template.name
+        assert "http-equiv" not in text, template.name  # no meta refresh: console.js polls
 
 
 @pytest.mark.parametrize("path", ["/settings/", "/notifications/", "/integrations/crm/"])
