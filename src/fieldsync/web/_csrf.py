@@ -42,20 +42,25 @@ class CrossSiteRefused(CsrfRefused):
 def same_origin(request: Request) -> bool:
     """Whether ``request`` may come from the console's own pages: no browser header says
     otherwise. ``Sec-Fetch-Site`` must be ``same-origin`` or ``none`` (typed by the
-    user); ``Origin`` must name the host the request was sent to. A request with neither
-    (not from a browser) passes: the CSRF token decides."""
+    user); ``Origin`` must name the host the request was sent to (its ``Host``, or the
+    ``X-Forwarded-Host`` a reverse proxy set: a page on another site can set neither). A
+    request with neither (not from a browser) passes: the CSRF token decides."""
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
     if origin is None:
         return True
-    host = request.headers.get("host", "")
+    hosts = {request.headers.get("host", "").lower()}
+    forwarded = request.headers.get("x-forwarded-host")
+    if forwarded:
+        hosts.add(forwarded.split(",")[0].strip().lower())
+    hosts.discard("")
     try:
         parts = urlsplit(origin)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(host) and parts.netloc.lower() == host.lower()
+    return parts.scheme in ("http", "https") and parts.netloc.lower() in hosts
 
 
 def _root(request: Request) -> str:

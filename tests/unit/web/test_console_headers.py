@@ -140,6 +140,27 @@ def test_a_same_origin_post_and_one_without_browser_headers_go_through(
     assert service.sync_detail(sync.id).sync.state is SyncState.ACTIVE
 
 
+def test_behind_a_proxy_the_origin_may_match_the_forwarded_host(
+    client: TestClient, service: SyncService
+) -> None:
+    sync, _ = initiated(service)
+    real = token(client)
+    proxied = {"host": "127.0.0.1:8000", "x-forwarded-host": "app.example"}
+
+    ok = client.post(
+        f"/api/syncs/{sync.id}/pause",
+        headers={"x-csrf-token": real, "origin": "https://app.example", **proxied},
+    )
+    other = client.post(
+        f"/api/syncs/{sync.id}/resume",
+        headers={"x-csrf-token": real, "origin": "https://evil.example", **proxied},
+    )
+
+    assert ok.status_code == 200
+    assert other.status_code == 403
+    assert service.sync_detail(sync.id).sync.state is SyncState.PAUSED
+
+
 def test_a_multipart_body_is_refused_before_it_is_parsed(
     client: TestClient, service: SyncService
 ) -> None:
