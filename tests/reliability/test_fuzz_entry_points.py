@@ -38,7 +38,7 @@ BODY: dict[str, Any] = {
     ],
     "criteria": 'status == "active"',
     "schedule": {"kind": "daily", "at": "02:00", "tz": "Asia/Kolkata"},
-    "update_empty_values": False,
+    "options": {"update_empty_values": False},
 }
 FUZZ = settings(
     max_examples=25,

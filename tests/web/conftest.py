@@ -46,6 +46,19 @@ def served(zoho: EmulatedZoho) -> Iterator[Served]:
 
 
 @pytest.fixture
+def axe() -> Any:
+    """axe-core (the ``axe-playwright-python`` package of the dev extra, which ships
+    ``axe.min.js``): required under CI, like Chromium."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("axe-playwright-python is missing in CI: it is in the dev extra")
+        pytest.skip("axe-playwright-python is not installed (pip install -e '.[dev]')")
+    return Axe()
+
+
+@pytest.fixture
 def browser() -> Iterator[Any]:
     path = chromium_path()
     if path is None:

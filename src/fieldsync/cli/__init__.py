@@ -170,6 +170,11 @@ def _parser() -> argparse.ArgumentParser:
     export = _command(sub, "export-skipped")
     export.add_argument("run", metavar="RUN", help="the run's id, or its first 8 characters")
     export.add_argument("path", metavar="PATH", help="the CSV file to write, or - for stdout")
+    export.add_argument(
+        "--excel",
+        action="store_true",
+        help="write UTF-8 with a byte order mark, as Excel reads it (default: plain UTF-8)",
+    )
     notes = _command(sub, "notifications")
     notes.add_argument("--unread", action="store_true", help="only the unread ones")
     notes.add_argument(

@@ -23,6 +23,7 @@ from fieldsync.cli._render import dump_json, notification_to_json
 from fieldsync.codec import run_to_json as run_json
 from fieldsync.codec import sync_to_json
 from fieldsync.domain.sync import Notification, Sync, SyncRun
+from fieldsync.domain.wording import bidi_safe
 from fieldsync.exceptions import DisclaimerNotAcknowledgedError, NotFoundError
 
 __all__ = ["COMMANDS"]
@@ -248,9 +249,9 @@ def cmd_export_skipped(app: App, args: argparse.Namespace) -> int:
     """Write a run's skipped and failed records to CSV."""
     run_id = _full_run_id(app, args.run)
     if args.path == "-":
-        app.service.export_skipped(run_id, sys.stdout)
+        app.service.export_skipped(run_id, sys.stdout, excel=args.excel)
     else:
-        rows = app.service.export_skipped(run_id, Path(args.path))
+        rows = app.service.export_skipped(run_id, Path(args.path), excel=args.excel)
         print(app.out.wrap(f"{rows:,} record(s) written to {args.path}"), file=sys.stderr)
     return ExitCode.OK
 
@@ -270,7 +271,7 @@ def cmd_pause(app: App, args: argparse.Namespace) -> int:
         dump_json(sync_to_json(sync))
     else:
         resume = f"fieldsync resume {shlex.quote(sync.name)}"
-        print(app.out.wrap(f"{sync.name} is {sync.state.value}; `{resume}` resumes it"))
+        print(app.out.wrap(f"{bidi_safe(sync.name)} is {sync.state.value}; `{resume}` resumes it"))
     return ExitCode.OK
 
 
@@ -281,7 +282,7 @@ def cmd_resume(app: App, args: argparse.Namespace) -> int:
         dump_json(sync_to_json(sync))
     else:
         when = app.out.time(sync.next_run_at) if sync.next_run_at else "when run"
-        print(app.out.wrap(f"{sync.name} is {sync.state.value} again; next run: {when}"))
+        print(app.out.wrap(f"{bidi_safe(sync.name)} is {sync.state.value} again; next run: {when}"))
     return ExitCode.OK
 
 
@@ -344,7 +345,7 @@ def _open_notification(app: App, inbox: list[Notification], number: int) -> int:
         dump_json({**notification_to_json(note), "number": number, "read": True})
         return ExitCode.OK
     print(app.out.heading(app.out.wrap(note.title)))
-    print(app.out.wrap(f"{app.out.time(note.created_at)}  {note.summary}", indent=2))
+    print(app.out.wrap(f"{app.out.time(note.created_at)}  {bidi_safe(note.summary)}", indent=2))
     if note.run_id:
         print(f"  run {note.run_id[:8]}")
     if note.sync_id:
@@ -359,7 +360,7 @@ def cmd_disable_integration(app: App, args: argparse.Namespace) -> int:
     if not app.json:
         print(f"Disabling {args.name!r} stops {len(impact.syncs)} sync(s):")
         for sync in impact.syncs:
-            print(f"  - {sync.name} ({sync.state.value})")
+            print(f"  - {bidi_safe(sync.name)} ({sync.state.value})")
         print("and revokes:")
         for credential in impact.credentials or ["no credentials"]:
             print(f"  - {credential}")

@@ -15,6 +15,7 @@ import attrs
 
 from fieldsync.cli._layout import stacked, words
 from fieldsync.domain.schedule import Schedule
+from fieldsync.domain.wording import bidi_safe
 from fieldsync.exceptions import ConfigurationError, ScheduleError
 
 __all__ = ["Output", "Styled", "colour_enabled", "parse_zone", "shorten"]
@@ -134,12 +135,13 @@ class Output:
     def wrap(self, text: str, *, indent: int = 0) -> str:
         """``text`` wrapped to :attr:`width` at spaces (never mid-word nor at a hyphen: a
         word longer than the line stays whole), each line indented by ``indent``."""
-        return "\n".join(" " * indent + line for line in words(text, self.width - indent))
+        lines = words(bidi_safe(text), self.width - indent)
+        return "\n".join(" " * indent + line for line in lines)
 
     def wrap_status(self, text: str, status: str, *, indent: int = 0) -> str:
         """``text`` wrapped as :meth:`wrap` (later lines indented by ``indent``), its first
         ``: status:`` in the status's colour (``Customers: completed: 3 records ...``)."""
-        first, *more = words(text, self.width)
+        first, *more = words(bidi_safe(text), self.width)
         if more:
             more = words(" ".join(more), self.width - indent)
         marked = f": {status}:"
@@ -147,8 +149,8 @@ class Output:
         return "\n".join([first, *(" " * indent + line for line in more)])
 
     def heading(self, text: str) -> str:
-        """A section heading."""
-        return self.style(text, "bold")
+        """A section heading (isolated when it has right-to-left text or controls)."""
+        return self.style(bidi_safe(text), "bold")
 
     def table(
         self,
@@ -180,7 +182,9 @@ class Output:
             for cell, w in zip(row, widths, strict=True):
                 text = shorten(cell.text, w)
                 pad = " " * (w - len(text))
-                styled = self.style(text, cell.style)
+                # Isolated after cutting: a right-to-left name, or a control it leaves
+                # open, never reorders the cells after it.
+                styled = self.style(bidi_safe(text), cell.style)
                 parts.append(pad + styled if cell.right else styled + pad)
             lines.append("  ".join(parts).rstrip())
         return "\n".join(lines)
@@ -194,14 +198,15 @@ class Output:
         room = max(10, self.width - indent - label_width - 2)
         lines = []
         for label, value in items:
-            parts = words(value.text, room)
+            text = bidi_safe(value.text)
+            parts = words(text, room)
             if all(len(part) <= room for part in parts):
                 margin = indent + label_width + 2
                 head = " " * indent + self.style(label.ljust(label_width), "dim") + "  "
             else:  # a word too long to sit beside the label: the value below it
                 margin, head = indent + 2, " " * (indent + 2)
                 lines.append(" " * indent + self.style(label, "dim"))
-                parts = words(value.text, self.width - margin)
+                parts = words(text, self.width - margin)
             lines.append(head + self.style(parts[0], value.style))
             lines += [" " * margin + self.style(part, value.style) for part in parts[1:]]
         return "\n".join(lines)

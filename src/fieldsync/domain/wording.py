@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from fieldsync.domain.reasons import ReasonCode
 
-__all__ = ["by_reason", "duration", "when"]
+__all__ = ["bidi_safe", "by_reason", "duration", "isolate", "when"]
+
+FSI, PDI = "\u2068", "\u2069"
+# Right-to-left letters, and the controls that embed, override or isolate a direction.
+_BIDI_CLASSES = frozenset(
+    {"R", "AL", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+)
+
+
+def isolate(text: str) -> str:
+    """``text`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: whatever
+    direction it has, or controls it leaves open (an unterminated U+202E), end with it
+    and never reorder the words around it."""
+    return f"{FSI}{text}{PDI}"
+
+
+def bidi_safe(text: str) -> str:
+    """``text`` isolated (:func:`isolate`) when it has right-to-left letters or
+    directional controls; plain left-to-right text is returned as it is."""
+    if any(unicodedata.bidirectional(c) in _BIDI_CLASSES for c in text):
+        return isolate(text)
+    return text
 
 
 def by_reason(counts: Mapping[ReasonCode, int]) -> str:

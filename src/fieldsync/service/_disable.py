@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from fieldsync.domain.state import SyncAction, SyncState, transition
 from fieldsync.domain.sync import NotificationKind, Sync
+from fieldsync.domain.wording import bidi_safe
 from fieldsync.exceptions import FieldSyncError
 from fieldsync.ports import Clock, Source, SyncStore, Target
 from fieldsync.service._outbox import Outbox
@@ -77,7 +78,7 @@ def carry_out(
         summary += ". Revoking failed for " + "; ".join(errors)
     outbox.send(
         NotificationKind.INTEGRATION_DISABLED,
-        title=f'Integration "{impact.integration}" disabled',
+        title=f'Integration "{bidi_safe(impact.integration)}" disabled',
         summary=summary + ".",
     )
     return DisableImpact(

@@ -12,7 +12,10 @@ from fieldsync._secrets import redact_text
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.sync import SkippedRecord
 
-__all__ = ["FIXED_COLUMNS", "neutralise", "write_skipped"]
+__all__ = ["BOM", "FIXED_COLUMNS", "neutralise", "write_skipped"]
+
+BOM = "\ufeff"
+"""The byte order mark an Excel-friendly export starts with (UTF-8 with BOM)."""
 
 FIXED_COLUMNS = ("key", "email", "disposition", "reason_code", "reason_text")
 """The first columns of every export; one column per mapped target field follows."""
@@ -32,6 +35,8 @@ def write_skipped(
     records: Iterable[SkippedRecord],
     mapping: FieldMapping,
     destination: str | os.PathLike[str] | TextIO,
+    *,
+    excel: bool = False,
 ) -> int:
     """Write ``records`` as CSV to ``destination``, one row at a time; return the rows.
 
@@ -41,11 +46,14 @@ def write_skipped(
             the value columns, in mapping order.
         destination: a path (created or replaced, UTF-8) or an open text file (open it
             with ``newline=""``, as the :mod:`csv` module asks).
+        excel: start with the byte order mark U+FEFF (UTF-8 with BOM, as Excel needs).
 
     Raises:
         OSError: the file cannot be written.
     """
     with _opened(destination) as out:
+        if excel:
+            out.write(BOM)
         writer = csv.writer(out)
         targets = [pair.target for pair in mapping]
         writer.writerow([*FIXED_COLUMNS, *targets])

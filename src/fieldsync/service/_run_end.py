@@ -9,6 +9,7 @@ from fieldsync import _run_scope
 from fieldsync._secrets import redact_text
 from fieldsync.domain.state import SyncAction, transition
 from fieldsync.domain.sync import NotificationKind, RunStatus, SyncRun
+from fieldsync.domain.wording import bidi_safe
 from fieldsync.exceptions import InvalidTransitionError
 from fieldsync.ports import Clock, SyncStore
 from fieldsync.service._outbox import Outbox, describe_counts
@@ -117,7 +118,9 @@ class RunEnd:
             summary,
             extra=_run_scope.log_extra(),
         )
-        self._notify(NotificationKind.RUN_COMPLETED, f'Sync "{sync.name}" completed', summary, run)
+        self._notify(
+            NotificationKind.RUN_COMPLETED, f'Sync "{bidi_safe(sync.name)}" completed', summary, run
+        )
         return run
 
     def _runs_of_the_pass(self, run: SyncRun) -> list[SyncRun]:
@@ -149,7 +152,9 @@ class RunEnd:
             summary,
             extra=_run_scope.log_extra(),
         )
-        self._notify(NotificationKind.RUN_DEFERRED, f'Sync "{sync.name}" deferred', summary, run)
+        self._notify(
+            NotificationKind.RUN_DEFERRED, f'Sync "{bidi_safe(sync.name)}" deferred', summary, run
+        )
         return run
 
     def slice_over(self, run: SyncRun) -> SyncRun:
@@ -180,7 +185,7 @@ class RunEnd:
         _log.warning(
             "run %s of sync %s failed: %s", run.id, run.sync_id, error, extra=_run_scope.log_extra()
         )
-        title = f'Sync "{sync.name}" needs attention'
+        title = f'Sync "{bidi_safe(sync.name)}" needs attention'
         self._notify(NotificationKind.RUN_FAILED, title, error, run)
         return run
 

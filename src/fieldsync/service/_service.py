@@ -588,7 +588,9 @@ class SyncService(Closeable):
         """
         return self._store.runs(sync_id)
 
-    def export_skipped(self, run_id: str, destination: str | os.PathLike[str] | TextIO) -> int:
+    def export_skipped(
+        self, run_id: str, destination: str | os.PathLike[str] | TextIO, *, excel: bool = False
+    ) -> int:
         """Write a run's skipped and failed records as CSV; return how many rows.
 
         Columns: ``key``, ``email``, ``disposition`` (skipped or failed), ``reason_code``,
@@ -599,6 +601,8 @@ class SyncService(Closeable):
             run_id: the run.
             destination: a path (created or replaced) or an open text file (opened with
                 ``newline=""``).
+            excel: start with a UTF-8 byte order mark, so that Excel reads the file as
+                UTF-8 (without it, Excel takes the file as the computer's legacy code page).
 
         Raises:
             NotFoundError: unknown run.
@@ -609,7 +613,8 @@ class SyncService(Closeable):
         config = next((c for c in versions if c.version == run.config_version), None)
         if config is None:
             raise NotFoundError("configuration version", f"{run.sync_id} v{run.config_version}")
-        return write_skipped(self._store.skipped_records(run_id), config.mapping, destination)
+        records = self._store.skipped_records(run_id)
+        return write_skipped(records, config.mapping, destination, excel=excel)
 
     def notifications(self, *, unread_only: bool = False) -> list[Notification]:
         """The inbox, newest first."""

@@ -14,7 +14,7 @@ import logging
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from fieldsync import FieldSyncError
@@ -22,7 +22,7 @@ from fieldsync.web import _api_integrations as integrations
 from fieldsync.web import _api_syncs as syncs
 from fieldsync.web._context import Context
 from fieldsync.web._csrf import CsrfRefused
-from fieldsync.web._errors import error_body
+from fieldsync.web._errors import ErrorResponse, error_body
 
 __all__ = ["api", "api_error"]
 
@@ -55,7 +55,7 @@ def api_error(request: Request, exc: Exception) -> Response:
     status, body = error_body(exc)
     if status >= 500 and status != 502:
         _log.error("console API error: %s", exc, exc_info=exc)
-    return JSONResponse(body, status_code=status)
+    return ErrorResponse(body, status_code=status)
 
 
 def api(ctx: Context) -> Starlette:

@@ -18,9 +18,10 @@ from starlette.staticfiles import StaticFiles
 from fieldsync import FieldSyncError, SyncService
 from fieldsync.web._api import api
 from fieldsync.web._context import Context
-from fieldsync.web._csrf import Csrf, CsrfRefused
+from fieldsync.web._csrf import CrossSiteRefused, Csrf, CsrfRefused
 from fieldsync.web._errors import kind_of
 from fieldsync.web._guard import Authorize, Guard
+from fieldsync.web._headers import SecurityHeaders, check_frame_ancestors, slash_route
 from fieldsync.web._jobs import BackgroundRuns
 from fieldsync.web._routes_detail import detail_routes
 from fieldsync.web._routes_settings import settings_routes
@@ -36,7 +37,12 @@ def _error_page(ctx: Context) -> Any:
     def handle(request: Request, exc: Exception) -> Response:
         kind = kind_of(exc)
         message = str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
-        if isinstance(exc, CsrfRefused):
+        if isinstance(exc, CrossSiteRefused):
+            message = (
+                "This request came from another site; the console takes changes from its "
+                "own pages only."
+            )
+        elif isinstance(exc, CsrfRefused):
             message = (
                 "The form did not carry this console's security token. Go back, reload the "
                 "page and try again."
@@ -57,6 +63,7 @@ def console(
     local_only: bool = False,
     secret_key: bytes | None = None,
     title: str = "Sync Services",
+    frame_ancestors: str = "'none'",
 ) -> Starlette:
     """The Sync Services console for ``service``: an ASGI app to mount in your own.
 
@@ -76,36 +83,48 @@ def console(
             process behind one address. Random by default (tokens then last as long as
             the process).
         title: the name in the header and the page titles.
+        frame_ancestors: who may show the console in a frame: the CSP ``frame-ancestors``
+            source list, ``'none'`` by default (with ``X-Frame-Options: DENY``). An app
+            that embeds it passes ``"'self'"`` or its own origin(s).
 
     Raises:
-        ValueError: neither ``authorize`` nor ``local_only`` was given, or the secret key
-            is too short.
+        ValueError: neither ``authorize`` nor ``local_only`` was given, the secret key
+            is too short, or ``frame_ancestors`` is not a source list.
     """
     if authorize is None and not local_only:
         raise ValueError(
             "console() needs authorize=, a function that decides who may use it; for a "
             "console reachable from this machine only, pass local_only=True"
         )
+    check_frame_ancestors(frame_ancestors)
     ctx = Context(
         service=service,
         csrf=Csrf(secret_key or secrets.token_bytes(32)),
         runs=BackgroundRuns(),
         title=title,
     )
+    api_app = api(ctx)
+    api_app.router.redirect_slashes = False
     routes = [
         *sync_routes(ctx),
         *detail_routes(ctx),
         *settings_routes(ctx),
         Mount("/static", app=StaticFiles(directory=_STATIC), name="static"),
-        Mount("/api", app=api(ctx)),
+        Mount("/api", app=api_app),
     ]
     ctx.router = Router(routes=routes)
     handle = _error_page(ctx)
     app = Starlette(
-        routes=routes,
-        middleware=[Middleware(Guard, authorize=authorize, local_only=local_only)],
+        routes=[*routes, slash_route(routes)],
+        middleware=[
+            Middleware(SecurityHeaders, frame_ancestors=frame_ancestors),
+            Middleware(Guard, authorize=authorize, local_only=local_only),
+        ],
         exception_handlers={FieldSyncError: handle, CsrfRefused: handle, HTTPException: handle},
     )
+    # Starlette would redirect a trailing slash to an absolute URL built from the Host
+    # header; slash_route redirects to a path under the mount instead.
+    app.router.redirect_slashes = False
     app.state.runs = ctx.runs
     app.state.previews = ctx.previews
     return app

@@ -18,6 +18,8 @@ from starlette.templating import Jinja2Templates
 
 from fieldsync import FieldSyncError, SyncRun, SyncService
 from fieldsync._secrets import SECRETS, redact_text
+from fieldsync.web._bidi import bdi, isolated
+from fieldsync.web._body import read_form
 from fieldsync.web._csrf import FIELD, Csrf
 from fieldsync.web._jobs import BackgroundRuns, Job
 from fieldsync.web._previews import Previews
@@ -39,10 +41,10 @@ NOTICES = {
 
 
 def when(value: datetime | None) -> str:
-    """A time for the screen: ``2026-03-02 08:00 UTC``, or a dash."""
+    """A time for the screen, to the second: ``2026-03-02 08:00:05 UTC``, or a dash."""
     if value is None:
         return "-"
-    return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
 def label(name: str) -> str:
@@ -78,6 +80,8 @@ def _templates() -> Jinja2Templates:
     env.filters["when"] = when
     env.filters["label"] = label
     env.filters["short_key"] = short_key
+    env.filters["bdi"] = bdi
+    env.filters["isolate"] = isolated
     return Jinja2Templates(env=env)
 
 
@@ -169,11 +173,11 @@ class Context:
         return RedirectResponse(f"{target}?done={done}" if done else target, status_code=303)
 
     async def form(self, request: Request) -> FormData:
-        """The submitted form, once its CSRF token is checked.
+        """The submitted form, once its origin and CSRF token are checked (before the
+        body is parsed: see :func:`~fieldsync.web._body.read_form`).
 
         Raises:
-            CsrfRefused: the token is missing or wrong.
+            CsrfRefused: another site, or the token is missing or wrong.
+            HTTPException: a body that is not a small urlencoded form (413, 415).
         """
-        form = await request.form()
-        self.csrf.check(request, form.get(FIELD))
-        return form
+        return await read_form(request, self.csrf)

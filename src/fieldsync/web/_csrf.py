@@ -5,6 +5,12 @@ or the ``X-CSRF-Token`` header. Another site can make the browser send the cooki
 also ``SameSite=Strict``, so modern browsers will not) but cannot read it to echo it. The
 token is signed with the console's secret, so a cookie planted by a sibling subdomain is
 refused too.
+
+Beside the token, a second guard: a request a browser marks as coming from another site
+(``Sec-Fetch-Site`` other than ``same-origin`` or ``none``, or an ``Origin`` other than the
+console's own) is refused. Clients that send neither header (scripts, ``curl``) are
+judged by the token alone. There is one cookie, at the path the console is mounted at,
+for the pages and the API alike.
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["COOKIE", "FIELD", "HEADER", "Csrf", "CsrfRefused"]
+__all__ = ["COOKIE", "FIELD", "HEADER", "CrossSiteRefused", "Csrf", "CsrfRefused", "same_origin"]
 
 COOKIE = "fieldsync_csrf"
 FIELD = "csrf_token"
@@ -26,6 +33,43 @@ _MINTED = "fieldsync_csrf_minted"
 
 class CsrfRefused(Exception):
     """A state-changing request without the right CSRF token."""
+
+
+class CrossSiteRefused(CsrfRefused):
+    """A state-changing request that the browser says comes from another site."""
+
+
+def same_origin(request: Request) -> bool:
+    """Whether ``request`` may come from the console's own pages: no browser header says
+    otherwise. ``Sec-Fetch-Site`` must be ``same-origin`` or ``none`` (typed by the
+    user); ``Origin`` must name the host the request was sent to (its ``Host``, or the
+    ``X-Forwarded-Host`` a reverse proxy set: a page on another site can set neither). A
+    request with neither (not from a browser) passes: the CSRF token decides."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    hosts = {request.headers.get("host", "").lower()}
+    forwarded = request.headers.get("x-forwarded-host")
+    if forwarded:
+        hosts.add(forwarded.split(",")[0].strip().lower())
+    hosts.discard("")
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and parts.netloc.lower() in hosts
+
+
+def _root(request: Request) -> str:
+    # The mount's root, recorded by SecurityHeaders; the API (mounted at /api inside the
+    # console) shares the pages' cookie.
+    root = getattr(request.state, "fieldsync_root", None)
+    if not isinstance(root, str):
+        root = str(request.scope.get("root_path", "")).rstrip("/")
+    return root or "/"
 
 
 class Csrf:
@@ -70,18 +114,29 @@ class Csrf:
             response.set_cookie(
                 COOKIE,
                 minted,
-                path=request.scope.get("root_path") or "/",
+                path=_root(request),
                 httponly=True,
                 samesite="strict",
                 secure=request.url.scheme == "https",
             )
 
+    def check_origin(self, request: Request) -> None:
+        """Refuse a request from another site (see :func:`same_origin`).
+
+        Raises:
+            CrossSiteRefused: it comes from another site.
+        """
+        if not same_origin(request):
+            raise CrossSiteRefused
+
     def check(self, request: Request, submitted: object) -> None:
         """Refuse unless ``submitted`` is the valid token of the request's cookie.
 
         Raises:
+            CrossSiteRefused: the browser says the request comes from another site.
             CsrfRefused: no cookie, a forged cookie, or a token that does not match.
         """
+        self.check_origin(request)
         cookie = request.cookies.get(COOKIE)
         if not (
             isinstance(submitted, str)

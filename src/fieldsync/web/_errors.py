@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
 
 from fieldsync import (
     ConfigurationError,
@@ -20,9 +22,9 @@ from fieldsync import (
 )
 from fieldsync._secrets import redact_text
 from fieldsync.exceptions import Problem
-from fieldsync.web._csrf import CsrfRefused
+from fieldsync.web._csrf import CrossSiteRefused, CsrfRefused
 
-__all__ = ["ErrorKind", "error_body", "kind_of", "problems_json"]
+__all__ = ["ErrorKind", "ErrorResponse", "error_body", "kind_of", "problems_json"]
 
 
 @attrs.frozen
@@ -36,6 +38,7 @@ class ErrorKind:
 
 # The first row whose class the error is an instance of answers; subclasses come first.
 _TABLE: tuple[tuple[type[BaseException], ErrorKind], ...] = (
+    (CrossSiteRefused, ErrorKind(403, "cross_site", "Refused")),
     (CsrfRefused, ErrorKind(403, "csrf", "This form has expired")),
     (NotFoundError, ErrorKind(404, "not_found", "Not found")),
     (DisclaimerNotAcknowledgedError, ErrorKind(409, "disclaimer_required", "Not possible now")),
@@ -89,7 +92,9 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
     message = str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
     # an app's words may echo a secret (a token in an error text): scrubbed by value too
     body: dict[str, Any] = {"error": kind.code, "message": redact_text(message)}
-    if isinstance(exc, CsrfRefused):
+    if isinstance(exc, CrossSiteRefused):
+        body["message"] = "A request from another site: the API takes changes from this one."
+    elif isinstance(exc, CsrfRefused):
         body["message"] = "Send the token of GET /api/session in X-CSRF-Token."
     if isinstance(exc, DisclaimerNotAcknowledgedError):
         body["disclaimer"] = exc.disclaimer
@@ -98,3 +103,12 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
     if kind is _FAILED:
         body["message"] = "an unexpected error; the console's log has the details"
     return kind.status, body
+
+
+class ErrorResponse(JSONResponse):
+    """An error body as JSON text in ASCII: a refusal may quote what was sent, and what
+    was sent may hold a lone surrogate, which UTF-8 cannot carry but a JSON escape can."""
+
+    def render(self, content: Any) -> bytes:
+        """``content`` as JSON, every character beyond ASCII escaped."""
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")

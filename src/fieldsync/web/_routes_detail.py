@@ -41,8 +41,11 @@ def detail_routes(ctx: Context) -> Sequence[BaseRoute]:
             running = ctx.runs.running(sync_id) or (
                 last is not None and last.status is RunStatus.RUNNING
             )
+            ran = request.query_params.get("ran")
+            finished = last if not running and last is not None and last.id == ran else None
             values = {
                 "detail": detail,
+                "finished": finished,
                 "sync": detail.sync,
                 "tab": name,
                 "running": running,
@@ -103,9 +106,10 @@ def detail_routes(ctx: Context) -> Sequence[BaseRoute]:
 
     async def skipped_csv(request: Request) -> Response:
         _, run = await run_in_threadpool(find_run, request)
+        excel = request.query_params.get("excel") in {"1", "true", "yes"}
         spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
         try:
-            await run_in_threadpool(service.export_skipped, run.id, spool)
+            await run_in_threadpool(lambda: service.export_skipped(run.id, spool, excel=excel))
             spool.seek(0)
         except BaseException:
             spool.close()
@@ -115,7 +119,7 @@ def detail_routes(ctx: Context) -> Sequence[BaseRoute]:
             with spool:
                 yield from iter(lambda: spool.read(1 << 16), "")
 
-        filename = f"skipped-{run.id[:8]}.csv"
+        filename = f"skipped-{run.id[:8]}{'-excel' if excel else ''}.csv"
         return StreamingResponse(
             chunks(),
             media_type="text/csv; charset=utf-8",

@@ -165,6 +165,32 @@ def test_export_skipped_takes_a_short_run_id_and_neutralises_formulas(
     assert "'=cmd|calc" in emails
 
 
+def test_export_skipped_excel_starts_with_a_byte_order_mark(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fieldsync(config, "--json", "initiate", "Customers")
+    (run,) = json.loads(capsys.readouterr().out)
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+
+    assert fieldsync(config, "export-skipped", run["id"][:8], str(plain)) == 0
+    assert fieldsync(config, "export-skipped", "--excel", run["id"][:8], str(excel)) == 0
+
+    assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+
+
+def test_a_notification_about_a_spoofing_name_isolates_it(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config.write_text(CONFIG.replace('"Customers"', '"Customers\u202e"'), encoding="utf-8")
+    fieldsync(config, "initiate", "Customers\u202e")
+    capsys.readouterr()
+
+    assert fieldsync(config, "notifications") == 0
+
+    out = capsys.readouterr().out
+    assert 'Sync "\u2068Customers\u202e\u2069" completed' in out
+
+
 def test_run_pause_resume_and_run_again(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fieldsync(config, "initiate", "Customers")
 

@@ -55,6 +55,22 @@ def test_a_table_cuts_the_widest_cells_with_an_ellipsis() -> None:
     assert text.splitlines()[-1].endswith("…")
 
 
+def test_a_cell_with_an_unterminated_override_ends_with_its_cell() -> None:
+    text = Output(width=80).table(("name", "state"), [("Invoices\u202e", "completed")])
+
+    row = text.splitlines()[-1]
+    assert row.startswith("\u2068Invoices\u202e\u2069")  # isolated, then padded
+    assert row.endswith("completed")
+    assert row.index("completed") == text.splitlines()[0].index("state") + 2  # aligned
+
+
+def test_a_heading_and_wrapped_text_isolate_a_right_to_left_name() -> None:
+    out = Output(width=80)
+
+    assert out.heading("\u05e9\u05dc\u05d5\u05dd") == "\u2068\u05e9\u05dc\u05d5\u05dd\u2069"
+    assert out.wrap("x\u202e") == "\u2068x\u202e\u2069"
+
+
 @pytest.mark.parametrize(
     ("environ", "expected"),
     [({}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)],

@@ -26,7 +26,7 @@ def test_sync_services_lists_the_integrations_with_their_active_syncs(
 
     assert page.status_code == 200
     assert "Crm" in page.text
-    assert '<strong class="count">1</strong> Active Syncs' in page.text
+    assert '<strong class="count">1</strong> active' in page.text
     assert "Create Sync" in page.text
 
 
@@ -37,10 +37,10 @@ def test_active_syncs_shows_name_list_state_last_and_next_run(
 
     page = client.get("/integrations/crm")
 
-    assert f'href="/syncs/{sync.id}/configuration">People</a>' in page.text
-    assert '<code title="news">news</code>' in page.text
+    assert f'href="/syncs/{sync.id}/configuration"><bdi>People</bdi></a>' in page.text
+    assert '<code title="news"><bdi>news</bdi></code>' in page.text
     assert "state-active" in page.text
-    assert "2026-03-02 09:00 UTC" in page.text  # the last run
+    assert "2026-03-02 09:00:00 UTC" in page.text  # the last run, to the second
     assert run.status.value in page.text
 
 
@@ -109,7 +109,10 @@ def test_go_ahead_initiates_in_the_background_and_the_tabs_show_the_run(
     assert ">Pause Sync</button>" in config.text
     assert "Configuration version</dt><dd>1" in config.text
     mapping = client.get(f"/syncs/{sync.id}/mapping")
-    assert "<td>first_name</td><td>First Name</td>" in mapping.text
+    assert (
+        '"Source field"><bdi>first_name</bdi></td><td data-label="Target field"><bdi>First Name'
+        in mapping.text
+    )
     history = client.get(f"/syncs/{sync.id}/history")
     assert "invalid email: 1" in history.text
     assert f"/runs/{run.id}/skipped.csv" in history.text
@@ -184,12 +187,18 @@ def test_the_progress_section_shows_while_a_run_is_in_progress(
 
     service.initiate(sync.id, acknowledge_disclaimer=True)
 
+    [run] = service.history(sync.id)
     assert 'aria-live="polite">' in seen[1]  # the progress section is shown
-    assert '<noscript><meta http-equiv="refresh"' in seen[1]
+    assert "http-equiv" not in seen[1]  # no meta refresh: a link, and console.js polls
+    assert f'href="/syncs/{sync.id}/configuration?ran={run.id}" data-refresh>Refresh' in seen[1]
     assert 'data-field="added">4</span>' in seen[1]  # the first page of 4 is committed
     after = client.get(f"/syncs/{sync.id}/configuration").text
     assert 'aria-live="polite" hidden>' in after
-    assert "<noscript>" not in after
+    assert "Sync completed" not in after
+    ended = client.get(f"/syncs/{sync.id}/configuration?ran={run.id}").text
+    assert '<h2 id="finished-title">Sync completed</h2>' in ended
+    assert f"{run.total:,} records, added {run.added:,}" in ended
+    assert f'href="/syncs/{sync.id}/history">See it in the Sync History' in ended
 
 
 def test_the_skipped_page_and_the_csv_export(client: TestClient, service: SyncService) -> None:
@@ -264,8 +273,8 @@ def test_deny_lists_what_disabling_stops_and_revokes(
     page = client.get(path)
 
     assert "These syncs stop" in page.text
-    assert "One <span" in page.text
-    assert "Two <span" in page.text
+    assert "<bdi>One</bdi> <span" in page.text
+    assert "<bdi>Two</bdi> <span" in page.text
     assert "These credentials are revoked" in page.text
     assert "Go Ahead" in page.text
 

@@ -13,7 +13,7 @@ from fieldsync import RateWindow, SyncService
 from fieldsync.testing import FakeSource, FakeTarget
 
 
-def test_the_preview_page_waits_for_the_reading_and_refreshes_itself(
+def test_the_preview_page_waits_for_the_reading_without_a_meta_refresh(
     app: Starlette, client: TestClient, service: SyncService, source: FakeSource
 ) -> None:
     sync = make_sync(service)
@@ -27,7 +27,9 @@ def test_the_preview_page_waits_for_the_reading_and_refreshes_itself(
     done = client.get(f"/syncs/{sync.id}/preview")
 
     assert "Preparing the preview" in pending.text
-    assert '<meta http-equiv="refresh" content="1">' in pending.text
+    assert "http-equiv" not in pending.text  # console.js asks the API; a link without it
+    assert f'data-preview-url="/api/syncs/{sync.id}/preview"' in pending.text
+    assert f'href="/syncs/{sync.id}/preview">Check again</a>' in pending.text
     assert ">Initiate</button>" not in pending.text
     assert (api.status_code, api.json()["ready"]) == (202, False)
     assert "Would add</dt><dd>8</dd>" in done.text
@@ -61,7 +63,7 @@ def test_a_failed_preview_says_why_and_offers_to_try_again(
     page = previewed(client, f"/syncs/{sync.id}/preview")
     api = client.get(f"/api/syncs/{sync.id}/preview")
 
-    assert "The preview failed: an unexpected error stopped it" in page.text
+    assert "The preview failed: <bdi>an unexpected error stopped it" in page.text
     assert "boom" not in page.text
     assert f'href="/syncs/{sync.id}/preview?fresh=1">Try again' in page.text
     assert (api.status_code, api.json()["error"]) == (502, "preview_failed")
