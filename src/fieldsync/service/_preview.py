@@ -17,7 +17,9 @@ from fieldsync.domain.records import Capacity, SourceRecord, TargetContact
 from fieldsync.domain.sync import SyncConfig
 from fieldsync.exceptions import DisclaimerNotAcknowledgedError, Problem
 from fieldsync.ports import Source, SyncStore, Target, TargetRules
+from fieldsync.service._read_models import mailing_lists_of
 from fieldsync.service._route import choose_route
+from fieldsync.service._spec import list_problems
 from fieldsync.service.views import Preview
 
 __all__ = ["DISCLAIMER", "NamedPlan", "check_capacity", "plan_as_named", "plan_config", "preview"]
@@ -72,13 +74,16 @@ class NamedPlan:
 def plan_as_named(config: SyncConfig, source: Source, target: Target) -> NamedPlan:
     """:func:`plan_config`, asking a :class:`~fieldsync.ports.TargetRules` target how it
     would name each field to create: a field that exists under that name already is mapped,
-    not created again (what initiate then does, and what preview must say).
+    not created again (what initiate then does, and what preview must say). An unknown list
+    key is a problem too, when the target can list its lists (preview says so, as initiate
+    refuses it, before anything is written).
 
     Raises:
         SyncError: reading a schema failed.
     """
     source_schema, target_schema = source.schema(), target.schema()
     plan, problems = _plan(config, source_schema, target_schema)
+    problems = (*problems, *list_problems(config.list_key, mailing_lists_of(target)))
     if problems or not plan.fields_to_create or not isinstance(target, TargetRules):
         return NamedPlan(config, plan, problems, {})
     given = {field.name: target.created_field_name(field) for field in plan.fields_to_create}

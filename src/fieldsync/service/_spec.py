@@ -13,7 +13,7 @@ from fieldsync.domain.fields import Schema
 from fieldsync.domain.spec import SpecProblem, SyncSpec, text_problems
 from fieldsync.domain.sync import Sync
 
-__all__ = ["live_problems", "spec_of_create", "spec_of_edit", "text_problems"]
+__all__ = ["list_problems", "live_problems", "spec_of_create", "spec_of_edit", "text_problems"]
 
 _SPEC_FIELDS = ("list_key", "mapping", "criteria", "schedule", "options")
 
@@ -33,15 +33,16 @@ def live_problems(
         SpecProblem(found.code, found.message, "criteria")
         for found in spec.criteria.validate(source)
     ]
-    if lists is not None and spec.list_key and spec.list_key not in lists:
-        problems.append(
-            SpecProblem(
-                "unknown_list",
-                f"The target has no list with the key {spec.list_key[:80]!r}.",
-                "list_key",
-            )
-        )
-    return problems
+    return problems + list_problems(spec.list_key, lists)
+
+
+def list_problems(list_key: str, lists: Mapping[str, str] | None) -> list[SpecProblem]:
+    """An unknown list key, when the target can list its lists (``lists`` is not ``None``):
+    what :meth:`SyncService.check`, preview and initiate all refuse before writing."""
+    if lists is None or not list_key or list_key in lists:
+        return []
+    message = f"The target has no list with the key {list_key[:80]!r}."
+    return [SpecProblem("unknown_list", message, "list_key")]
 
 
 def _deprecated(old: str, new: str) -> None:
