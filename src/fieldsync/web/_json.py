@@ -10,6 +10,7 @@ from fieldsync import (
     IntegrationStatus,
     Notification,
     Preview,
+    RunEstimate,
     Schema,
     SyncDetail,
 )
@@ -64,7 +65,9 @@ def detail_json(detail: SyncDetail) -> dict[str, Any]:
 
 
 def preview_json(preview: Preview, *, disclaimer: str | None) -> dict[str, Any]:
-    """What the next run would do, and the disclaimer initiating needs, if any."""
+    """What the next run would do (how it writes, and how long that takes at the target's
+    rate limits), and the disclaimer initiating needs, if any."""
+    estimate = preview.estimate
     return {
         "sync_id": preview.sync_id,
         "config_version": preview.config_version,
@@ -77,7 +80,19 @@ def preview_json(preview: Preview, *, disclaimer: str | None) -> dict[str, Any]:
         "unchanged": preview.unchanged,
         "skipped": preview.skipped,
         "skipped_by_reason": {r.value: n for r, n in preview.skipped_by_reason.items()},
+        "route": preview.route,
+        "estimate": None if estimate is None else _estimate_json(estimate),
         "disclaimer": disclaimer,
+    }
+
+
+def _estimate_json(estimate: RunEstimate) -> dict[str, Any]:
+    """How long the writes take at the target's rate limits, and the sentence saying so."""
+    return {
+        "contacts": estimate.contacts,
+        "calls": estimate.calls,
+        "seconds": estimate.seconds,
+        "text": str(estimate),
     }
 
 

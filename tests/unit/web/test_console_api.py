@@ -9,7 +9,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from web_helpers import LIST, initiated, make_sync, settle
 
-from fieldsync import SyncService, SyncState
+from fieldsync import Preview, RateWindow, SyncService, SyncState, TargetLimits, estimate_run
+from fieldsync.web._json import preview_json
 
 BODY = {
     "integration": "crm",
@@ -69,6 +70,7 @@ def test_create_preview_initiate_and_follow_the_progress(
 
     assert pending.status_code in {200, 202}  # 202 {"ready": false} while it reads
     assert preview["ready"] is True
+    assert (preview["route"], preview["estimate"]) == ("upsert", None)  # a fake: no windows
     assert (preview["would_add"], preview["fields_to_create"]) == (8, ["Country"])
     assert preview["disclaimer"]
     assert (refused.status_code, refused.json()["error"]) == (409, "disclaimer_required")
@@ -182,3 +184,19 @@ def test_unknown_things_are_json_404s(api: TestClient) -> None:
         response = api.get(path)
         assert response.status_code == 404, path
         assert response.json()["error"] in {"not_found", "http"}
+
+
+def test_the_preview_says_how_long_the_writes_take_at_the_targets_limits() -> None:
+    limits = TargetLimits(max_batch=10, windows=(RateWindow(12_500, 3600.0),))
+    estimate = estimate_run(50_000, limits)
+    preview = Preview("s1", 1, (), (), would_add=50_000, estimate=estimate)
+
+    body = preview_json(preview, disclaimer=None)
+
+    assert body["estimate"] == {
+        "contacts": 50_000,
+        "calls": 50_000,
+        "seconds": estimate.seconds,
+        "text": str(estimate),
+    }
+    assert "12,500 an hour" in body["estimate"]["text"]
