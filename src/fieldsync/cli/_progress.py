@@ -147,7 +147,19 @@ class PlainProgress:
         if seconds is not None and seconds < (SHOWN_WAIT if self._tty else LOGGED_WAIT):
             return
         wait = f"{why} until {_clock_time(until, self._zone, seconds)}" if until else why
-        self._draw(f"{self._measure(rate=False)}  {wait}")
+        # The wait is said whole (until when is what the reader needs); what goes first
+        # when the line is too long is the bar, then the label, then the count.
+        leads = (
+            self._measure(rate=False),
+            self._measure(rate=False, bar=False),
+            self._measure(rate=False, bar=False, label=False),
+            "",
+        )
+        for lead in leads:
+            line = f"{lead}  {wait}" if lead else wait
+            if len(line) <= self._width:
+                break
+        self._draw(line, whole=True)
 
     def close(self) -> None:
         """End the progress line."""
@@ -155,12 +167,12 @@ class PlainProgress:
             self._out.write("\n")
             self._out.flush()
 
-    def _measure(self, *, rate: bool = True) -> str:
+    def _measure(self, *, rate: bool = True, bar: bool = True, label: bool = True) -> str:
         done, total = self._done, self._total
         elapsed = max(self._ticks() - self._started, 1e-9)
         per_second = done / elapsed
-        parts = [self._label]
-        if total:
+        parts = [self._label] if label else []
+        if total and bar:
             share = min(1.0, done / total)
             filled = round(_BAR * share)
             parts.append(f"[{'#' * filled}{'.' * (_BAR - filled)}] {share:4.0%}")
@@ -171,9 +183,10 @@ class PlainProgress:
             parts.append(f"ETA {_duration((total - done) / per_second)}")
         return "  ".join(parts)
 
-    def _draw(self, text: str) -> None:
+    def _draw(self, text: str, *, whole: bool = False) -> None:
         self._drawn = True
-        text = shorten(text, self._width)
+        if not whole:
+            text = shorten(text, self._width)
         if self._tty:
             self._out.write("\r\x1b[2K" + text)
         else:

@@ -257,3 +257,23 @@ def test_a_long_wait_ends_at_a_minute_a_short_one_at_a_second() -> None:
 
     first, second = out.getvalue().splitlines()
     assert (first.endswith("until 14:02"), second.endswith("until 14:02:30")) == (True, True)
+
+
+def test_a_wait_is_said_whole_in_80_columns_the_bar_giving_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    hook = ProgressHook({"zoho": "Zoho"})
+    hook.current = PlainProgress("Invoice customers of the Mumbai office", out=out, zone=UTC)
+    ids = {"sync_id": "s1", "run_id": "r1", "integration": "zoho", "at": AT}
+
+    hook(RunStarted(**ids, run=a_run(), expected=20_000))
+    hook(BatchCommitted(**ids, run=a_run(12_000), batch=RunCounts(added=12_000)))
+    until = datetime(2026, 3, 2, 12, 10, 30, tzinfo=UTC)
+    hook(Waiting(**ids, until=until, seconds=90, reason=WaitReason.RATE_LIMIT))
+
+    waiting = out.getvalue().splitlines()[-1]
+    assert waiting.endswith("waiting for Zoho's rate limit until 12:10:30")
+    assert "12,000/20,000" in waiting
+    assert len(waiting) <= 80
