@@ -7,11 +7,9 @@ Each successful answer is read into one outcome per address by
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import timedelta
 
-from fieldsync._threads import run_in_threads
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, TargetContact, UpsertOutcome
 from fieldsync.exceptions import (
@@ -26,6 +24,7 @@ from fieldsync.exceptions import (
 from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
+from fieldsync.zoho._campaigns_batch import CallsOfABatch, book, send_all
 from fieldsync.zoho._campaigns_bulk_answer import read_answer
 from fieldsync.zoho._campaigns_codes import answer_message, confirms_success
 
@@ -76,38 +75,21 @@ class BulkAdder:
             return []
         step = self._per_call
         groups = [contacts[low : low + step] for low in range(0, len(contacts), step)]
-        self._book(len(groups))
-        batch = _Calls(len(groups))
+        book(self._pacer, len(groups), BULK)
+        batch: _Calls = CallsOfABatch(len(groups))
 
         def one(index: int) -> None:
             batch.outcomes[index] = self._send(list_key, groups[index], batch)
 
-        try:
-            if self._concurrency == 1 or len(groups) == 1:
-                for index in range(len(groups)):
-                    one(index)
-            else:
-                run_in_threads(len(groups), self._concurrency, one, name="campaigns-bulk")
-        finally:
-            self._pacer.release_unused()  # slots of calls a stop left unsent
-        if batch.fatal is not None:
-            raise batch.fatal
-        if batch.outage is not None:
-            raise batch.outage
-        if batch.stopped is not None and not batch.answered:
-            raise batch.stopped
+        send_all(
+            len(groups),
+            one,
+            pacer=self._pacer,
+            concurrency=self._concurrency,
+            name="campaigns-bulk",
+        )
+        batch.raise_stop()
         return [outcome for group in batch.outcomes for outcome in group or ()]
-
-    def _book(self, count: int) -> None:
-        try:
-            self._pacer.reserve(count)
-        except QuotaExhaustedError as exc:
-            raise QuotaExhaustedError(
-                f"the Zoho Campaigns {BULK} quota is used up: {exc.message}; "
-                "the batch was not sent",
-                resume_at=exc.resume_at,
-                endpoint=exc.endpoint,
-            ) from exc
 
     def _send(
         self, list_key: str, group: Sequence[TargetContact], batch: _Calls
@@ -187,29 +169,4 @@ def _all_failed(group: Sequence[TargetContact], message: str) -> list[UpsertOutc
     ]
 
 
-class _Calls:
-    """What the calls of one batch share: outcomes per call, the stops, a fatal error."""
-
-    def __init__(self, size: int) -> None:
-        self.outcomes: list[list[UpsertOutcome] | None] = [None] * size
-        self.plan_full = threading.Event()
-        self.fatal: FatalSyncError | None = None
-        self.outage: ServiceUnavailableError | None = None
-        self.stopped: QuotaExhaustedError | None = None
-        self.answered = False
-        self._lock = threading.Lock()
-
-    def stop(self, error: QuotaExhaustedError) -> None:
-        with self._lock:
-            if self.stopped is None:
-                self.stopped = error
-
-    def down(self, error: ServiceUnavailableError) -> None:
-        with self._lock:
-            if self.outage is None:
-                self.outage = error
-
-    def fail(self, error: FatalSyncError) -> None:
-        with self._lock:
-            if self.fatal is None:
-                self.fatal = error
+_Calls = CallsOfABatch[list[UpsertOutcome]]

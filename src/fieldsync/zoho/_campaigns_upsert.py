@@ -4,11 +4,9 @@ on quota, one outcome per contact."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from fieldsync._threads import run_in_threads
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, TargetContact, UpsertOutcome
 from fieldsync.exceptions import (
@@ -23,6 +21,7 @@ from fieldsync.exceptions import (
 from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
+from fieldsync.zoho._campaigns_batch import CallsOfABatch, book, send_all
 from fieldsync.zoho._campaigns_codes import (
     CODES,
     MessageKind,
@@ -80,41 +79,21 @@ class Subscriber:
         """
         if not contacts:
             return []
-        self._book(len(contacts))
-        batch = _Batch(len(contacts))
+        book(self._pacer, len(contacts), SUBSCRIBE)
+        batch: _Batch = CallsOfABatch(len(contacts))
 
         def one(index: int) -> None:
             batch.outcomes[index] = self._write(list_key, contacts[index], batch)
 
-        try:
-            if self._concurrency == 1 or len(contacts) == 1:
-                for index in range(len(contacts)):
-                    one(index)
-            else:
-                run_in_threads(len(contacts), self._concurrency, one, name="campaigns")
-        finally:
-            self._pacer.release_unused()  # slots of contacts a stop left unsent
-        if batch.fatal is not None:
-            raise batch.fatal
-        if batch.outage is not None:
-            raise batch.outage
-        if batch.stopped is not None and not batch.answered:
-            raise batch.stopped
+        send_all(
+            len(contacts),
+            one,
+            pacer=self._pacer,
+            concurrency=self._concurrency,
+            name="campaigns",
+        )
+        batch.raise_stop()
         return [outcome for outcome in batch.outcomes if outcome is not None]
-
-    def _book(self, count: int) -> None:
-        """All or nothing as far as quotas go: the whole batch's slots are booked in the
-        quota ledger in one round trip, or none when they do not fit within the pacer's
-        ``max_wait`` or the endpoint is locked (then nothing of the batch is sent)."""
-        try:
-            self._pacer.reserve(count)
-        except QuotaExhaustedError as exc:
-            raise QuotaExhaustedError(
-                f"the Zoho Campaigns {SUBSCRIBE} quota is used up: {exc.message}; "
-                "the batch was not sent",
-                resume_at=exc.resume_at,
-                endpoint=exc.endpoint,
-            ) from exc
 
     def _write(self, list_key: str, contact: TargetContact, batch: _Batch) -> UpsertOutcome | None:
         if batch.fatal is not None or batch.outage is not None:
@@ -241,29 +220,4 @@ def _skipped(contact: TargetContact, reason: ReasonCode, message: str) -> Upsert
     return UpsertOutcome(contact.key, OutcomeKind.SKIPPED, reason, message or reason.text)
 
 
-class _Batch:
-    """What the calls of one batch share: outcomes, the plan-limit stop, a fatal error."""
-
-    def __init__(self, size: int) -> None:
-        self.outcomes: list[UpsertOutcome | None] = [None] * size
-        self.plan_full = threading.Event()
-        self.fatal: FatalSyncError | None = None
-        self.outage: ServiceUnavailableError | None = None  # the breaker opened
-        self.stopped: QuotaExhaustedError | None = None  # no more calls: a quota or a lock
-        self.answered = False  # the service answered for at least one contact
-        self._lock = threading.Lock()
-
-    def stop(self, error: QuotaExhaustedError) -> None:
-        with self._lock:
-            if self.stopped is None:
-                self.stopped = error
-
-    def down(self, error: ServiceUnavailableError) -> None:
-        with self._lock:
-            if self.outage is None:
-                self.outage = error
-
-    def fail(self, error: FatalSyncError) -> None:
-        with self._lock:
-            if self.fatal is None:
-                self.fatal = error
+_Batch = CallsOfABatch[UpsertOutcome]

@@ -1,0 +1,95 @@
+"""What the calls of one Campaigns batch share, whatever the endpoint (``json/listsubscribe``
+one contact a call, ``addlistsubscribersinbulk`` ten): the slots booked at once, the calls
+sent in order or on threads, and the first stop each kind of failure records."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from fieldsync._threads import run_in_threads
+from fieldsync.exceptions import FatalSyncError, QuotaExhaustedError, ServiceUnavailableError
+from fieldsync.http.ratelimit import Pacer
+
+__all__ = ["CallsOfABatch", "book", "send_all"]
+
+T = TypeVar("T")
+
+
+class CallsOfABatch(Generic[T]):
+    """Outcomes by call, and what stopped the batch: a fatal error (credentials, list
+    gone), an outage (the breaker opened), a quota or lock (no more calls), the plan
+    limit; ``answered`` once the service answered any call."""
+
+    def __init__(self, size: int) -> None:
+        self.outcomes: list[T | None] = [None] * size
+        self.plan_full = threading.Event()
+        self.fatal: FatalSyncError | None = None
+        self.outage: ServiceUnavailableError | None = None
+        self.stopped: QuotaExhaustedError | None = None
+        self.answered = False
+        self._lock = threading.Lock()
+
+    def stop(self, error: QuotaExhaustedError) -> None:
+        """No more calls: a quota or a lock (the first one is kept)."""
+        with self._lock:
+            if self.stopped is None:
+                self.stopped = error
+
+    def down(self, error: ServiceUnavailableError) -> None:
+        """The service is down (the first outage is kept)."""
+        with self._lock:
+            if self.outage is None:
+                self.outage = error
+
+    def fail(self, error: FatalSyncError) -> None:
+        """Nothing more can be written (the first fatal error is kept)."""
+        with self._lock:
+            if self.fatal is None:
+                self.fatal = error
+
+    def raise_stop(self) -> None:
+        """Raise what stopped the batch, if it must end it: a fatal error, then an outage,
+        then a quota met before any call was answered (after one, the calls not sent are
+        outcomes of their own)."""
+        if self.fatal is not None:
+            raise self.fatal
+        if self.outage is not None:
+            raise self.outage
+        if self.stopped is not None and not self.answered:
+            raise self.stopped
+
+
+def book(pacer: Pacer, count: int, endpoint: str) -> None:
+    """All or nothing as far as quotas go: ``count`` calls' slots booked in the quota
+    ledger in one round trip, or none when they do not fit within the pacer's ``max_wait``
+    or the endpoint is locked (then nothing of the batch is sent).
+
+    Raises:
+        QuotaExhaustedError: the slots were not booked; it names the endpoint.
+    """
+    try:
+        pacer.reserve(count)
+    except QuotaExhaustedError as exc:
+        raise QuotaExhaustedError(
+            f"the Zoho Campaigns {endpoint} quota is used up: {exc.message}; "
+            "the batch was not sent",
+            resume_at=exc.resume_at,
+            endpoint=exc.endpoint,
+        ) from exc
+
+
+def send_all(
+    count: int, one: Callable[[int], None], *, pacer: Pacer, concurrency: int, name: str
+) -> None:
+    """Call ``one(index)`` for each of ``count`` calls: in order on this thread, or on
+    ``concurrency`` threads; the slots of calls a stop left unsent go back to the ledger."""
+    try:
+        if concurrency == 1 or count == 1:
+            for index in range(count):
+                one(index)
+        else:
+            run_in_threads(count, concurrency, one, name=name)
+    finally:
+        pacer.release_unused()
