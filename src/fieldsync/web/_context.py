@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from fieldsync import FieldSyncError, SyncRun, SyncService
 from fieldsync._secrets import SECRETS, redact_text
+from fieldsync.web._access import access_of, visible_notes
 from fieldsync.web._bidi import bdi, isolated
 from fieldsync.web._body import read_form
 from fieldsync.web._csrf import FIELD, Csrf
@@ -152,7 +153,10 @@ class Context:
             "section": section,
             "csrf_field": FIELD,
             "csrf_token": token,
-            "unread": len(self.service.notifications(unread_only=True)),
+            "unread": len(
+                visible_notes(request, self.service, self.service.notifications(unread_only=True))
+            ),
+            "role": access_of(request).role.value,
             "notice": NOTICES.get(done),
             "url": url,
             "api_url": lambda path: self.api_url(request, path),

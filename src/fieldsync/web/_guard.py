@@ -8,19 +8,27 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from fieldsync.web._access import SCOPE_KEY, Access
+from fieldsync.web._errors import ErrorResponse, api_body
 
 __all__ = ["Authorize", "Guard"]
 
 
+Verdict = bool | Access | Response
+"""What the hook answers."""
+
+
 class Authorize(Protocol):
     """The hook that decides who may use the console: any function of the request that
-    returns ``True`` (go on), ``False`` (refused with a 403) or a
-    :class:`~starlette.responses.Response` to send instead (a redirect to your login page,
-    say). It may be a coroutine function."""
+    returns ``True`` (go on, admin of everything), an :class:`~fieldsync.web.Access` (go
+    on, seeing only its integrations, with its role), ``False`` (refused with a 403) or
+    a :class:`~starlette.responses.Response` to send instead (a redirect to your login
+    page, say). It may be a coroutine function."""
 
-    def __call__(self, request: Request, /) -> bool | Response | Awaitable[bool | Response]:
+    def __call__(self, request: Request, /) -> Verdict | Awaitable[Verdict]:
         """Decide about ``request``."""
         ...
 
@@ -78,11 +86,12 @@ class Guard:
                 verdict = await verdict
         if isinstance(verdict, Response):
             await verdict(scope, receive, send)
-        elif verdict is True:
+        elif verdict is True or isinstance(verdict, Access):
+            scope[SCOPE_KEY] = verdict if isinstance(verdict, Access) else Access()
             await self.app(scope, receive, send)
         else:
             message = "You are not allowed to use this console."
             refused: Response = PlainTextResponse(message, 403)
             if _under_api(scope):
-                refused = JSONResponse({"error": "forbidden", "message": message}, 403)
+                refused = ErrorResponse(api_body("forbidden", message), 403)
             await refused(scope, receive, send)
