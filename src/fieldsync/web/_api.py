@@ -68,7 +68,7 @@ ENDPOINTS: list[Endpoint] = [
         integrations.schemas,
         "The live source and target schemas",
         {200: R["Schemas"]},
-        errors=(502,),
+        errors=(409, 502),
     ),
     Endpoint(
         "POST",

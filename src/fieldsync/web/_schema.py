@@ -134,7 +134,10 @@ def validate(
     if kinds is not None:
         kinds = [kinds] if isinstance(kinds, str) else kinds
         if not any(_is(value, k) for k in kinds):
-            say(path, "must be " + " or ".join(_TYPES[k][0] for k in kinds) + ".")
+            if "enum" in schema:
+                say(path, "must be one of " + ", ".join(map(str, schema["enum"])) + ".")
+            else:
+                say(path, "must be " + " or ".join(_TYPES[k][0] for k in kinds) + ".")
             return problems
     if "const" in schema and (type(value), value) != (type(schema["const"]), schema["const"]):
         say(path, f"must be {schema['const']!r}.")

@@ -178,7 +178,7 @@ def test_every_path_of_the_other_organization_is_a_404_as_an_unknown_one(
 def test_no_page_or_answer_shows_anything_of_the_other_organization(
     app: Starlette, two: tuple[SyncService, dict[str, Org]], role: str
 ) -> None:
-    service, orgs = two
+    _service, orgs = two
     a, b = orgs["a"], orgs["b"]
     client = _client(app, "a", role)
     for method, template in every_route(app):
@@ -329,7 +329,8 @@ def test_each_role_does_what_it_may(
     not_disabled = operator.post("/api/integrations/org-a/disable", json={"confirm": True})
     disabled = admin.post("/api/integrations/org-a/disable", json={"confirm": True})
 
-    assert exported.status_code == 200 and "not-an-email" in exported.text
+    assert exported.status_code == 200
+    assert "not-an-email" in exported.text
     assert paused.json()["state"] == "paused"
     assert not_disabled.status_code == 403
     assert disabled.json()["confirmed"] is True
@@ -345,7 +346,8 @@ def test_true_is_admin_of_everything_and_access_takes_role_values(
     assert len(everything.get("/api/syncs").json()) == 3
     assert everything.get("/settings/apps").status_code == 200
     assert Access(role="viewer").role is Role.VIEWER
-    assert Access().may(Role.ADMIN) and Access().sees("anything")
+    assert Access().may(Role.ADMIN)
+    assert Access().sees("anything")
     with pytest.raises(ValueError, match="'owner'"):
         Access(role="owner")
     with pytest.raises(TypeError, match="not one name"):
