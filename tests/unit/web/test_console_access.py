@@ -352,3 +352,21 @@ def test_true_is_admin_of_everything_and_access_takes_role_values(
         Access(role="owner")
     with pytest.raises(TypeError, match="not one name"):
         Access(integrations="org-a")
+
+
+def test_a_viewer_is_not_shown_the_buttons_it_may_not_use(
+    app: Starlette, two: tuple[SyncService, dict[str, Org]]
+) -> None:
+    a = two[1]["a"]
+    clients = {role: _client(app, "a", role) for role in ROLES}
+    page = f"/syncs/{a.sync_id}/configuration"
+
+    seen = {role: c.get(page).text for role, c in clients.items()}
+    home = {role: c.get("/").text for role, c in clients.items()}
+
+    assert "Pause Sync" not in seen["viewer"]
+    assert "Pause Sync" in seen["operator"]
+    assert "Create Sync" not in home["viewer"]
+    assert "Create Sync" in home["operator"]
+    assert ">Settings<" not in home["operator"]
+    assert ">Settings<" in home["admin"]
