@@ -17,11 +17,11 @@ from starlette.staticfiles import StaticFiles
 
 from fieldsync import FieldSyncError, SyncService
 from fieldsync.web._access import Forbidden, checked_routes
-from fieldsync.web._api import api
+from fieldsync.web._api import api, api_error
 from fieldsync.web._context import Context
 from fieldsync.web._csrf import CrossSiteRefused, Csrf, CsrfRefused
 from fieldsync.web._errors import kind_of
-from fieldsync.web._guard import Authorize, Guard
+from fieldsync.web._guard import Authorize, Guard, under_api
 from fieldsync.web._headers import SecurityHeaders, check_frame_ancestors, slash_route
 from fieldsync.web._jobs import BackgroundRuns
 from fieldsync.web._routes_detail import detail_routes
@@ -36,6 +36,8 @@ _STATIC = Path(__file__).parent / "static"
 
 def _error_page(ctx: Context) -> Any:
     def handle(request: Request, exc: Exception) -> Response:
+        if under_api(request.scope):  # /api itself: the API's shape, not a page
+            return api_error(request, exc)
         kind = kind_of(exc)
         message = str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
         if isinstance(exc, CrossSiteRefused):

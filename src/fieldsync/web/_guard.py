@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import ipaddress
+import logging
 from collections.abc import Awaitable
 from typing import Protocol
 
@@ -14,7 +15,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from fieldsync.web._access import SCOPE_KEY, Access
 from fieldsync.web._errors import ErrorResponse, api_body
 
-__all__ = ["Authorize", "Guard"]
+__all__ = ["Authorize", "Guard", "under_api"]
+
+_log = logging.getLogger("fieldsync.web")
 
 
 Verdict = bool | Access | Response
@@ -54,13 +57,20 @@ def _local_request(request: Request) -> bool:
     return _is_loopback(client) and name.lower() in _LOCAL_NAMES
 
 
-def _under_api(scope: Scope) -> bool:
+def under_api(scope: Scope) -> bool:
     """Whether a request is for the JSON API (which answers JSON, refusals included)."""
     root = str(scope.get("root_path", "")).rstrip("/")
     path = str(scope.get("path", ""))
     if root and path.startswith(root):  # a path that carries the mount's prefix
         path = path[len(root) :]
     return path == "/api" or path.startswith("/api/")
+
+
+def _failed(scope: Scope) -> Response:
+    message = "An unexpected error; the console's log has the details."
+    if under_api(scope):
+        return ErrorResponse(api_body("failed", message), 500)
+    return PlainTextResponse(message, 500)
 
 
 class Guard:
@@ -81,9 +91,15 @@ class Guard:
         if self.local_only and not _local_request(request):
             verdict = False
         elif self.authorize is not None:
-            verdict = self.authorize(request)
-            if inspect.isawaitable(verdict):
-                verdict = await verdict
+            try:
+                verdict = self.authorize(request)
+                if inspect.isawaitable(verdict):
+                    verdict = await verdict
+            except Exception:
+                # the hook's own failure: a 500 in the console's shapes, its text logged only
+                _log.exception("the console's authorize hook failed")
+                await _failed(scope)(scope, receive, send)
+                return
         if isinstance(verdict, Response):
             await verdict(scope, receive, send)
         elif verdict is True or isinstance(verdict, Access):
@@ -92,6 +108,6 @@ class Guard:
         else:
             message = "You are not allowed to use this console."
             refused: Response = PlainTextResponse(message, 403)
-            if _under_api(scope):
+            if under_api(scope):
                 refused = ErrorResponse(api_body("forbidden", message), 403)
             await refused(scope, receive, send)

@@ -220,3 +220,23 @@ def test_an_unexpected_error_is_a_500_in_the_one_shape_without_internals() -> No
         error = _refused(client.get("/api/integrations/crm/schemas"), 500, "failed")
 
     assert "internal detail" not in error["message"]
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/", "/api/syncs/", "/api/nothing/at/all"])
+def test_every_path_under_the_api_answers_in_the_one_shape(client: TestClient, path: str) -> None:
+    _refused(client.get(path, follow_redirects=False), 404, "not_found")
+
+
+def test_a_failing_hook_is_a_500_in_the_one_shape_and_logged(
+    service: SyncService, caplog: pytest.LogCaptureFixture
+) -> None:
+    def authorize(request: object) -> bool:
+        raise RuntimeError("the session store is down")
+
+    with TestClient(console(service, authorize=authorize)) as client:
+        error = _refused(client.get("/api/syncs"), 500, "failed")
+        page = client.get("/")
+
+    assert "session store" not in error["message"]
+    assert (page.status_code, page.headers["content-type"].split(";")[0]) == (500, "text/plain")
+    assert "session store is down" in caplog.text
