@@ -34,7 +34,7 @@ __all__ = ["ENDPOINTS", "api", "api_error"]
 
 _log = logging.getLogger("fieldsync.web")
 
-_FLAG = {"type": "string", "enum": ["1", "true", "yes", "0", "false", "no"]}
+_FLAG = {"type": "string", "description": "1, true or yes for yes; anything else is no"}
 _STATE = {"type": "string", "enum": [s.value for s in SyncState]}
 
 
