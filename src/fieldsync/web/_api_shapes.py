@@ -10,11 +10,13 @@ from fieldsync.domain.spec import (
     MAX_LIST_KEY_LENGTH,
     MAX_NAME_LENGTH,
 )
+from fieldsync.web._api_bodies import BODIES, MAX_NAME
 from fieldsync.web._errors import CODES
 from fieldsync.web._schema import (
     Schema,
     array,
     boolean,
+    choice,
     integer,
     nullable,
     number,
@@ -23,20 +25,10 @@ from fieldsync.web._schema import (
     text,
 )
 
-__all__ = ["COMPONENTS", "MAX_MAPPING_ROWS", "MAX_NAME", "REQUESTS"]
+__all__ = ["COMPONENTS", "REQUESTS"]
 
-MAX_NAME = 255
-"""The longest integration name, notification id or other name a body or path holds."""
-MAX_MAPPING_ROWS = 1000
-"""The most mapping rows a spec may have."""
 
-# Criteria may span lines: tab, newline and carriage return are its only control characters.
-_CRITERIA_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 _TIME = text(64, format="date-time")
-
-
-def _enum(values: object) -> Schema:
-    return {"type": "string", "enum": [v.value for v in values]}  # type: ignore[attr-defined]
 
 
 def _counts() -> Schema:
@@ -53,7 +45,7 @@ _PAIR = obj(
 )
 _SCHEDULE = obj(
     {
-        "kind": _enum(ScheduleKind),
+        "kind": choice(ScheduleKind),
         "interval": nullable(number()),
         "at": nullable(text(16)),
         "weekday": nullable(integer()),
@@ -79,7 +71,7 @@ _SYNC_FIELDS: dict[str, Schema] = {
     "id": text(64),
     "name": text(MAX_NAME_LENGTH),
     "integration": text(MAX_NAME),
-    "state": _enum(SyncState),
+    "state": choice(SyncState),
     "attention": nullable(text(10_000, pattern=None)),
     "config": ref("Config"),
     "pending": nullable(ref("Config")),
@@ -92,8 +84,8 @@ _RUN_FIELDS: dict[str, Schema] = {
     "id": text(64),
     "sync_id": text(64),
     "config_version": integer(),
-    "trigger": _enum(RunTrigger),
-    "status": _enum(RunStatus),
+    "trigger": choice(RunTrigger),
+    "status": choice(RunStatus),
     "started_at": _TIME,
     "finished_at": nullable(_TIME),
     **{count: integer(minimum=0) for count in ("total", "added", "updated", "unchanged")},
@@ -166,39 +158,6 @@ _ERROR = obj(
     required=("error",),
 )
 
-# -- request bodies --------------------------------------------------------------------------
-
-_PAIR_IN = obj(
-    {
-        "source": text(MAX_FIELD_NAME_LENGTH),
-        "target": text(MAX_FIELD_NAME_LENGTH),
-        "create": boolean(),
-    },
-    required=("source",),
-)
-_SCHEDULE_IN = obj(
-    {
-        "kind": _enum(ScheduleKind),
-        "interval": nullable({"type": "number", "minimum": 1}),
-        "hours": nullable(integer(minimum=0, maximum=10_000)),
-        "days": nullable(integer(minimum=0, maximum=10_000)),
-        "at": nullable(text(16)),
-        "weekday": nullable(integer(minimum=0, maximum=6)),
-        "day": nullable(integer(minimum=1, maximum=31)),
-        "tz": text(64),
-    }
-)
-_OPTIONS_IN = obj({"update_empty_values": boolean(), "retrieve_since": nullable(_TIME)})
-_SPEC_IN: dict[str, Schema] = {
-    "name": text(MAX_NAME_LENGTH),
-    "list_key": text(MAX_LIST_KEY_LENGTH),
-    "mapping": array(ref("FieldPairIn"), maxItems=MAX_MAPPING_ROWS),
-    "criteria": text(MAX_CRITERIA_LENGTH, pattern=_CRITERIA_TEXT),
-    "schedule": ref("ScheduleIn"),
-    "options": ref("OptionsIn"),
-    "integration": text(MAX_NAME),
-}
-
 COMPONENTS: dict[str, Schema] = {
     "Error": _ERROR,
     "FieldPair": _PAIR,
@@ -219,7 +178,7 @@ COMPONENTS: dict[str, Schema] = {
     "Started": obj({"job": ref("Job")}, required=("job",)),
     "Progress": obj(
         {
-            "state": _enum(SyncState),
+            "state": choice(SyncState),
             "running": boolean(),
             "run": nullable(ref("Run")),
             "job": nullable(ref("Job")),
@@ -247,7 +206,7 @@ COMPONENTS: dict[str, Schema] = {
                 obj(
                     {
                         "name": text(MAX_FIELD_NAME_LENGTH, pattern=None),
-                        "type": _enum(FieldType),
+                        "type": choice(FieldType),
                         "required": boolean(),
                         "custom": boolean(),
                     },
@@ -266,7 +225,7 @@ COMPONENTS: dict[str, Schema] = {
             "confirmed": boolean(),
             "syncs": array(
                 obj(
-                    {"id": text(64), "name": text(MAX_NAME_LENGTH), "state": _enum(SyncState)},
+                    {"id": text(64), "name": text(MAX_NAME_LENGTH), "state": choice(SyncState)},
                     required=("id", "name", "state"),
                 )
             ),
@@ -278,7 +237,7 @@ COMPONENTS: dict[str, Schema] = {
     "Notification": obj(
         {
             "id": text(64),
-            "kind": _enum(NotificationKind),
+            "kind": choice(NotificationKind),
             "title": text(10_000, pattern=None),
             "summary": text(100_000, pattern=None),
             "created_at": _TIME,
@@ -293,16 +252,7 @@ COMPONENTS: dict[str, Schema] = {
         required=("csrf_token", "header"),
     ),
     "Marked": obj({"marked": integer(minimum=0)}, required=("marked",)),
-    # request bodies
-    "FieldPairIn": _PAIR_IN,
-    "ScheduleIn": _SCHEDULE_IN,
-    "OptionsIn": _OPTIONS_IN,
-    "SyncCreate": obj(_SPEC_IN, required=("integration", "name", "list_key", "mapping")),
-    "SyncEdit": obj(_SPEC_IN),
-    "Initiate": obj({"acknowledge_disclaimer": boolean()}),
-    "Disable": obj({"confirm": boolean()}),
-    "MarkRead": obj({"ids": nullable(array(text(64), maxItems=10_000))}),
-    "Empty": obj({}),
+    **BODIES,
 }
 """Every named shape (``components.schemas`` of the OpenAPI document)."""
 

@@ -8,8 +8,9 @@ allowed where a schema says ``"null"``. Every problem is kept, by its path in th
 
 from __future__ import annotations
 
+import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Schema",
     "array",
     "boolean",
+    "choice",
     "integer",
     "nullable",
     "number",
@@ -41,6 +43,11 @@ def text(max_length: int = 255, *, pattern: str | None = NO_CONTROL, **more: Any
     if pattern is not None:
         found["pattern"] = pattern
     return found
+
+
+def choice(values: Iterable[enum.Enum]) -> Schema:
+    """One of an enum's values."""
+    return {"type": "string", "enum": [v.value for v in values]}
 
 
 def boolean() -> Schema:
