@@ -3,7 +3,10 @@ endpoint's), named in the OpenAPI document's ``components`` beside the answers' 
 
 from __future__ import annotations
 
-from fieldsync import ScheduleKind
+import enum
+
+from fieldsync import ScheduleKind, SyncOptions
+from fieldsync.codec import options_to_json
 from fieldsync.domain.spec import (
     MAX_CRITERIA_LENGTH,
     MAX_FIELD_NAME_LENGTH,
@@ -12,7 +15,7 @@ from fieldsync.domain.spec import (
 )
 from fieldsync.web._schema import Schema, array, boolean, choice, integer, nullable, obj, ref, text
 
-__all__ = ["BODIES", "MAX_MAPPING_ROWS", "MAX_NAME"]
+__all__ = ["BODIES", "MAX_MAPPING_ROWS", "MAX_NAME", "options_properties"]
 
 MAX_NAME = 255
 """The longest integration name, notification id or other name a body or path holds."""
@@ -22,6 +25,25 @@ MAX_MAPPING_ROWS = 1000
 # Criteria may span lines: tab, newline and carriage return are its only control characters.
 _CRITERIA_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 _TIME = text(64, format="date-time")
+
+
+def options_properties() -> dict[str, Schema]:
+    """The options' keys and types, read from the codec's JSON of the default options
+    (a new option is declared here as soon as the codec writes it): a flag is a boolean,
+    an enum one of its values, ``retrieve_since`` a time or ``null``."""
+    defaults = SyncOptions()
+    found: dict[str, Schema] = {}
+    for key in options_to_json(defaults):
+        value = getattr(defaults, key, None)
+        if isinstance(value, bool):
+            found[key] = boolean()
+        elif isinstance(value, enum.Enum):
+            found[key] = choice(type(value))
+        elif isinstance(value, int):
+            found[key] = integer()
+        else:  # a time, or nothing: as retrieve_since
+            found[key] = nullable(_TIME)
+    return found
 
 
 _PAIR_IN = obj(
@@ -44,7 +66,7 @@ _SCHEDULE_IN = obj(
         "tz": text(64),
     }
 )
-_OPTIONS_IN = obj({"update_empty_values": boolean(), "retrieve_since": nullable(_TIME)})
+_OPTIONS_IN = obj(options_properties())
 _SPEC_IN: dict[str, Schema] = {
     "name": text(MAX_NAME_LENGTH),
     "list_key": text(MAX_LIST_KEY_LENGTH),

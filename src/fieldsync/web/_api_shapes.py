@@ -10,7 +10,7 @@ from fieldsync.domain.spec import (
     MAX_LIST_KEY_LENGTH,
     MAX_NAME_LENGTH,
 )
-from fieldsync.web._api_bodies import BODIES, MAX_NAME
+from fieldsync.web._api_bodies import BODIES, MAX_NAME, options_properties
 from fieldsync.web._errors import CODES
 from fieldsync.web._schema import (
     Schema,
@@ -54,10 +54,7 @@ _SCHEDULE = obj(
     },
     required=("kind", "interval", "at", "weekday", "day", "tz"),
 )
-_OPTIONS = obj(
-    {"update_empty_values": boolean(), "retrieve_since": nullable(_TIME)},
-    required=("update_empty_values", "retrieve_since"),
-)
+_OPTIONS = obj(options_properties(), required=tuple(options_properties()))
 _CONFIG_FIELDS: dict[str, Schema] = {
     "version": integer(),
     "list_key": text(MAX_LIST_KEY_LENGTH),
