@@ -370,3 +370,19 @@ def test_a_viewer_is_not_shown_the_buttons_it_may_not_use(
     assert "Create Sync" in home["operator"]
     assert ">Settings<" not in home["operator"]
     assert ">Settings<" in home["admin"]
+
+
+def test_an_async_hook_may_grant_access_too(two: tuple[SyncService, dict[str, Org]]) -> None:
+    service, orgs = two
+
+    async def authorize(request: Request) -> Access:
+        return Access(integrations=["org-b"], role=Role.VIEWER)
+
+    with TestClient(console(service, authorize=authorize)) as client:
+        listed = client.get("/api/syncs").json()
+        mine = client.get(f"/api/syncs/{orgs['b'].sync_id}")
+        theirs = client.get(f"/api/syncs/{orgs['a'].sync_id}")
+
+    assert {s["integration"] for s in listed} == {"org-b"}
+    assert mine.status_code == 200
+    assert theirs.status_code == 404
