@@ -236,7 +236,11 @@ def test_a_body_nested_100_000_deep_is_a_400(
 ) -> None:
     sync_id = _sync_id(service)
 
-    response = api.post(path.format(id=sync_id), content=_deep(100_000).encode())
+    response = api.post(
+        path.format(id=sync_id),
+        content=_deep(100_000).encode(),
+        headers={"content-type": "application/json"},
+    )
 
     assert response.status_code == 400, response.text[:300]
     assert response.headers["content-type"].startswith("application/json")

@@ -4,12 +4,18 @@ schemas, disabling one) and notifications."""
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from fieldsync import NotFoundError, SyncState
+from fieldsync import SyncState
+from fieldsync.web._access import (
+    access_of,
+    visible_integration,
+    visible_integrations,
+    visible_notes,
+)
 from fieldsync.web._api_io import context, posted, query_flag
+from fieldsync.web._errors import BodyInvalid
 from fieldsync.web._json import (
     impact_json,
     integration_json,
@@ -48,7 +54,7 @@ def integrations(request: Request) -> Response:
                     service.list_syncs(integration=status.name, state=SyncState.ACTIVE)
                 ),
             )
-            for status in service.integrations()
+            for status in visible_integrations(request, service)
         ]
     )
 
@@ -57,9 +63,7 @@ def integration(request: Request) -> Response:
     """``GET /integrations/{name}``: its status, credentials described, and syncs."""
     service = context(request).service
     name = request.path_params["name"]
-    status = next((s for s in service.integrations() if s.name == name), None)
-    if status is None:
-        raise NotFoundError("integration", name)
+    status = visible_integration(request, service, name)
     syncs = service.list_syncs(integration=name)
     active = sum(s.state is SyncState.ACTIVE for s in syncs)
     body = integration_json(status, active_syncs=active)
@@ -92,19 +96,27 @@ async def disable(request: Request) -> Response:
 
 def notifications(request: Request) -> Response:
     """``GET /notifications``, ``?unread=1`` for the unread ones."""
-    found = context(request).service.notifications(unread_only=query_flag(request, "unread"))
-    return JSONResponse([notification_json(n) for n in found])
+    service = context(request).service
+    found = service.notifications(unread_only=query_flag(request, "unread"))
+    return JSONResponse([notification_json(n) for n in visible_notes(request, service, found)])
 
 
 async def mark_read(request: Request) -> Response:
     """``POST /notifications/read``: ``ids`` (or ``null`` for all)."""
     body = await posted(request)
     ids = body.get("ids")
-    # an id is fieldsync's own (hex): text with a control character or a lone surrogate
-    # is no id, and refused before it reaches a store that cannot hold it
-    if ids is not None and not (
-        isinstance(ids, list) and all(isinstance(i, str) and i.isprintable() for i in ids)
-    ):
-        raise HTTPException(400, "ids must be a list of notification ids, or null for all")
-    marked = await run_in_threadpool(context(request).service.mark_read, ids)
-    return JSONResponse({"marked": marked})
+    # an id is fieldsync's own (hex): text with a lone surrogate is no id, and refused
+    # before it reaches a store that cannot hold it (control characters the shape refuses)
+    if ids is not None and not all(i.isprintable() for i in ids):
+        raise BodyInvalid({"ids": "must be notification ids."})
+    service = context(request).service
+
+    def mark() -> int:
+        access = access_of(request)
+        if access.integrations is None:
+            return service.mark_read(ids)
+        # only the notifications the caller sees: an id of another's is ignored as unknown
+        mine = {n.id for n in visible_notes(request, service, service.notifications())}
+        return service.mark_read([i for i in (mine if ids is None else ids) if i in mine])
+
+    return JSONResponse({"marked": await run_in_threadpool(mark)})

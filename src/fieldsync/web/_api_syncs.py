@@ -12,7 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from fieldsync import InvalidConfigurationError, SyncService, SyncSpec, SyncState, codec
+from fieldsync._secrets import redact_text
+from fieldsync.web._access import visible_integration, visible_syncs
 from fieldsync.web._api_io import context, posted, query_flag
+from fieldsync.web._errors import BodyInvalid, ErrorResponse, api_body
 from fieldsync.web._forms import unread_first
 from fieldsync.web._json import detail_json, job_json, preview_json, run_json, sync_json
 from fieldsync.web._previews import previewer
@@ -41,7 +44,7 @@ def list_syncs(request: Request) -> Response:
         raise HTTPException(400, f"unknown state {str(state)[:40]!r}") from None
     integration = request.query_params.get("integration")
     found = context(request).service.list_syncs(integration=integration, state=wanted)
-    return JSONResponse([sync_json(s) for s in found])
+    return JSONResponse([sync_json(s) for s in visible_syncs(request, found)])
 
 
 def _checked(service: SyncService, integration: str, body: Mapping[str, Any]) -> SyncSpec:
@@ -66,12 +69,11 @@ def _checked(service: SyncService, integration: str, body: Mapping[str, Any]) ->
 async def create(request: Request) -> Response:
     """``POST /syncs``: a spec and its ``integration``; 201 with the sync."""
     body = dict(await posted(request))
-    integration = body.pop("integration", None)
-    if not isinstance(integration, str):
-        raise HTTPException(400, "integration must name a registered integration")
+    integration = str(body.pop("integration"))
     service = context(request).service
 
     def save() -> Response:
+        visible_integration(request, service, integration)
         sync = service.create_sync(integration, _checked(service, integration, body))
         return JSONResponse(sync_json(sync), status_code=201)
 
@@ -87,7 +89,7 @@ async def edit(request: Request) -> Response:
     def save() -> Response:
         sync = service.get_sync(sync_id)
         if body.pop("integration", sync.integration) != sync.integration:
-            raise HTTPException(400, "a sync's integration cannot change")
+            raise BodyInvalid({"integration": "A sync's integration cannot change."})
         whole = {**codec.spec_to_json(service.spec(sync_id)), **body}
         edited = service.edit(sync_id, _checked(service, sync.integration, whole))
         return JSONResponse(sync_json(edited))
@@ -112,8 +114,8 @@ def preview(request: Request) -> Response:
     if not job.done:
         return JSONResponse({"ready": False, "config_version": version}, status_code=202)
     if job.preview is None:
-        message = job.error or "the preview failed"
-        return JSONResponse({"error": "preview_failed", "message": message}, status_code=502)
+        message = job.error or "The preview failed."
+        return ErrorResponse(api_body("preview_failed", redact_text(message)), status_code=502)
     body = preview_json(job.preview, disclaimer=job.disclaimer)
     return JSONResponse({"ready": True, **body, "blocked": job.blocked})
 

@@ -16,11 +16,12 @@ from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
 
 from fieldsync import FieldSyncError, SyncService
-from fieldsync.web._api import api
+from fieldsync.web._access import Forbidden, checked_routes
+from fieldsync.web._api import api, api_error
 from fieldsync.web._context import Context
 from fieldsync.web._csrf import CrossSiteRefused, Csrf, CsrfRefused
 from fieldsync.web._errors import kind_of
-from fieldsync.web._guard import Authorize, Guard
+from fieldsync.web._guard import Authorize, Guard, under_api
 from fieldsync.web._headers import SecurityHeaders, check_frame_ancestors, slash_route
 from fieldsync.web._jobs import BackgroundRuns
 from fieldsync.web._routes_detail import detail_routes
@@ -35,6 +36,8 @@ _STATIC = Path(__file__).parent / "static"
 
 def _error_page(ctx: Context) -> Any:
     def handle(request: Request, exc: Exception) -> Response:
+        if under_api(request.scope):  # /api itself: the API's shape, not a page
+            return api_error(request, exc)
         kind = kind_of(exc)
         message = str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
         if isinstance(exc, CrossSiteRefused):
@@ -67,7 +70,8 @@ def console(
 ) -> Starlette:
     """The Sync Services console for ``service``: an ASGI app to mount in your own.
 
-    Every request passes ``authorize`` first. State changes are POSTs carrying a CSRF
+    Every request passes ``authorize`` first; an :class:`~fieldsync.web.Access` it
+    returns limits what the caller sees and may do. State changes are POSTs carrying a CSRF
     token; runs started here go to background threads (``app.state.runs``, a
     :class:`BackgroundRuns`), and so do previews, which read every source record
     (``app.state.previews``). The JSON API is under ``/api``.
@@ -113,6 +117,7 @@ def console(
         Mount("/api", app=api_app),
     ]
     ctx.router = Router(routes=routes)
+    checked_routes(routes, lambda: service)  # every route: what the caller sees, its role
     handle = _error_page(ctx)
     app = Starlette(
         routes=[*routes, slash_route(routes)],
@@ -120,7 +125,9 @@ def console(
             Middleware(SecurityHeaders, frame_ancestors=frame_ancestors),
             Middleware(Guard, authorize=authorize, local_only=local_only),
         ],
-        exception_handlers={FieldSyncError: handle, CsrfRefused: handle, HTTPException: handle},
+        exception_handlers=dict.fromkeys(
+            (FieldSyncError, CsrfRefused, Forbidden, HTTPException), handle
+        ),
     )
     # Starlette would redirect a trailing slash to an absolute URL built from the Host
     # header; slash_route redirects to a path under the mount instead.

@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from fieldsync import FieldSyncError, SyncRun, SyncService
 from fieldsync._secrets import SECRETS, redact_text
+from fieldsync.web._access import Role, access_of, visible_notes
 from fieldsync.web._bidi import bdi, isolated
 from fieldsync.web._body import read_form
 from fieldsync.web._csrf import FIELD, Csrf
@@ -152,7 +153,12 @@ class Context:
             "section": section,
             "csrf_field": FIELD,
             "csrf_token": token,
-            "unread": len(self.service.notifications(unread_only=True)),
+            "unread": len(
+                visible_notes(request, self.service, self.service.notifications(unread_only=True))
+            ),
+            # what the caller's role may do: the buttons it may not use are not shown
+            "may_operate": access_of(request).may(Role.OPERATOR),
+            "may_admin": access_of(request).may(Role.ADMIN),
             "notice": NOTICES.get(done),
             "url": url,
             "api_url": lambda path: self.api_url(request, path),

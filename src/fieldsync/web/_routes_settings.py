@@ -9,7 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from fieldsync import IntegrationStatus, NotFoundError
+from fieldsync import NotFoundError
+from fieldsync.web._access import (
+    access_of,
+    visible_integration,
+    visible_integrations,
+    visible_notes,
+)
 from fieldsync.web._context import Context
 
 __all__ = ["settings_routes"]
@@ -19,22 +25,16 @@ def settings_routes(ctx: Context) -> Sequence[BaseRoute]:
     """The routes of the settings and notifications screens."""
     service = ctx.service
 
-    def status_of(name: str) -> IntegrationStatus:
-        found = next((s for s in service.integrations() if s.name == name), None)
-        if found is None:
-            raise NotFoundError("integration", name)
-        return found
-
     def settings(request: Request) -> Response:
         return ctx.redirect(request, "apps")
 
     def apps(request: Request) -> Response:
-        values = {"apps": service.integrations()}
+        values = {"apps": visible_integrations(request, service)}
         return ctx.page(request, "apps.html", values, section="settings")
 
     def details(request: Request, template: str) -> Response:
         name = request.path_params["name"]
-        status = status_of(name)
+        status = visible_integration(request, service, name)
         connected: list[tuple[str, str]] = []
         impact = None
         if status.registered:
@@ -64,13 +64,15 @@ def settings_routes(ctx: Context) -> Sequence[BaseRoute]:
         return ctx.redirect(request, "app", done="disabled", name=name)
 
     def inbox(request: Request) -> Response:
-        values = {"notes": service.notifications()}
+        values = {"notes": visible_notes(request, service, service.notifications())}
         return ctx.page(request, "notifications.html", values, section="notifications")
 
     async def open_note(request: Request) -> Response:
         await ctx.form(request)
         note_id = request.path_params["note_id"]
-        notes = await run_in_threadpool(service.notifications)
+        notes = await run_in_threadpool(
+            lambda: visible_notes(request, service, service.notifications())
+        )
         note = next((n for n in notes if n.id == note_id), None)
         if note is None:
             raise NotFoundError("notification", note_id)
@@ -81,7 +83,16 @@ def settings_routes(ctx: Context) -> Sequence[BaseRoute]:
 
     async def read_all(request: Request) -> Response:
         await ctx.form(request)
-        await run_in_threadpool(service.mark_read)
+
+        def mark() -> None:
+            if access_of(request).integrations is None:
+                service.mark_read()
+            else:
+                service.mark_read(
+                    [n.id for n in visible_notes(request, service, service.notifications())]
+                )
+
+        await run_in_threadpool(mark)
         return ctx.redirect(request, "notifications", done="read")
 
     return [

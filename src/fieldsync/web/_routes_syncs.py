@@ -14,13 +14,13 @@ from fieldsync import (
     DisclaimerNotAcknowledgedError,
     FieldType,
     InvalidConfigurationError,
-    NotFoundError,
     Schema,
     Sync,
     SyncOptions,
     SyncSpec,
     SyncState,
 )
+from fieldsync.web._access import visible_integration, visible_integrations
 from fieldsync.web._context import Context
 from fieldsync.web._forms import SCHEDULE_KINDS, WEEKDAYS, SyncForm, unread_first
 from fieldsync.web._previews import previewer
@@ -38,7 +38,7 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
 
     def home(request: Request) -> Response:
         rows = []
-        for status in service.integrations():
+        for status in visible_integrations(request, service):
             syncs = service.list_syncs(integration=status.name)
             active = sum(s.state is SyncState.ACTIVE for s in syncs)
             rows.append((status, active, len(syncs)))
@@ -46,9 +46,7 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
 
     def integration(request: Request) -> Response:
         name = request.path_params["name"]
-        status = next((s for s in service.integrations() if s.name == name), None)
-        if status is None:
-            raise NotFoundError("integration", name)
+        status = visible_integration(request, service, name)
         rows = []
         for sync in service.list_syncs(integration=name):
             history = service.history(sync.id)

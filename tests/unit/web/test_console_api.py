@@ -73,7 +73,7 @@ def test_create_preview_initiate_and_follow_the_progress(
     assert (preview["route"], preview["estimate"]) == ("upsert", None)  # a fake: no windows
     assert (preview["would_add"], preview["fields_to_create"]) == (8, ["Country"])
     assert preview["disclaimer"]
-    assert (refused.status_code, refused.json()["error"]) == (409, "disclaimer_required")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "disclaimer_required")
     assert started.status_code == 202
     assert started.json()["job"]["action"] == "initiate"
     assert progress["running"] is False
@@ -92,34 +92,41 @@ def test_a_bad_sync_gets_its_problems_by_field_and_row(
 
     response = _post(api, "/api/syncs", {**body, "criteria": "status =="})
 
-    assert response.status_code == 400
-    problems = response.json()
-    assert problems["error"] == "invalid_configuration"
+    assert response.status_code == 422
+    problems = response.json()["error"]
+    assert problems["code"] == "invalid"
     assert "criteria" in problems["fields"]
+    assert "mapping.1" in problems["fields"]
     assert [r["row"] for r in problems["rows"]] == [1]
     assert service.list_syncs() == []
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "field", "message"),
     [
-        ({**BODY, "mapping": "email"}, "mapping must be a list"),
-        ({**BODY, "schedule": "daily"}, "schedule must be an object"),
-        ({**BODY, "integration": 3}, "integration must name"),
+        ({**BODY, "mapping": "email"}, "mapping", "must be a list."),
+        ({**BODY, "schedule": "daily"}, "schedule", "must be an object."),
+        ({**BODY, "integration": 3}, "integration", "must be text."),
     ],
 )
-def test_a_malformed_body_is_a_400_saying_what_is_wrong(
-    api: TestClient, body: dict[str, Any], message: str
+def test_a_malformed_body_is_a_422_naming_the_field(
+    api: TestClient, body: dict[str, Any], field: str, message: str
 ) -> None:
     response = _post(api, "/api/syncs", body)
 
-    assert response.status_code == 400
-    assert message in response.json()["message"]
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {field: message}
 
 
 def test_a_body_that_is_not_a_json_object_is_refused(api: TestClient) -> None:
-    assert api.post("/api/syncs", content=b"[1]").status_code == 400
-    assert api.post("/api/syncs", content=b"{nope").status_code == 400
+    json_type = {"content-type": "application/json"}
+    listed = api.post("/api/syncs", content=b"[1]", headers=json_type)
+    assert (listed.status_code, listed.json()["error"]["fields"]) == (
+        422,
+        {"": "The body must be a JSON object."},
+    )
+    assert api.post("/api/syncs", content=b"{nope", headers=json_type).status_code == 400
+    assert api.post("/api/syncs", content=b"NaN", headers=json_type).status_code == 400
 
 
 def test_edit_pause_resume_and_run(app: Starlette, api: TestClient, service: SyncService) -> None:
@@ -135,7 +142,7 @@ def test_edit_pause_resume_and_run(app: Starlette, api: TestClient, service: Syn
     assert edited.json()["name"] == "Renamed"
     assert edited.json()["pending"]["version"] == 2
     assert paused.json()["state"] == "paused"
-    assert (again.status_code, again.json()["error"]) == (409, "refused")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "refused")
     assert resumed.json()["state"] == "active"
     assert ran.status_code == 202
     assert len(service.history(sync.id)) == 2
@@ -160,7 +167,9 @@ def test_notifications_and_marking_them_read(api: TestClient, service: SyncServi
 
     assert marked.json() == {"marked": 1}
     assert api.get("/api/notifications?unread=1").json() == []
-    assert _post(api, "/api/notifications/read", {"ids": "all"}).status_code == 400
+    refused = _post(api, "/api/notifications/read", {"ids": "all"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"] == {"ids": "must be a list or null."}
 
 
 def test_disable_shows_the_impact_then_carries_it_out(
@@ -176,14 +185,14 @@ def test_disable_shows_the_impact_then_carries_it_out(
     assert service.list_syncs()[0].state is SyncState.DISABLED
     assert api.get("/api/integrations").json()[0]["disabled_at"]
     refused = api.get("/api/integrations/crm/schemas")
-    assert (refused.status_code, refused.json()["error"]) == (409, "refused")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "refused")
 
 
 def test_unknown_things_are_json_404s(api: TestClient) -> None:
     for path in ("/api/syncs/nope", "/api/integrations/nope", "/api/nothing"):
         response = api.get(path)
         assert response.status_code == 404, path
-        assert response.json()["error"] in {"not_found", "http"}
+        assert response.json()["error"]["code"] == "not_found"
 
 
 def test_the_preview_says_how_long_the_writes_take_at_the_targets_limits() -> None:

@@ -63,7 +63,7 @@ def test_an_api_post_without_the_header_is_refused(
     response = client.post(path, json={"confirm": True})
 
     assert response.status_code == 403
-    assert response.json()["error"] == "csrf"
+    assert response.json()["error"]["code"] == "csrf"
     assert [s.state for s in service.list_syncs()] == [SyncState.ACTIVE]
 
 

@@ -48,10 +48,12 @@ def test_a_body_nested_100000_deep_is_a_400_on_every_post(
 ) -> None:
     sync = make_sync(service)
 
-    response = api.post(path.format(id=sync.id), content=DEEP)
+    response = api.post(
+        path.format(id=sync.id), content=DEEP, headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 400
-    assert response.json()["error"] == "http"
+    assert response.json()["error"]["code"] == "bad_request"
 
 
 @pytest.mark.parametrize(
@@ -60,14 +62,21 @@ def test_a_body_nested_100000_deep_is_a_400_on_every_post(
         ({"name": "S\x00x"}, "name"),
         ({"name": "x" * 256}, "name"),
         ({"list_key": "news\ud83d"}, "list_key"),
-        ({"mapping": [{"source": "email"}, {"source": "first_name", "target": "F\x00"}]}, "1"),
+        (
+            {"mapping": [{"source": "email"}, {"source": "first_name", "target": "F\x00"}]},
+            "mapping.1.target",
+        ),
+        (
+            {"mapping": [{"source": "email"}, {"source": "f", "target": "F" * 300}]},
+            "mapping.1.target",
+        ),
         ({"criteria": 'status == "a\x00"'}, "criteria"),
-        ({"schedule": {"kind": "daily", "tz": "x" * 300}}, "schedule"),
-        ({"options": {"update_empty_values": "false"}}, "options"),
+        ({"schedule": {"kind": "daily", "tz": "x" * 300}}, "schedule.tz"),
+        ({"options": {"update_empty_values": "false"}}, "options.update_empty_values"),
         ({"criteria": 123}, "criteria"),
     ],
 )
-def test_a_body_the_service_refuses_is_a_400_and_stores_nothing(
+def test_a_body_the_service_refuses_is_a_422_naming_the_field_and_stores_nothing(
     api: TestClient, service: SyncService, changes: dict[str, Any], field: str
 ) -> None:
     def send(path: str, body: dict[str, Any]) -> Any:
@@ -80,10 +89,10 @@ def test_a_body_the_service_refuses_is_a_400_and_stores_nothing(
     edited = send(f"/api/syncs/{sync.id}/edit", changes)
 
     for response in (created, edited):
-        assert response.status_code == 400
-        body = response.json()
-        assert body["error"] == "invalid_configuration"
-        assert field in body["fields"] or int(field) in [r["row"] for r in body["rows"]]
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "invalid"
+        assert field in error["fields"], error
     assert [s.name for s in service.list_syncs()] == ["People"]
     assert service.get_sync(sync.id) == sync
     assert api.get("/api/syncs").status_code == 200
@@ -137,7 +146,7 @@ def test_every_refusal_under_the_api_is_json(client: TestClient, method: str, pa
 
     assert response.status_code in {403, 404, 405}
     assert response.headers["content-type"] == "application/json"
-    assert response.json()["error"]
+    assert response.json()["error"]["code"]
 
 
 def test_the_guards_refusal_under_the_api_is_json(service: SyncService) -> None:
@@ -145,7 +154,7 @@ def test_the_guards_refusal_under_the_api_is_json(service: SyncService) -> None:
     with TestClient(app) as refused:
         api, page = refused.get("/api/syncs"), refused.get("/")
 
-    assert (api.status_code, api.json()["error"]) == (403, "forbidden")
+    assert (api.status_code, api.json()["error"]["code"]) == (403, "forbidden")
     assert (page.status_code, page.headers["content-type"].split(";")[0]) == (403, "text/plain")
 
 

@@ -66,7 +66,7 @@ def test_a_failed_preview_says_why_and_offers_to_try_again(
     assert "The preview failed: <bdi>an unexpected error stopped it" in page.text
     assert "boom" not in page.text
     assert f'href="/syncs/{sync.id}/preview?fresh=1">Try again' in page.text
-    assert (api.status_code, api.json()["error"]) == (502, "preview_failed")
+    assert (api.status_code, api.json()["error"]["code"]) == (502, "preview_failed")
 
 
 def test_the_preview_page_says_how_long_the_run_takes_at_the_target_s_limits(
