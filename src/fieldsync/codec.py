@@ -35,7 +35,7 @@ from fieldsync._codec_read import Reader, read_instant, read_schedule, read_spec
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.spec import SpecProblem, SyncSpec
-from fieldsync.domain.sync import Sync, SyncConfig, SyncOptions, SyncRun
+from fieldsync.domain.sync import OnSourceChange, Sync, SyncConfig, SyncOptions, SyncRun
 from fieldsync.exceptions import InvalidConfigurationError
 
 __all__ = [
@@ -98,14 +98,22 @@ def options_to_json(options: SyncOptions) -> dict[str, Any]:
     return {
         "update_empty_values": options.update_empty_values,
         "retrieve_since": iso_time(options.retrieve_since),
+        "on_source_delete": options.on_source_delete.value,
+        "on_email_change": options.on_email_change.value,
     }
 
 
 def _read_options(data: Mapping[str, Any], read: Reader) -> SyncOptions:
-    read.known(data, {"update_empty_values", "retrieve_since"}, "options")
+    read.known(
+        data,
+        {"update_empty_values", "retrieve_since", "on_source_delete", "on_email_change"},
+        "options",
+    )
     return SyncOptions(
         update_empty_values=read.flag(data, "update_empty_values"),
         retrieve_since=read_instant(data.get("retrieve_since"), read, "retrieve_since"),
+        on_source_delete=read.choice(data, "on_source_delete", OnSourceChange),
+        on_email_change=read.choice(data, "on_email_change", OnSourceChange),
     )
 
 
@@ -237,6 +245,8 @@ def run_to_json(run: SyncRun) -> dict[str, Any]:
         "unchanged": run.unchanged,
         "skipped": run.skipped,
         "failed": run.failed,
+        "readded": run.counts.readded,
+        "deleted": run.counts.deleted,
         "skipped_by_reason": {r.value: n for r, n in run.counts.skipped_by_reason.items()},
         "failed_by_reason": {r.value: n for r, n in run.counts.failed_by_reason.items()},
         "fields_created": list(run.fields_created),

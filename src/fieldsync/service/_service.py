@@ -45,6 +45,7 @@ from fieldsync.service._read_models import ReadCache, mailing_lists_of
 from fieldsync.service._run import Runner, pass_since
 from fieldsync.service._run_events import with_progress
 from fieldsync.service._spec import live_problems, spec_of_create, spec_of_edit, text_problems
+from fieldsync.service._verify import Verifier
 from fieldsync.service.views import (
     DisableImpact,
     IntegrationDetails,
@@ -56,6 +57,7 @@ from fieldsync.service.views import (
 
 if TYPE_CHECKING:
     from fieldsync.domain.criteria import Criteria
+    from fieldsync.domain.drift import VerifyReport
     from fieldsync.domain.mapping import FieldMapping
     from fieldsync.domain.schedule import Schedule
     from fieldsync.domain.sync import SyncOptions
@@ -146,6 +148,9 @@ class SyncService(Closeable):
             lease_ttl=lease_ttl,
             watermark_overlap=watermark_overlap,
             on_event=with_progress(on_event, on_progress),
+        )
+        self._verifier = Verifier(
+            store=store, clock=self._clock, ids=self._ids, lease_ttl=lease_ttl
         )
 
     def __repr__(self) -> str:
@@ -352,6 +357,38 @@ class SyncService(Closeable):
         sync = self._store.get_sync(sync_id)
         transition(sync.state, SyncAction.RUN, sync_id=sync_id)
         return self._run(sync, RunTrigger.MANUAL, max_duration=max_duration)
+
+    def verify(self, sync_id: str, *, repair: bool = False) -> VerifyReport:
+        """Read the sync's list back and compare it with what the sync sent and what the
+        source says now (``docs/open-world.md``). What the list shows of consent is
+        recorded at once (unsubscribed, bounced and Do-Not-Mail members are skipped by the
+        runs; a refused member active again is sent again).
+
+        Args:
+            sync_id: the sync (in any state: verifying makes no writes to the list).
+            repair: send again what is missing or differs (a ``repair`` run in the
+                history, counting ``readded`` and ``updated``) and apply the sync's
+                ``on_source_delete`` and ``on_email_change`` policies; a verify right
+                after finds no drift.
+
+        Raises:
+            NotFoundError: unknown sync, or its integration is not registered.
+            ConfigurationError: the target cannot read its lists back, or the sync's
+                mapping no longer fits the schemas (``InvalidConfigurationError``).
+            SyncAlreadyRunningError: ``repair`` while a run of the sync is in progress.
+        """
+        sync = self._store.get_sync(sync_id)
+        with self._integration(sync.integration) as adapters:
+            report = self._verifier.verify(
+                sync, adapters.source, adapters.target, owner=self._owner(), repair=repair
+            )
+        _log.info(
+            "sync %s verified: %s",
+            sync_id,
+            "drift" if report.drift else "matches",
+            extra=_fields(sync),
+        )
+        return report
 
     def run_if_due(
         self,
