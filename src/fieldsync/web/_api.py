@@ -20,6 +20,7 @@ from starlette.routing import Route
 from fieldsync import FieldSyncError
 from fieldsync.web import _api_integrations as integrations
 from fieldsync.web import _api_syncs as syncs
+from fieldsync.web._api_verify import verify
 from fieldsync.web._context import Context
 from fieldsync.web._csrf import CsrfRefused
 from fieldsync.web._errors import ErrorResponse, error_body
@@ -45,6 +46,7 @@ ROUTES = [
     Route("/syncs/{sync_id}/resume", syncs.resume, methods=["POST"]),
     Route("/syncs/{sync_id}/progress", syncs.progress),
     Route("/syncs/{sync_id}/history", syncs.history),
+    Route("/syncs/{sync_id}/verify", verify, methods=["POST"]),
     Route("/notifications", integrations.notifications),
     Route("/notifications/read", integrations.mark_read, methods=["POST"]),
 ]
