@@ -5,12 +5,16 @@ computed here from the organization's rows, apart from fieldsync's planner."""
 
 from __future__ import annotations
 
+import json
+import random
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
+import httpx
 import pytest
 
 import fieldsync as fs
@@ -275,5 +279,103 @@ def test_an_email_changed_in_invoice_unsubscribes_the_old_address_when_asked(
         else:
             assert {old} | set(wanted(world.rows)) == set(listed)
         assert not world.service.verify(world.sync.id).drift
+    finally:
+        world.zoho.close()
+
+
+# -- the long-lived list (make soak) -----------------------------------------------------------
+
+
+def spy_on_subscribes(world: World) -> list[str]:
+    """Every address ``json/listsubscribe`` is called with, in order (email keys)."""
+    campaigns = world.zoho.campaigns
+    original = campaigns.handle_request
+    sent: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("json/listsubscribe"):
+            form = urllib.parse.parse_qs(request.content.decode())
+            sent.append(email_key(json.loads(form["contactinfo"][0])["Contact Email"]))
+        return original(request)
+
+    campaigns.handle_request = handle  # type: ignore[method-assign]
+    return sent
+
+
+@pytest.mark.soak
+def test_a_long_lived_list_stays_right_through_verify_and_repair(
+    store: fs.ports.SyncStore,
+) -> None:
+    """Many runs over a list that other hands touch at random (unsubscribes, Do-Not-Mail,
+    bounces, hand edits and removals, contacts added elsewhere, deletions and email changes
+    in Invoice), with verify and repair in between: nothing is sent to an address after
+    fieldsync knew it refused, and after each repair the list is the expectation."""
+    world = build(store, on_source_delete="unsubscribe", on_email_change="unsubscribe")
+    rng = random.Random(2026)
+    sent = spy_on_subscribes(world)
+    refused_at: dict[str, int] = {}  # email key -> len(sent) once fieldsync knew of it
+    said_no: set[str] = set()  # unsubscribed, Do-Not-Mail or bounced, in Campaigns
+    gone: set[str] = set()  # deleted in Invoice, or the old address of a changed email
+    strangers: dict[str, dict[str, str]] = {}
+    campaigns, key = world.zoho.campaigns, world.zoho.list_key
+    try:
+        for round_ in range(60):
+            for _ in range(rng.randint(2, 6)):
+                pool = world.picked(40)
+                row = rng.choice(pool)
+                email, ident = row["email"], key_of(row)
+                event = rng.choice(
+                    ["unsub", "dnm", "bounce", "edit", "remove", "delete", "move", "change", "add"]
+                )
+                if event == "unsub":
+                    campaigns.unsubscribe(key, email)
+                elif event == "dnm":
+                    campaigns.do_not_mail(email)
+                elif event == "bounce":
+                    campaigns.hard_bounce(email)
+                elif event == "edit":
+                    campaigns.edit_contact(email, **{"First Name": f"Hand {round_}"})
+                elif event == "remove":
+                    campaigns.remove_contact(key, email)
+                elif event == "delete":
+                    world.zoho.invoice.delete_contact(row["contact_id"])
+                    gone.add(ident)
+                elif event == "move":
+                    new = f"moved.{round_}.{rng.randrange(10**6)}@example.net"
+                    world.zoho.invoice.update_contact(row["contact_id"], email=new)
+                    gone.add(ident)
+                elif event == "change":
+                    world.zoho.invoice.update_contact(row["contact_id"], first_name=f"R{round_}")
+                else:
+                    stranger = f"stranger.{round_}.{rng.randrange(10**6)}@example.org"
+                    campaigns.add_contact(key, stranger, **{"First Name": "Elsewhere"})
+                    strangers[stranger] = {"First Name": "Elsewhere", "Last Name": ""}
+                if event in ("unsub", "dnm", "bounce"):
+                    said_no.add(ident)
+            world.later()
+            run = world.service.run(world.sync.id)
+            assert fs.RunStatus.COMPLETED is run.status, run.error
+            assert run.total == run.added + run.updated + run.unchanged + run.skipped + run.failed
+            for skipped in run.counts.skipped_by_reason:
+                assert skipped.value not in ("target_rejected",)
+            if round_ % 3 != 2:
+                continue
+            report = world.service.verify(world.sync.id, repair=True)
+            for email in report.refused:
+                refused_at.setdefault(email_key(email), len(sent))
+            expected = {
+                k: v for k, v in wanted(world.rows).items() if k not in said_no and k not in gone
+            }
+            listed = world.listed()
+            assert set(expected) | set(strangers) == set(listed)
+            unique = world.picked(10**6)
+            for row in unique:
+                ident = key_of(row)
+                if ident in expected:
+                    assert expected[ident] == listed[ident], ident
+            assert not world.service.verify(world.sync.id).drift
+        # nothing sent to an address once verify had recorded its refusal
+        for ident, known in refused_at.items():
+            assert ident not in sent[known:], ident
     finally:
         world.zoho.close()

@@ -73,8 +73,9 @@ class VerifyReport:
         missing: record keys the sync wrote whose address is no longer in the list
             (removed by hand).
         differing: members whose standard fields differ from the source (edited by hand).
-        not_ours: addresses in the list that no record of the sync wrote (added elsewhere;
-            reported, never touched).
+        not_ours: active addresses in the list that no record of the sync holds (added
+            elsewhere; reported, never touched). An address the sync unsubscribed, such as
+            the old address of a changed email, is out of the list and not reported.
         refused: address -> consent reason, for members the list shows unsubscribed,
             bounced or in the Do-Not-Mail registry that the sync had not recorded; recorded
             now, so runs skip them.
@@ -207,11 +208,11 @@ def compare(
     for ident, member in by_email.items():
         if ident in current:
             continue
+        if member.status is not MemberStatus.ACTIVE:
+            continue  # out of the list already: nothing to report or to do
         owner = owners.get(ident)
         if owner is None:
             not_ours.append(member.email)
-        elif member.status is not MemberStatus.ACTIVE:
-            continue  # out of the list already
         elif owner not in source_emails:
             deleted.append(member.email)
         elif source_emails[owner] != ident:

@@ -60,6 +60,7 @@ def test_each_kind_is_found_once() -> None:
         member("gone@example.com"),
         member("fay@example.com"),
         member("left@example.com", MemberStatus.UNSUBSCRIBED),
+        member("other@example.org", MemberStatus.UNSUBSCRIBED),  # not ours, out: unreported
     ]
     owners = {"gone@example.com": "9", "fay@example.com": "7", "left@example.com": "8"}
     source = {str(n): None for n in range(1, 8)} | {"7": "fay.new@example.com"}
