@@ -22,7 +22,7 @@ from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import StoredFingerprint
 from fieldsync.domain.sync import OnSourceChange, RunCounts, SyncOptions
 
-__all__ = ["Expected", "FieldDrift", "VerifyReport", "compare", "value_text"]
+__all__ = ["Expected", "FieldDrift", "Findings", "VerifyReport", "compare", "value_text"]
 
 
 def value_text(value: object) -> str:
@@ -58,6 +58,19 @@ class FieldDrift:
     key: str
     email: str
     fields: Mapping[str, tuple[str, str]]
+
+
+@attrs.frozen
+class Findings:
+    """What :func:`compare` finds, by kind (see :class:`VerifyReport` for each)."""
+
+    missing: tuple[str, ...] = ()
+    differing: tuple[FieldDrift, ...] = ()
+    not_ours: tuple[str, ...] = ()
+    refused: Mapping[str, ReasonCode] = attrs.field(factory=dict)
+    cleared: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -164,8 +177,8 @@ def compare(
     source_emails: Mapping[str, str | None],
     *,
     email_field: str,
-) -> dict[str, object]:
-    """Compare the three views; the keyword arguments of :class:`VerifyReport` by kind.
+) -> Findings:
+    """Compare the three views: what differs, by kind.
 
     Args:
         expected: the source records the sync sends, as it would send them now.
@@ -218,15 +231,15 @@ def compare(
         elif source_emails[owner] != ident:
             replaced.append(member.email)
         # else: the record still holds the address and the sync skips it now (criteria)
-    return {
-        "missing": tuple(missing),
-        "differing": tuple(differing),
-        "not_ours": tuple(sorted(not_ours)),
-        "refused": refused,
-        "cleared": tuple(cleared),
-        "deleted": tuple(sorted(deleted)),
-        "replaced": tuple(sorted(replaced)),
-    }
+    return Findings(
+        missing=tuple(missing),
+        differing=tuple(differing),
+        not_ours=tuple(sorted(not_ours)),
+        refused=refused,
+        cleared=tuple(cleared),
+        deleted=tuple(sorted(deleted)),
+        replaced=tuple(sorted(replaced)),
+    )
 
 
 def _differences(

@@ -375,9 +375,13 @@ class SyncService(Closeable):
             NotFoundError: unknown sync, or its integration is not registered.
             ConfigurationError: the target cannot read its lists back, or the sync's
                 mapping no longer fits the schemas (``InvalidConfigurationError``).
+            InvalidTransitionError: ``repair`` of a sync that is not active (a paused
+                sync writes nothing).
             SyncAlreadyRunningError: ``repair`` while a run of the sync is in progress.
         """
         sync = self._store.get_sync(sync_id)
+        if repair:
+            transition(sync.state, SyncAction.RUN, sync_id=sync_id)
         with self._integration(sync.integration) as adapters:
             report = self._verifier.verify(
                 sync, adapters.source, adapters.target, owner=self._owner(), repair=repair

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import attrs
 
+from fieldsync._secrets import redact_text
 from fieldsync.domain.drift import Expected, VerifyReport, compare
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.mapping import MappingPlan
@@ -103,8 +104,14 @@ class Verifier:
             members=len(read.members),
             records=len(read.expected),
             unreadable=unreadable if read.members else (),
+            missing=found.missing,
+            differing=found.differing,
+            not_ours=found.not_ours,
+            refused=found.refused,
+            cleared=found.cleared,
+            deleted=found.deleted,
+            replaced=found.replaced,
             options=config.options,
-            **found,  # type: ignore[arg-type]
         )
         consent = {**dict(report.refused), **dict.fromkeys(report.cleared)}
         if consent:
@@ -175,6 +182,30 @@ class Verifier:
             started_at=self._clock.now(),
         )
         self._store.add_run(run)
+        try:
+            self._send(sync, report, read, plan, target, owner, run)
+        except BaseException as exc:
+            # the run says how far it got; the next verify finds what is left
+            run.status = RunStatus.FAILED
+            run.error = redact_text(str(exc)) or type(exc).__name__
+            run.finished_at = self._clock.now()
+            self._store.save_run(run)
+            raise
+        run.status = RunStatus.COMPLETED
+        run.finished_at = self._clock.now()
+        self._store.save_run(run)
+        return run
+
+    def _send(
+        self,
+        sync: Sync,
+        report: VerifyReport,
+        read: _Read,
+        plan: MappingPlan,
+        target: ListReader,
+        owner: str,
+        run: SyncRun,
+    ) -> None:
         decisions = [_decision(read.prepared[key], DecisionKind.ADD) for key in report.missing]
         decisions += [
             _decision(read.prepared[d.key], DecisionKind.UPDATE) for d in report.differing
@@ -205,10 +236,6 @@ class Verifier:
         unsubscribed = set(report.to_unsubscribe)
         deleted = sum(1 for email in report.deleted if email in unsubscribed)
         run.counts = run.counts + RunCounts(deleted=deleted)
-        run.status = RunStatus.COMPLETED
-        run.finished_at = self._clock.now()
-        self._store.save_run(run)
-        return run
 
 
 def _decision(item: Prepared, kind: DecisionKind) -> Decision:
