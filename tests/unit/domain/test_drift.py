@@ -67,15 +67,15 @@ def test_each_kind_is_found_once() -> None:
 
     found = compare(expected, stored, members, owners, source, email_field=EMAIL)
 
-    assert ("2",) == found["missing"]
+    assert ("2",) == found.missing
     assert (FieldDrift("3", "CY@example.com", {"First Name": ("Edited", "Cy")}),) == found[
         "differing"
     ]
-    assert {"dee@example.com": ReasonCode.BOUNCED} == found["refused"]
-    assert ("eve@example.com",) == found["cleared"]
-    assert ("stranger@example.org",) == found["not_ours"]
-    assert ("gone@example.com",) == found["deleted"]  # "left" is out of the list already
-    assert ("fay@example.com",) == found["replaced"]
+    assert {"dee@example.com": ReasonCode.BOUNCED} == found.refused
+    assert ("eve@example.com",) == found.cleared
+    assert ("stranger@example.org",) == found.not_ours
+    assert ("gone@example.com",) == found.deleted  # "left" is out of the list already
+    assert ("fay@example.com",) == found.replaced
 
 
 def test_a_record_the_sync_skips_now_keeps_its_address_without_being_replaced() -> None:
@@ -83,7 +83,7 @@ def test_a_record_the_sync_skips_now_keeps_its_address_without_being_replaced() 
     found = compare(
         [], {}, [member("kept@example.com")], owners, {"1": "kept@example.com"}, email_field=EMAIL
     )
-    assert () == found["replaced"] == found["deleted"] == found["not_ours"]
+    assert () == found.replaced == found.deleted == found.not_ours
 
 
 @pytest.mark.parametrize("policy", list(OnSourceChange))
