@@ -68,9 +68,7 @@ def test_each_kind_is_found_once() -> None:
     found = compare(expected, stored, members, owners, source, email_field=EMAIL)
 
     assert ("2",) == found.missing
-    assert (FieldDrift("3", "CY@example.com", {"First Name": ("Edited", "Cy")}),) == found[
-        "differing"
-    ]
+    assert (FieldDrift("3", "CY@example.com", {"First Name": ("Edited", "Cy")}),) == found.differing
     assert {"dee@example.com": ReasonCode.BOUNCED} == found.refused
     assert ("eve@example.com",) == found.cleared
     assert ("stranger@example.org",) == found.not_ours
