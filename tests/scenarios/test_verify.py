@@ -9,7 +9,7 @@ import json
 import random
 import urllib.parse
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -379,3 +379,41 @@ def test_a_long_lived_list_stays_right_through_verify_and_repair(
             assert ident not in sent[known:], ident
     finally:
         world.zoho.close()
+
+
+def test_a_scheduled_scan_of_the_source_finds_deletions_at_its_interval(
+    store: fs.ports.SyncStore,
+) -> None:
+    zoho = EmulatedZoho.build(contacts=120, seed=31, clock=FakeClock(START))
+    try:
+        service = fs.SyncService(store=store, clock=zoho.clock, source_scan_every=timedelta(days=1))
+        service.register_integration("zoho", source=zoho.source, target=zoho.target)
+        spec = fs.SyncSpec(
+            name="Customers",
+            list_key=zoho.list_key,
+            mapping=MAPPING,
+            schedule=fs.Schedule.every(hours=6),
+            options=fs.SyncOptions(on_source_delete=fs.OnSourceChange.UNSUBSCRIBE),
+        )
+        sync = service.create_sync("zoho", spec)
+        service.initiate(sync.id)
+        world = World(zoho, service, sync)
+        deleted = world.picked(2)
+        for row in deleted:
+            zoho.invoice.delete_contact(row["contact_id"])
+
+        triggers = []
+        for _ in range(5):  # a day and a quarter of 6-hourly runs
+            zoho.clock.sleep(6 * 3600)
+            service.run_due()
+            triggers.append([r.trigger.value for r in service.history(sync.id)][:2])
+
+        assert ["source_scan", "schedule"] == triggers[0]  # the first due run scans
+        assert all(t[0] == "schedule" for t in triggers[1:4])  # then not for a day
+        assert ["source_scan", "schedule"] == triggers[4]
+        scans = [r for r in service.history(sync.id) if r.trigger is fs.RunTrigger.SOURCE_SCAN]
+        assert [0, 2] == [r.counts.deleted for r in scans]
+        assert {key_of(r) for r in deleted} == set(world.listed("unsub"))
+        assert wanted(world.rows) == world.listed()
+    finally:
+        zoho.close()

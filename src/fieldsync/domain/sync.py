@@ -184,6 +184,7 @@ class RunTrigger(enum.Enum):
     SCHEDULE = "schedule"  # service.run_due()
     RESUME = "resume"  # service.resume() continuing a paused pass
     REPAIR = "repair"  # service.verify(repair=True) sending again what the list lost
+    SOURCE_SCAN = "source_scan"  # run_due's full pass of the source, finding deletions
 
 
 def _frozen_counts(value: Mapping[ReasonCode, int]) -> Mapping[ReasonCode, int]:

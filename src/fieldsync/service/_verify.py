@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -24,14 +24,21 @@ from fieldsync.domain.mapping import MappingPlan
 from fieldsync.domain.members import ListMember, MemberStatus
 from fieldsync.domain.planner import Decision, DecisionKind, Planner, Prepared
 from fieldsync.domain.records import BatchCommit, StoredFingerprint
-from fieldsync.domain.sync import RunCounts, RunStatus, RunTrigger, Sync, SyncRun
+from fieldsync.domain.sync import (
+    OnSourceChange,
+    RunCounts,
+    RunStatus,
+    RunTrigger,
+    Sync,
+    SyncRun,
+)
 from fieldsync.exceptions import ConfigurationError, InvalidConfigurationError
 from fieldsync.ports import Clock, ListReader, Source, SyncStore, Target
 from fieldsync.service._batch import contacts_to_send, tally
 from fieldsync.service._preview import plan_config
 from fieldsync.service._route import choose_route
 
-__all__ = ["Verifier"]
+__all__ = ["Verifier", "source_scan_due"]
 
 _CHUNK = 500  # record keys a store lookup takes at once
 _LISTED = (MemberStatus.ACTIVE, MemberStatus.UNSUBSCRIBED, MemberStatus.BOUNCED)
@@ -60,9 +67,17 @@ class Verifier:
         self._ttl = lease_ttl
 
     def verify(
-        self, sync: Sync, source: Source, target: Target, *, owner: str, repair: bool
+        self,
+        sync: Sync,
+        source: Source,
+        target: Target,
+        *,
+        owner: str,
+        repair: bool,
+        resend: bool = True,
     ) -> VerifyReport:
-        """Compare, record consent, and repair when asked (under the sync's run lease)."""
+        """Compare, record consent, and repair when asked (under the sync's run lease);
+        without ``resend`` the repair only applies the policies (a scheduled source scan)."""
         if not isinstance(target, ListReader):
             raise ConfigurationError(
                 f"the target of integration {sync.integration!r} cannot read its lists back"
@@ -118,7 +133,8 @@ class Verifier:
             self._store.set_consent(sync.id, consent)
         if not repair:
             return report
-        return self._repair(sync, report, read, plan, target, owner)
+        trigger = RunTrigger.REPAIR if resend else RunTrigger.SOURCE_SCAN
+        return self._repair(sync, report, read, plan, target, owner, trigger)
 
     def _read(self, sync: Sync, planner: Planner, source: Source, target: ListReader) -> _Read:
         prepared: dict[str, Prepared] = {}
@@ -155,10 +171,11 @@ class Verifier:
         plan: MappingPlan,
         target: ListReader,
         owner: str,
+        trigger: RunTrigger,
     ) -> VerifyReport:
         self._store.acquire_lease(sync.id, owner, now=self._clock.now(), ttl=self._ttl)
         try:
-            run = self._send_again(sync, report, read, plan, target, owner)
+            run = self._send_again(sync, report, read, plan, target, owner, trigger)
         finally:
             self._store.release_lease(sync.id, owner)
         return attrs.evolve(report, repair=run.counts, repair_run=run.id)
@@ -171,14 +188,16 @@ class Verifier:
         plan: MappingPlan,
         target: ListReader,
         owner: str,
+        trigger: RunTrigger,
     ) -> SyncRun:
         """The repair, as a run in the history: missing contacts added again (``readded``),
-        differing ones updated, the policies' addresses unsubscribed (``deleted``)."""
+        differing ones updated, the policies' addresses unsubscribed (``deleted``); a
+        source scan only unsubscribes."""
         run = SyncRun(
             id=self._ids(),
             sync_id=sync.id,
             config_version=sync.config.version,
-            trigger=RunTrigger.REPAIR,
+            trigger=trigger,
             started_at=self._clock.now(),
         )
         self._store.add_run(run)
@@ -210,6 +229,8 @@ class Verifier:
         decisions += [
             _decision(read.prepared[d.key], DecisionKind.UPDATE) for d in report.differing
         ]
+        if run.trigger is RunTrigger.SOURCE_SCAN:
+            decisions = []  # a scheduled pass applies the policies; people decide the rest
         assert isinstance(target, Target)
         route = choose_route(plan, target)
         checkpoint = self._store.checkpoint(sync.id)  # kept as it is: a paused pass goes on
@@ -236,6 +257,16 @@ class Verifier:
         unsubscribed = set(report.to_unsubscribe)
         deleted = sum(1 for email in report.deleted if email in unsubscribed)
         run.counts = run.counts + RunCounts(deleted=deleted)
+
+
+def source_scan_due(store: SyncStore, sync: Sync, every: timedelta, now: datetime) -> bool:
+    """Whether ``run_due`` reads ``sync``'s source in full now to find deletions: its
+    ``on_source_delete`` unsubscribes, and no repair or source scan started in ``every``."""
+    if sync.config.options.on_source_delete is not OnSourceChange.UNSUBSCRIBE:
+        return False
+    passes = (RunTrigger.REPAIR, RunTrigger.SOURCE_SCAN)
+    last = next((r for r in store.runs(sync.id) if r.trigger in passes), None)
+    return last is None or now - last.started_at >= every
 
 
 def _decision(item: Prepared, kind: DecisionKind) -> Decision:
