@@ -8,6 +8,7 @@ import cli_adapters
 import pytest
 from cli_helpers import CONFIG, fieldsync
 
+from fieldsync.cli._config import load_config
 from fieldsync.cli._exit import ExitCode
 from fieldsync.domain.emails import email_key
 
@@ -58,3 +59,19 @@ def test_an_option_value_not_offered_is_a_configuration_error(
     )
     assert fieldsync(config, "verify", "Customers") == ExitCode.CONFIG
     assert "on_email_change" in capsys.readouterr().err
+
+
+def test_the_files_source_scan_hours_is_read(config: Path) -> None:
+    # run_due's scan itself: tests/scenarios/test_verify.py (the command runs on the wall clock)
+    config.write_text(CONFIG + "\n[cli]\nsource_scan_hours = 24\n")
+    assert 24 == load_config(config).source_scan_hours
+    assert fieldsync(config, "syncs") == ExitCode.OK
+
+
+@pytest.mark.parametrize("hours", ["0", "true", '"24"'])
+def test_a_source_scan_interval_that_is_not_whole_hours_is_refused(
+    config: Path, capsys: pytest.CaptureFixture[str], hours: str
+) -> None:
+    config.write_text(CONFIG + f"\n[cli]\nsource_scan_hours = {hours}\n")
+    assert fieldsync(config, "syncs") == ExitCode.CONFIG
+    assert "source_scan_hours" in capsys.readouterr().err
