@@ -111,7 +111,7 @@ class SyncOptions:
 
     def described(self) -> list[tuple[str, str]]:
         """Every option for people: (label, value) each, ``yes``/``no`` for a switch, a
-        time in ISO 8601 or ``-``."""
+        choice's label, a time in ISO 8601 or ``-``."""
         shown = []
         for f in attrs.fields(type(self)):
             value = getattr(self, f.name)

@@ -8,7 +8,7 @@ import time
 from starlette.testclient import TestClient
 from web_helpers import LIST, initiated, post, token
 
-from fieldsync import SyncService
+from fieldsync import OnSourceChange, SyncService
 from fieldsync.domain.emails import email_key
 from fieldsync.testing import FakeTarget
 
@@ -72,3 +72,35 @@ def test_the_api_answers_the_report(
     assert repaired["repair"]["updated"] == 1
     assert bad.status_code == 400
     assert after["drift"] is False
+
+
+def test_the_form_sets_the_source_change_policies_and_refuses_a_value_not_offered(
+    client: TestClient, service: SyncService
+) -> None:
+    sync, _ = initiated(service)
+    page = client.get(f"/syncs/{sync.id}/edit").text
+    assert '<select id="on_source_delete" name="on_source_delete">' in page
+    assert '<option value="keep" selected>keep it subscribed</option>' in page
+    form = {
+        "name": "People",
+        "list_key": LIST,
+        "row_count": "2",
+        "rows-0-source": "email",
+        "rows-1-source": "first_name",
+        "rows-1-target": "First Name",
+        "schedule": "once",
+        "action": "next",
+    }
+
+    saved = post(client, f"/syncs/{sync.id}/edit", **form, on_email_change="unsubscribe")
+    refused = post(client, f"/syncs/{sync.id}/edit", **form, on_source_delete="drop")
+
+    assert saved.status_code == 303
+    pending = service.sync_detail(sync.id).pending
+    assert pending is not None
+    assert OnSourceChange.UNSUBSCRIBE is pending.options.on_email_change
+    assert OnSourceChange.KEEP is pending.options.on_source_delete
+    assert refused.status_code == 400
+    assert "on_source_delete must be one of" in refused.text
+    shown = client.get(f"/syncs/{sync.id}/configuration").text
+    assert "A contact deleted in the source" in shown
