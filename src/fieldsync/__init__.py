@@ -22,6 +22,7 @@ from fieldsync.domain.criteria import (
     Operator,
     Verdict,
 )
+from fieldsync.domain.drift import FieldDrift, VerifyReport
 from fieldsync.domain.duration import RunEstimate, estimate_run
 from fieldsync.domain.fields import Field, FieldType, Schema
 from fieldsync.domain.mapping import (
@@ -53,6 +54,7 @@ from fieldsync.domain.state import SyncAction, SyncState
 from fieldsync.domain.sync import (
     Notification,
     NotificationKind,
+    OnSourceChange,
     RunCounts,
     RunStatus,
     RunTrigger,
@@ -136,6 +138,7 @@ __all__ = [
     "EndpointLockedError",
     "FatalSyncError",
     "Field",
+    "FieldDrift",
     "FieldMap",
     "FieldMapping",
     "FieldSyncError",
@@ -160,6 +163,7 @@ __all__ = [
     "NotFoundError",
     "Notification",
     "NotificationKind",
+    "OnSourceChange",
     "Operator",
     "OutcomeKind",
     "PostgresStore",
@@ -204,6 +208,7 @@ __all__ = [
     "TransportError",
     "UpsertOutcome",
     "Verdict",
+    "VerifyReport",
     "__version__",
     "estimate_run",
 ]

@@ -4,15 +4,18 @@ each part that does not read left at its default so that the rest can still be c
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fieldsync.domain.criteria import Criteria
 from fieldsync.domain.mapping import FieldMap, FieldMapping
 from fieldsync.domain.schedule import Schedule, ScheduleKind
 from fieldsync.domain.spec import SpecProblem, SyncSpec
 from fieldsync.exceptions import ConfigurationError, CriteriaSyntaxError
+
+E = TypeVar("E", bound=enum.Enum)
 
 __all__ = [
     "Reader",
@@ -64,6 +67,17 @@ class Reader:
             return value
         self.problem("wrong_type", f"{key} must be true or false.")
         return False
+
+    def choice(self, data: Mapping[str, Any], key: str, kind: type[E]) -> E:
+        """One of an enum's values (its first member when absent)."""
+        default = next(iter(kind))
+        value = data.get(key, default.value)
+        for member in kind:
+            if value == member.value and isinstance(value, str):
+                return member
+        allowed = ", ".join(f'"{m.value}"' for m in kind)
+        self.problem("wrong_type", f"{key} must be one of {allowed}.")
+        return default
 
     def number(self, data: Mapping[str, Any], key: str) -> int | None:
         value = data.get(key)

@@ -32,10 +32,11 @@ from typing import Any
 import attrs
 
 from fieldsync._codec_read import Reader, read_instant, read_schedule, read_spec_data
+from fieldsync.domain.drift import VerifyReport
 from fieldsync.domain.mapping import FieldMapping
 from fieldsync.domain.schedule import Schedule
 from fieldsync.domain.spec import SpecProblem, SyncSpec
-from fieldsync.domain.sync import Sync, SyncConfig, SyncOptions, SyncRun
+from fieldsync.domain.sync import OnSourceChange, Sync, SyncConfig, SyncOptions, SyncRun
 from fieldsync.exceptions import InvalidConfigurationError
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "options_from_json",
     "options_to_json",
     "read_spec",
+    "report_to_json",
     "run_to_json",
     "schedule_from_json",
     "schedule_to_json",
@@ -98,14 +100,22 @@ def options_to_json(options: SyncOptions) -> dict[str, Any]:
     return {
         "update_empty_values": options.update_empty_values,
         "retrieve_since": iso_time(options.retrieve_since),
+        "on_source_delete": options.on_source_delete.value,
+        "on_email_change": options.on_email_change.value,
     }
 
 
 def _read_options(data: Mapping[str, Any], read: Reader) -> SyncOptions:
-    read.known(data, {"update_empty_values", "retrieve_since"}, "options")
+    read.known(
+        data,
+        {"update_empty_values", "retrieve_since", "on_source_delete", "on_email_change"},
+        "options",
+    )
     return SyncOptions(
         update_empty_values=read.flag(data, "update_empty_values"),
         retrieve_since=read_instant(data.get("retrieve_since"), read, "retrieve_since"),
+        on_source_delete=read.choice(data, "on_source_delete", OnSourceChange),
+        on_email_change=read.choice(data, "on_email_change", OnSourceChange),
     )
 
 
@@ -237,9 +247,51 @@ def run_to_json(run: SyncRun) -> dict[str, Any]:
         "unchanged": run.unchanged,
         "skipped": run.skipped,
         "failed": run.failed,
+        "readded": run.counts.readded,
+        "deleted": run.counts.deleted,
         "skipped_by_reason": {r.value: n for r, n in run.counts.skipped_by_reason.items()},
         "failed_by_reason": {r.value: n for r, n in run.counts.failed_by_reason.items()},
         "fields_created": list(run.fields_created),
         "resumed_from": run.resumed_from,
         "error": run.error,
+    }
+
+
+def report_to_json(report: VerifyReport) -> dict[str, Any]:
+    """What ``SyncService.verify`` found, by kind (``"drift"``: whether the list differs
+    from what the sync would make it; ``"repair"``: the repair's counts, or ``None``)."""
+    repair = report.repair
+    return {
+        "sync_id": report.sync_id,
+        "list_key": report.list_key,
+        "checked_at": iso_time(report.checked_at),
+        "drift": report.drift,
+        "members": report.members,
+        "records": report.records,
+        "missing": list(report.missing),
+        "differing": [
+            {"key": d.key, "email": d.email, "fields": {n: list(v) for n, v in d.fields.items()}}
+            for d in report.differing
+        ],
+        "not_ours": list(report.not_ours),
+        "refused": {email: reason.value for email, reason in report.refused.items()},
+        "cleared": list(report.cleared),
+        "deleted": list(report.deleted),
+        "replaced": list(report.replaced),
+        "unreadable": list(report.unreadable),
+        "note": report.note,
+        "on_source_delete": report.options.on_source_delete.value,
+        "on_email_change": report.options.on_email_change.value,
+        "repair": None
+        if repair is None
+        else {
+            "run_id": report.repair_run,
+            "total": repair.total,
+            "added": repair.added,
+            "readded": repair.readded,
+            "updated": repair.updated,
+            "skipped": repair.skipped,
+            "failed": repair.failed,
+            "deleted": repair.deleted,
+        },
     }

@@ -15,6 +15,7 @@ from fieldsync import (
     FieldMap,
     FieldMapping,
     InvalidConfigurationError,
+    OnSourceChange,
     Schedule,
     ScheduleKind,
     SpecProblem,
@@ -93,6 +94,8 @@ def test_a_spec_reads_as_the_module_says() -> None:
     assert data["options"] == {
         "update_empty_values": True,
         "retrieve_since": "2026-03-02T09:00:00+00:00",
+        "on_source_delete": "keep",
+        "on_email_change": "keep",
     }
     assert data["mapping"][1] == {"source": "country", "target": "Country", "create": True}
 
@@ -129,7 +132,10 @@ def test_a_configuration_stored_before_the_codec_still_loads() -> None:
     assert (config.version, config.schedule) == (2, Schedule.every(hours=6))
     assert config.options == SyncOptions(True, datetime(2026, 1, 1, tzinfo=UTC))
     assert config.mapping.pairs[1] == FieldMap("country", "Country", True)
-    assert json.loads(config_to_json(config)) == json.loads(stored)
+    # written again with every option, those it did not know at their defaults
+    rewritten = json.loads(stored)
+    rewritten["options"].update(on_source_delete="keep", on_email_change="keep")
+    assert json.loads(config_to_json(config)) == rewritten
 
 
 def test_what_people_leave_out_has_its_default() -> None:
@@ -206,3 +212,14 @@ def test_read_spec_keeps_what_reads_for_checking() -> None:
 
     assert (spec.mapping, spec.criteria) == (SPEC.mapping, Criteria.all())
     assert [p.field for p in problems] == ["criteria"]
+
+
+def test_the_source_change_policies_read_and_refuse_what_is_not_offered() -> None:
+    options = codec.options_from_json({"on_source_delete": "unsubscribe"})
+
+    assert OnSourceChange.UNSUBSCRIBE is options.on_source_delete
+    assert OnSourceChange.KEEP is options.on_email_change
+    assert "unsubscribe" == codec.options_to_json(options)["on_source_delete"]
+    with pytest.raises(InvalidConfigurationError, match='"keep", "unsubscribe"') as caught:
+        codec.options_from_json({"on_email_change": "drop", "on_source_delete": True})
+    assert 2 == len(caught.value.problems)

@@ -152,6 +152,14 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument(
         "--due", action="store_true", help="instead of NAME: every active sync that is due"
     )
+    verify = _command(sub, "verify")
+    _sync_name(verify)
+    verify.add_argument(
+        "--repair",
+        action="store_true",
+        help="send again what is missing or differs, and apply the sync's on_source_delete "
+        "and on_email_change policies",
+    )
     worker = _command(sub, "worker")
     worker.add_argument(
         "--interval",

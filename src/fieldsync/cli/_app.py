@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -94,7 +95,9 @@ def open_app(config_path: Path, *, json: bool, tz: str | None = None) -> App:
     hook = ProgressHook(
         {name: "Zoho" for name, i in config.integrations.items() if i.type == "zoho"}
     )
-    service = SyncService(store=store, on_event=hook)
+    hours = config.source_scan_hours
+    scan = None if hours is None else timedelta(hours=hours)
+    service = SyncService(store=store, on_event=hook, source_scan_every=scan)
     app = App(config=config, store=store, service=service, json=json, progress=hook, out=out)
     try:
         disabled = store.disabled_integrations()

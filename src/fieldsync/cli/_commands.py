@@ -20,6 +20,7 @@ from fieldsync.cli._listen import listening
 from fieldsync.cli._output import Styled
 from fieldsync.cli._progress import counts_text, open_progress
 from fieldsync.cli._render import dump_json, notification_to_json
+from fieldsync.cli._verify import cmd_verify
 from fieldsync.codec import run_to_json as run_json
 from fieldsync.codec import sync_to_json
 from fieldsync.domain.sync import Notification, Sync, SyncRun
@@ -403,4 +404,5 @@ COMMANDS: dict[str, Command] = {
     "edit": cmd_edit,
     "notifications": cmd_notifications,
     "disable-integration": cmd_disable_integration,
+    "verify": cmd_verify,
 }

@@ -86,6 +86,8 @@ class Config:
     integrations: Mapping[str, IntegrationConfig]
     syncs: tuple[tuple[str, SyncSpec], ...]  # (integration, spec) of each [[syncs]] entry
     tz: str | None = None  # [cli] tz: the zone times are shown in (None: local)
+    # [cli] source_scan_hours: SyncService(source_scan_every=...) (None: only verify)
+    source_scan_hours: int | None = None
     store_url: str | None = attrs.field(default=None, repr=False)
     store_schema: str = "fieldsync"
 
@@ -143,14 +145,18 @@ def parse_config(data: Mapping[str, Any], path: Path, env: Mapping[str, str]) ->
             f"unknown top-level key(s) in {path}: {', '.join(sorted(unknown))}"
         )
     cli = _table(data.get("cli", {}), "[cli]")
-    _no_unknown(cli, {"tz"}, "[cli]")
+    _no_unknown(cli, {"tz", "source_scan_hours"}, "[cli]")
     tz = None if "tz" not in cli else _text(cli["tz"], "[cli] tz")
+    scan = cli.get("source_scan_hours")
+    if scan is not None and (_int(scan, "[cli] source_scan_hours") < 1 or scan > 24 * 3660):
+        raise ConfigurationError("[cli] source_scan_hours must be 1 to 87,840 hours")
     return Config(
         path=path,
         store_path=store_path,
         integrations=integrations,
         syncs=syncs,
         tz=tz,
+        source_scan_hours=scan,
         store_url=store_url,
         store_schema=store_schema,
     )

@@ -37,6 +37,9 @@ class ExitCode(enum.IntEnum):
     PAUSED = 5
     """The run stopped because the sync was paused (or disabled) meanwhile, say from
     another terminal; `resume` and a new run continue where it stopped."""
+    DRIFT = 6
+    """`verify` found the list different from what the sync would make it (missing or
+    edited contacts, or addresses its policies unsubscribe); `verify --repair` mends it."""
     INTERNAL = 70
     """An unexpected error (a bug): one line, and the traceback with `-v`."""
     INTERRUPTED = 130

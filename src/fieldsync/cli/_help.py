@@ -211,6 +211,23 @@ updated, unchanged, skipped and failed (the total is their sum). {_SYNC}
             "fieldsync --json history 'Invoice customers' | jq '.[0]'",
         ),
     ),
+    "verify": CommandHelp(
+        summary="read the list back and compare it with the sync",
+        description=f"""
+Read the sync's list back from Zoho Campaigns and the source in full, and compare:
+contacts removed or edited by hand, contacts added elsewhere (left alone),
+unsubscribed or bounced contacts (recorded, so runs skip them), contacts deleted or
+whose address changed in the source. Custom fields cannot be read back. About one
+call per 650 members. Exits 6 when the list differs; --repair sends again only what
+differs, applies the on_source_delete and on_email_change policies, and exits 0.
+{_SYNC}
+""",
+        examples=(
+            "fieldsync verify 'Invoice customers'",
+            "fieldsync verify 'Invoice customers' --repair",
+            "fieldsync --json verify 'Invoice customers' | jq '.missing'",
+        ),
+    ),
     "export-skipped": CommandHelp(
         summary="a run's skipped and failed records as CSV",
         description="""

@@ -18,6 +18,7 @@ from fieldsync.domain.wording import by_reason, duration, when
 __all__ = [
     "Notification",
     "NotificationKind",
+    "OnSourceChange",
     "RunCounts",
     "RunStatus",
     "RunTrigger",
@@ -29,6 +30,19 @@ __all__ = [
 ]
 
 
+class OnSourceChange(enum.Enum):
+    """What a sync does in the list when a record changes in a way the list cannot follow
+    by itself: it is deleted in the source, or its email address is replaced."""
+
+    KEEP = "keep"  # leave the contact subscribed (the default)
+    UNSUBSCRIBE = "unsubscribe"  # unsubscribe the address from the list
+
+    @property
+    def label(self) -> str:
+        """The choice for people."""
+        return "keep it subscribed" if self is OnSourceChange.KEEP else "unsubscribe it"
+
+
 @attrs.frozen
 class SyncOptions:
     """Options of a sync beyond mapping, criteria and schedule.
@@ -38,6 +52,10 @@ class SyncOptions:
             when off, empty values are left out of the write and never overwrite.
         retrieve_since: read only records added or modified after this instant
             ("data to retrieve"); ``None`` reads all of them.
+        on_source_delete: a record deleted in the source (found by ``verify``): its
+            contact stays in the list (``keep``) or is unsubscribed (``unsubscribe``).
+        on_email_change: a record whose address is replaced in the source: the old
+            address stays in the list (``keep``) or is unsubscribed (``unsubscribe``).
     """
 
     update_empty_values: bool = attrs.field(
@@ -50,6 +68,22 @@ class SyncOptions:
     retrieve_since: datetime | None = attrs.field(
         default=None, metadata={"label": "Records changed since"}
     )
+    on_source_delete: OnSourceChange = attrs.field(
+        default=OnSourceChange.KEEP,
+        converter=OnSourceChange,
+        metadata={
+            "label": "A contact deleted in the source",
+            "help": "found by verify; unsubscribing it takes one call",
+        },
+    )
+    on_email_change: OnSourceChange = attrs.field(
+        default=OnSourceChange.KEEP,
+        converter=OnSourceChange,
+        metadata={
+            "label": "The old address of an email changed in the source",
+            "help": "unsubscribing it takes one call",
+        },
+    )
 
     @classmethod
     def switches(cls) -> list[tuple[str, str, str]]:
@@ -60,14 +94,31 @@ class SyncOptions:
             if f.default is False or f.default is True
         ]
 
+    @classmethod
+    def choices(cls) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+        """The options that take one of a few values, for a form's selects: (name, label,
+        help, [(value, label), ...]) each."""
+        return [
+            (
+                f.name,
+                f.metadata["label"],
+                f.metadata.get("help", ""),
+                [(c.value, c.label) for c in type(f.default)],
+            )
+            for f in attrs.fields(cls)
+            if isinstance(f.default, OnSourceChange)
+        ]
+
     def described(self) -> list[tuple[str, str]]:
         """Every option for people: (label, value) each, ``yes``/``no`` for a switch, a
-        time in ISO 8601 or ``-``."""
+        choice's label, a time in ISO 8601 or ``-``."""
         shown = []
         for f in attrs.fields(type(self)):
             value = getattr(self, f.name)
             if isinstance(value, bool):
                 text = "yes" if value else "no"
+            elif isinstance(value, OnSourceChange):
+                text = value.label
             else:
                 text = "-" if value is None else value.isoformat()
             shown.append((f.metadata["label"], text))
@@ -132,6 +183,8 @@ class RunTrigger(enum.Enum):
     MANUAL = "manual"  # service.run()
     SCHEDULE = "schedule"  # service.run_due()
     RESUME = "resume"  # service.resume() continuing a paused pass
+    REPAIR = "repair"  # service.verify(repair=True) sending again what the list lost
+    SOURCE_SCAN = "source_scan"  # run_due's full pass of the source, finding deletions
 
 
 def _frozen_counts(value: Mapping[ReasonCode, int]) -> Mapping[ReasonCode, int]:
@@ -145,6 +198,12 @@ class RunCounts:
     """How a run's records ended. ``total`` and the skipped/failed totals are derived, so
 
     ``total == added + updated + unchanged + skipped + failed`` holds by construction.
+
+    Two sub-counts say more: ``readded`` is the part of ``added`` that a repair sent again
+    because the contact was missing from the list (removed by hand); ``deleted`` counts the
+    records found deleted in the source whose contact the run unsubscribed. A deleted record
+    is no longer in the source, so it is not one of ``total``'s records: ``deleted`` stands
+    beside the total, not inside it.
     """
 
     added: int = attrs.field(default=0, validator=attrs.validators.ge(0))
@@ -154,6 +213,13 @@ class RunCounts:
         factory=dict, converter=_frozen_counts
     )
     failed_by_reason: Mapping[ReasonCode, int] = attrs.field(factory=dict, converter=_frozen_counts)
+    readded: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    deleted: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+
+    @readded.validator
+    def _readded_within_added(self, _: object, value: int) -> None:
+        if value > self.added:
+            raise ValueError(f"re-added ({value}) is part of added ({self.added})")
 
     @property
     def skipped(self) -> int:
@@ -185,14 +251,19 @@ class RunCounts:
             unchanged=self.unchanged + other.unchanged,
             skipped_by_reason=merged(self.skipped_by_reason, other.skipped_by_reason),
             failed_by_reason=merged(self.failed_by_reason, other.failed_by_reason),
+            readded=self.readded + other.readded,
+            deleted=self.deleted + other.deleted,
         )
 
     def __str__(self) -> str:
-        """``"120 records: 100 added, 5 updated, 10 unchanged, 5 skipped, 0 failed"``."""
+        """``"120 records: 100 added, 5 updated, 10 unchanged, 5 skipped, 0 failed"``, with
+        ``" (3 re-added)"`` after added and ``"; 2 deleted in the source"`` when not 0."""
+        readded = f" ({self.readded:,} re-added)" if self.readded else ""
+        deleted = f"; {self.deleted:,} deleted in the source" if self.deleted else ""
         return (
-            f"{self.total:,} record{'' if self.total == 1 else 's'}: {self.added:,} added, "
-            f"{self.updated:,} updated, {self.unchanged:,} unchanged, "
-            f"{self.skipped:,} skipped, {self.failed:,} failed"
+            f"{self.total:,} record{'' if self.total == 1 else 's'}: {self.added:,} added"
+            f"{readded}, {self.updated:,} updated, {self.unchanged:,} unchanged, "
+            f"{self.skipped:,} skipped, {self.failed:,} failed{deleted}"
         )
 
 

@@ -41,13 +41,14 @@ from fieldsync.exceptions import (
     SyncAlreadyRunningError,
     SyncError,
 )
-from fieldsync.ports import Clock, Source, SyncStore, Target
+from fieldsync.ports import Clock, ListReader, Source, SyncStore, Target
 from fieldsync.service._batch import BatchResult, contacts_to_send, tally
 from fieldsync.service._outbox import Outbox, describe_counts
 from fieldsync.service._preview import plan_config
 from fieldsync.service._route import Route, choose_route
 from fieldsync.service._run_end import RunEnd
 from fieldsync.service._run_events import announce_end, event_ids, expected_records
+from fieldsync.service._source_changes import replaced_addresses, unsubscriber
 
 __all__ = ["RETRY_DELAY", "Runner", "pass_since"]
 
@@ -340,6 +341,7 @@ class Runner:
             if renamed:
                 return _End.INVALID, [_FieldRenamed("; ".join(renamed))]
         planner = Planner.of(plan, config)
+        leaver = unsubscriber(config, target)
         route = choose_route(plan, target)
         self._announce(route, job)
         size = route.batch_size
@@ -358,7 +360,14 @@ class Runner:
                 self._keep(run, job.lease)
                 chunk = records[low : low + size]
                 result = self._batch(
-                    run, config.list_key, planner, route, chunk, start, sent=not limit_reached
+                    run,
+                    config.list_key,
+                    planner,
+                    route,
+                    chunk,
+                    start,
+                    sent=not limit_reached,
+                    leaver=leaver,
                 )
                 limit_reached = limit_reached or result.plan_limit_reached
                 checkpoint = Checkpoint(
@@ -383,6 +392,7 @@ class Runner:
         start: _Pass,
         *,
         sent: bool,
+        leaver: ListReader | None = None,
     ) -> BatchResult:
         store, sync_id = self._store, run.sync_id
         prepared = [planner.prepare(record) for record in chunk]
@@ -396,7 +406,12 @@ class Runner:
             return tally(run.id, decisions, None)
         # Unchanged records cost no call at all.
         answers = route.send(list_key, contacts) if contacts else ()
-        return tally(run.id, decisions, {answer.key: answer for answer in answers})
+        result = tally(run.id, decisions, {answer.key: answer for answer in answers})
+        if leaver is not None:
+            # on_email_change = "unsubscribe": before the commit, so never lost
+            for old in replaced_addresses(decisions, previous, result.written):
+                leaver.unsubscribe(list_key, old)
+        return result
 
     def _announce(self, route: Route, job: _Job) -> None:
         """Tell the event hook how long the run's writes take at the target's limits: for

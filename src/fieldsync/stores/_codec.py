@@ -180,6 +180,9 @@ def run_to_row(run: SyncRun) -> dict[str, object]:
             {
                 "skipped": _reasons_to_dict(counts.skipped_by_reason),
                 "failed": _reasons_to_dict(counts.failed_by_reason),
+                # sub-counts of a repair (issue 20): kept in this JSON column, no new schema
+                "readded": counts.readded,
+                "deleted": counts.deleted,
             }
         ),
         "fields_created": json.dumps(list(run.fields_created)),
@@ -205,6 +208,8 @@ def run_from_row(row: Row) -> SyncRun:
             unchanged=row["unchanged"],
             skipped_by_reason=_reasons_from_dict(reasons["skipped"]),
             failed_by_reason=_reasons_from_dict(reasons["failed"]),
+            readded=reasons.get("readded", 0),
+            deleted=reasons.get("deleted", 0),
         ),
         fields_created=tuple(json.loads(row["fields_created"])),
         resumed_from=row["resumed_from"],

@@ -24,6 +24,7 @@ from fieldsync.web import _api_integrations as integrations
 from fieldsync.web import _api_syncs as syncs
 from fieldsync.web._access import Forbidden
 from fieldsync.web._api_shapes import REQUESTS as R
+from fieldsync.web._api_verify import verify
 from fieldsync.web._context import Context
 from fieldsync.web._csrf import CsrfRefused
 from fieldsync.web._errors import BodyInvalid, ErrorResponse, error_body
@@ -180,6 +181,15 @@ ENDPOINTS: list[Endpoint] = [
         "Mark notifications (null: all the caller sees) read",
         {200: R["Marked"]},
         body=R["MarkRead"],
+    ),
+    Endpoint(
+        "POST",
+        "/syncs/{sync_id}/verify",
+        verify,
+        "Read the list back and compare it; with repair, mend what differs",
+        {200: R["VerifyReport"]},
+        body=R["Verify"],
+        errors=(409, 502),
     ),
 ]
 """Every endpoint of the API: a new one is declared here, or the tests fail."""

@@ -86,6 +86,7 @@ BODIES: dict[str, Schema] = {
     "Initiate": obj({"acknowledge_disclaimer": boolean()}),
     "Disable": obj({"confirm": boolean()}),
     "MarkRead": obj({"ids": nullable(array(text(64), maxItems=10_000))}),
+    "Verify": obj({"repair": boolean()}),
     "Empty": obj({}),
 }
 """Every request body's shape, by name."""

@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from fieldsync import FieldType, NotificationKind, RunStatus, RunTrigger, ScheduleKind, SyncState
+from fieldsync import (
+    FieldType,
+    NotificationKind,
+    OnSourceChange,
+    ReasonCode,
+    RunStatus,
+    RunTrigger,
+    ScheduleKind,
+    SyncState,
+)
 from fieldsync.domain.spec import (
     MAX_CRITERIA_LENGTH,
     MAX_FIELD_NAME_LENGTH,
@@ -86,12 +95,50 @@ _RUN_FIELDS: dict[str, Schema] = {
     "started_at": _TIME,
     "finished_at": nullable(_TIME),
     **{count: integer(minimum=0) for count in ("total", "added", "updated", "unchanged")},
-    **{count: integer(minimum=0) for count in ("skipped", "failed")},
+    **{count: integer(minimum=0) for count in ("skipped", "failed", "readded", "deleted")},
     "skipped_by_reason": _counts(),
     "failed_by_reason": _counts(),
     "fields_created": array(text(MAX_FIELD_NAME_LENGTH)),
     "resumed_from": nullable(text(64)),
     "error": nullable(text(100_000, pattern=None)),
+}
+_ADDRESS = text(320, pattern=None)
+_REPAIR_FIELDS: dict[str, Schema] = {
+    "run_id": nullable(text(64)),
+    **{
+        count: integer(minimum=0)
+        for count in ("total", "added", "readded", "updated", "skipped", "failed", "deleted")
+    },
+}
+_REPORT_FIELDS: dict[str, Schema] = {
+    "sync_id": text(64),
+    "list_key": text(MAX_NAME),
+    "checked_at": _TIME,
+    "drift": boolean(),
+    "members": integer(minimum=0),
+    "records": integer(minimum=0),
+    "missing": array(text(1_000, pattern=None)),
+    "differing": array(
+        obj(
+            {
+                "key": text(1_000, pattern=None),
+                "email": _ADDRESS,
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": array(nullable(text(100_000, pattern=None))),
+                },
+            },
+            required=("key", "email", "fields"),
+        )
+    ),
+    "not_ours": array(_ADDRESS),
+    "refused": {"type": "object", "additionalProperties": choice(ReasonCode)},
+    **{kind: array(_ADDRESS) for kind in ("cleared", "deleted", "replaced")},
+    "unreadable": array(text(MAX_FIELD_NAME_LENGTH)),
+    "note": nullable(text(10_000, pattern=None)),
+    "on_source_delete": choice(OnSourceChange),
+    "on_email_change": choice(OnSourceChange),
+    "repair": nullable(obj(_REPAIR_FIELDS, required=tuple(_REPAIR_FIELDS))),
 }
 _JOB = obj(
     {
@@ -261,6 +308,7 @@ COMPONENTS: dict[str, Schema] = {
         required=("csrf_token", "header"),
     ),
     "Marked": obj({"marked": integer(minimum=0)}, required=("marked",)),
+    "VerifyReport": obj(_REPORT_FIELDS, required=tuple(_REPORT_FIELDS)),
     **BODIES,
 }
 """Every named shape (``components.schemas`` of the OpenAPI document)."""

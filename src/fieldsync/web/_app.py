@@ -27,6 +27,7 @@ from fieldsync.web._jobs import BackgroundRuns
 from fieldsync.web._routes_detail import detail_routes
 from fieldsync.web._routes_settings import settings_routes
 from fieldsync.web._routes_syncs import sync_routes
+from fieldsync.web._routes_verify import verify_routes
 
 __all__ = ["console"]
 
@@ -112,6 +113,7 @@ def console(
     routes = [
         *sync_routes(ctx),
         *detail_routes(ctx),
+        *verify_routes(ctx),
         *settings_routes(ctx),
         Mount("/static", app=StaticFiles(directory=_STATIC), name="static"),
         Mount("/api", app=api_app),

@@ -130,6 +130,9 @@ class SyncForm:
         options = codec.options_to_json(base or SyncOptions())
         for name, _, _ in SyncOptions.switches():
             options[name] = data.get(name) not in (None, False, "")
+        for name, _, _, _ in SyncOptions.choices():
+            if name in data:
+                options[name] = _text(data, name)  # the codec refuses a value not offered
         return cls(
             name=_text(data, "name"),
             list_key=_text(data, "list_key"),

@@ -69,6 +69,7 @@ def sync_routes(ctx: Context) -> Sequence[BaseRoute]:
             "schedule_kinds": SCHEDULE_KINDS,
             "weekdays": WEEKDAYS,
             "switches": SyncOptions.switches(),
+            "choices": SyncOptions.choices(),
         }
         return ctx.page(request, "sync_form.html", values, status_code=status)
 

@@ -253,6 +253,8 @@ EXPECTED_ROLES = {
     ("POST", "/syncs/{sync_id}/pause"): "operator",
     ("POST", "/syncs/{sync_id}/resume"): "operator",
     ("POST", "/syncs/{sync_id}/run"): "operator",
+    ("GET", "/syncs/{sync_id}/verify"): "viewer",
+    ("POST", "/syncs/{sync_id}/verify"): "operator",
     ("GET", "/syncs/{sync_id}/runs/{run_id}/skipped"): "viewer",
     ("GET", "/syncs/{sync_id}/runs/{run_id}/skipped.csv"): "viewer",
     ("GET", "/settings"): "admin",
@@ -280,6 +282,7 @@ EXPECTED_ROLES = {
     ("POST", "/api/syncs/{sync_id}/resume"): "operator",
     ("GET", "/api/syncs/{sync_id}/progress"): "viewer",
     ("GET", "/api/syncs/{sync_id}/history"): "viewer",
+    ("POST", "/api/syncs/{sync_id}/verify"): "operator",
     ("GET", "/api/notifications"): "viewer",
     ("POST", "/api/notifications/read"): "viewer",
 }

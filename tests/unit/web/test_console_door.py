@@ -117,7 +117,12 @@ def test_the_api_speaks_the_codecs_shape(api: TestClient, service: SyncService) 
 
     made = api.post("/api/syncs", json=body).json()
 
-    assert made["config"]["options"] == {"update_empty_values": True, "retrieve_since": None}
+    assert made["config"]["options"] == {
+        "update_empty_values": True,
+        "retrieve_since": None,
+        "on_source_delete": "keep",
+        "on_email_change": "keep",
+    }
     assert made["config"]["schedule"]["interval"] == 6 * 3600
     assert made["config"]["mapping"][0] == {
         "source": "email",

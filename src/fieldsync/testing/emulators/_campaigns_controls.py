@@ -4,6 +4,7 @@ fields), for tests to cause. Mixed into :class:`~fieldsync.testing.CampaignsEmul
 
 from __future__ import annotations
 
+import json
 import threading
 
 from fieldsync.testing.emulators._campaigns_standing import (
@@ -96,6 +97,17 @@ class OpenWorldControls:
         """
         with self._lock:
             self._state.edit(email, values)
+
+    def add_contact(self, key: str, email: str, **values: str) -> None:
+        """A marketer (or a sign-up form) adds a contact to the list, not fieldsync:
+        ``values`` by display name, as keywords or ``**{"First Name": "Ann"}``.
+
+        Raises:
+            ApiError: the list or the address refuses it, as ``listsubscribe`` would.
+        """
+        contactinfo = json.dumps({**values, "Contact Email": email})
+        with self._lock:
+            self._state.subscribe(key, contactinfo)
 
     def remove_contact(self, key: str, email: str) -> None:
         """A marketer removes a contact from the list by hand: gone from the list, no
