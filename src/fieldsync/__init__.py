@@ -86,6 +86,7 @@ from fieldsync.exceptions import (
     TransportError,
     _renamed,
 )
+from fieldsync.quota import LocalQuota
 from fieldsync.service import Integration, IntegrationAdapters, SyncService
 from fieldsync.service.views import (
     DisableImpact,
@@ -135,6 +136,7 @@ __all__ = [
     "InvalidConfigurationError",
     "InvalidTransitionError",
     "ListNotFoundError",
+    "LocalQuota",
     "Mapped",
     "MappingError",
     "MappingPlan",

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import attrs
 
 from fieldsync.domain.emails import is_valid_email
-from fieldsync.zoho._campaigns_codes import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
+from fieldsync.zoho.messages import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
 
 __all__ = ["GROUP_ADDRESS_LOCAL_PARTS", "MAX_RANGE", "ApiError", "CampaignsState"]
 
