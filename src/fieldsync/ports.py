@@ -35,6 +35,7 @@ __all__ = [
     "QuotaStore",
     "SharesQuota",
     "Source",
+    "SupportsClose",
     "SyncStore",
     "Target",
     "TargetRules",
@@ -150,6 +151,16 @@ class Notifier(Protocol):
 
     def notify(self, notification: Notification) -> None:
         """Deliver one notification. Delivery failures must not raise into a run."""
+        ...
+
+
+@runtime_checkable
+class SupportsClose(Protocol):
+    """Something holding resources (an adapter's HTTP client, a notifier's, what a resolver
+    returns): optional. ``SyncService`` closes what it owns through it."""
+
+    def close(self) -> None:
+        """Release what this object holds. Idempotent."""
         ...
 
 

@@ -97,6 +97,7 @@ def test_the_ports_module_exports_every_port_and_capability() -> None:
         "QuotaStore",
         "SharesQuota",
         "Source",
+        "SupportsClose",
         "SyncStore",
         "Target",
         "TargetRules",

@@ -25,7 +25,7 @@ from typing import Protocol
 import attrs
 
 from fieldsync.exceptions import NotFoundError
-from fieldsync.ports import QuotaStore, SharesQuota, Source, Target
+from fieldsync.ports import QuotaStore, SharesQuota, Source, SupportsClose, Target
 
 __all__ = ["Integration", "IntegrationAdapters", "IntegrationResolver", "Integrations"]
 
@@ -62,7 +62,7 @@ IntegrationResolver = Callable[[str], IntegrationAdapters | None]
 @attrs.define
 class _Resolved:
     adapters: Integration
-    owner: object  # what the resolver returned: closed when it can be
+    owner: IntegrationAdapters  # what the resolver returned: closed when it can be
     users: int = 0
     evicted: bool = False
 
@@ -179,7 +179,7 @@ class Integrations:
         adapters = _checked(owner.source, owner.target)
         _share_quota(adapters, self._quota)  # before the caller makes a call
         fresh = _Resolved(adapters, owner, users=1)
-        to_close: list[tuple[str, object]] = []
+        to_close: list[tuple[str, IntegrationAdapters]] = []
         with self._lock:
             raced = self._cache.get(name)
             if raced is not None:
@@ -221,16 +221,13 @@ def _share_quota(adapters: Integration, store: QuotaStore | None) -> None:
             adapter.share_quota(store)
 
 
-def _close(name: str, owner: object) -> None:
+def _close(name: str, owner: IntegrationAdapters) -> None:
     """Close what a resolver returned: its own ``close()``, else its source's and target's."""
-    closers = [getattr(owner, "close", None)]
-    if not callable(closers[0]):
-        closers = [getattr(owner, "source", None), getattr(owner, "target", None)]
-        closers = [getattr(adapter, "close", None) for adapter in closers]
-    for close in closers:
-        if callable(close):
+    parts = [owner] if isinstance(owner, SupportsClose) else [owner.source, owner.target]
+    for part in parts:
+        if isinstance(part, SupportsClose):
             try:
-                close()
+                part.close()
             except Exception:
                 # closing is tidying up: a failure must not fail the run that evicted it
                 _log.warning("closing the adapters of integration %s failed", name, exc_info=True)
