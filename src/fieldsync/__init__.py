@@ -2,7 +2,8 @@
 
 The public API lives here; everything else is an implementation detail unless its module
 says otherwise (``fieldsync.events``, ``fieldsync.ports``, ``fieldsync.zoho``,
-``fieldsync.testing``, ``fieldsync.notifiers``, ``fieldsync.http``, ``fieldsync.otel``).
+``fieldsync.testing``, ``fieldsync.notifiers``, ``fieldsync.http``, ``fieldsync.quota``,
+``fieldsync.redaction``, ``fieldsync.otel``).
 
     import fieldsync as fs
 
