@@ -1,8 +1,8 @@
 """fieldsync: keep a marketing app's contact lists in step with an invoicing app's contacts.
 
 What most programs need lives here. The public API is the modules docs/reference/ documents
-(``fieldsync.zoho``, ``fieldsync.testing``, ``fieldsync.domain.state``, ...) and the names in
-their ``__all__``; the rest is internal.
+(``fieldsync.zoho``, ``fieldsync.testing``, ``fieldsync.quota``, ``fieldsync.redaction``,
+``fieldsync.domain.state``, ...) and the names in their ``__all__``; the rest is internal.
 
     import fieldsync as fs
 
@@ -91,6 +91,7 @@ from fieldsync.exceptions import (
     TransportError,
     _renamed,
 )
+from fieldsync.quota import LocalQuota
 from fieldsync.service import (
     Integration,
     IntegrationAdapters,
@@ -153,6 +154,7 @@ __all__ = [
     "ListMember",
     "ListNotFoundError",
     "ListsMailingLists",
+    "LocalQuota",
     "MailingListLike",
     "Mapped",
     "MappingError",

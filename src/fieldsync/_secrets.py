@@ -43,9 +43,9 @@ __all__ = [
     "register_secret",
 ]
 
-#: Query or form parameters whose values are credentials (Zoho's revoke call takes
-#: ``token=`` in its query, the token endpoint ``refresh_token`` and ``client_secret``).
 SENSITIVE_PARAMS = frozenset({"token", "refresh_token", "access_token", "client_secret", "code"})
+"""Query or form parameters whose values are credentials (Zoho's revoke call takes
+``token=`` in its query, the token endpoint ``refresh_token`` and ``client_secret``)."""
 
 #: Shorter values are not registered: scrubbing them would scrub ordinary words.
 MIN_SECRET_LENGTH = 8
@@ -189,7 +189,7 @@ def _scrubbed_arg(arg: object) -> object:
 def _scrub(record: logging.LogRecord) -> None:
     # Argument by argument, rather than the formatted message: the arguments stay for
     # handlers that read them, and filters that rewrite an argument (httpx's URLs, see
-    # fieldsync.http._redact) still find the ones that hold no registered secret.
+    # fieldsync.redaction) still find the ones that hold no registered secret.
     if isinstance(record.msg, str):
         record.msg = SECRETS.redact(record.msg)
     args = record.args

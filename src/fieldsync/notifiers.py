@@ -26,9 +26,9 @@ from fieldsync._secrets import register_secret
 from fieldsync.clock import SystemClock
 from fieldsync.domain.sync import Notification
 from fieldsync.exceptions import RetriableError, ServiceUnavailableError, TransportError
-from fieldsync.http._redact import install_log_redaction
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.ports import Clock
+from fieldsync.redaction import install_log_redaction
 
 __all__ = [
     "CallbackNotifier",

@@ -30,13 +30,16 @@ from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig,
 
 __all__ = [
     "BulkEmailTarget",
+    "ClaimsDue",
     "Clock",
     "ListReader",
     "MintLock",
     "Notifier",
     "QuotaLedger",
     "QuotaStore",
+    "SharesQuota",
     "Source",
+    "SupportsClose",
     "SyncStore",
     "Target",
     "TargetRules",
@@ -213,6 +216,16 @@ class Notifier(Protocol):
 
 
 @runtime_checkable
+class SupportsClose(Protocol):
+    """Something holding resources (an adapter's HTTP client, a notifier's, what a resolver
+    returns): optional. ``SyncService`` closes what it owns through it."""
+
+    def close(self) -> None:
+        """Release what this object holds. Idempotent."""
+        ...
+
+
+@runtime_checkable
 class Clock(Protocol):
     """Time, injected so that tests, retries and rate limits run in simulated time."""
 
@@ -376,6 +389,32 @@ class SyncStore(Protocol):
 
 
 @runtime_checkable
+class ClaimsDue(Protocol):
+    """A :class:`SyncStore` that hands out due syncs itself (optional).
+
+    ``SyncService.run_due`` asks such a store for one due sync at a time, with its lease
+    already taken, so that workers running at once never line up behind the same syncs
+    (``PostgresStore`` claims with ``FOR UPDATE SKIP LOCKED``). A store without it is
+    walked with ``list_syncs`` and each run takes its lease.
+    """
+
+    def claim_due(
+        self,
+        owner: str,
+        *,
+        now: datetime,
+        ttl: timedelta,
+        limit: int = 1,
+        exclude: Collection[str] = (),
+        due_by: datetime | None = None,
+    ) -> list[str]:
+        """Take the leases (as ``owner``, until ``now + ttl``) of up to ``limit`` active
+        syncs due at ``due_by`` (default: ``now``) that nobody runs, earliest due first,
+        and return their ids; syncs in ``exclude`` are left alone."""
+        ...
+
+
+@runtime_checkable
 class QuotaLedger(Protocol):
     """Rate-limit bookings and endpoint locks, shared by every process using the ledger.
 
@@ -459,7 +498,30 @@ class MintLock(Protocol):
         ...
 
 
+@runtime_checkable
 class QuotaStore(QuotaLedger, TokenCache, MintLock, Protocol):
     """The quota ports at once, as stores implement them (``SQLiteStore``,
-    ``PostgresStore``, ``InMemoryStore``, :class:`LocalQuota`): what the CLI and
+    ``PostgresStore``, ``InMemoryStore``, ``LocalQuota``): what a :class:`SharesQuota`
+    adapter is given by the service it is registered with, and what the CLI and
     ``EmulatedZoho`` pass as a Zoho integration's ``ledger`` and ``token_cache``."""
+
+
+@runtime_checkable
+class SharesQuota(Protocol):
+    """An adapter that books its calls and keeps its tokens in its service's store
+    (optional; the Zoho adapters and ``ZohoOAuth`` have it).
+
+    ``SyncService`` calls :meth:`share_quota` with its store when the store is a
+    :class:`QuotaStore` (``SQLiteStore``, ``PostgresStore``, ``InMemoryStore``), as the
+    adapter is registered (``register_integration``) or resolved (``resolver=``) and
+    before it makes a call for the service. So every process on one store shares the
+    rate windows, endpoint locks and access tokens of an account with no argument to
+    remember: safe by default.
+    """
+
+    def share_quota(self, store: QuotaStore) -> None:
+        """Book calls and keep tokens in ``store`` from now on, for whatever this adapter
+        was built without: a ledger or token cache passed to it explicitly (a
+        ``LocalQuota`` to keep limits inside one process, another store) is kept. The first
+        store given is kept too: giving a second one changes nothing."""
+        ...

@@ -1,16 +1,28 @@
 """One fieldsync process of the multi-process quota scenarios (test_shared_quota.py).
 
 Run as ``python _quota_child.py '<json>'``. It opens the shared store (the SQLite file
-``store``, or the PostgreSQL ``postgres: {"url", "schema"}``), builds the Zoho adapters the
-way the CLI does (``build_zoho`` with the store as quota), on a ``ScaledClock`` shared with
-the emulators, does one thing and prints one JSON line. With ``gate`` (a directory), it
-first says it is ready (a ``ready-<pid>`` file there) and waits for a ``go`` file, so that
-many processes start their work at the same moment.
+``store``, or the PostgreSQL schema ``postgres: {url, schema}``), builds the Zoho adapters
+on a ``ScaledClock`` shared with the emulators, does one thing and prints one JSON line.
+With ``gate`` (a directory), it first says it is ready (a ``ready-<pid>`` file there) and
+waits for a ``go`` file, so that many processes start their work at the same moment.
 
-- ``{"do": "token"}``: what every CLI command that talks to Zoho does first: get an access
-  token (``target.schema()`` needs one).
-- ``{"do": "sync", "list_key": ..., "name": ...}``: create a sync of every customer to that
-  list and initiate it (its first run), then print the run.
+How the adapters are built (``wiring``):
+
+- ``"cli"`` (the default): the way the CLI builds them (``build_zoho`` with the store as
+  quota);
+- ``"naive"``: the simplest wiring a new user writes, with no sharing argument at all:
+  ``ZohoOAuth(client_id=..., client_secret=..., refresh_token=...)``, then
+  ``ZohoInvoiceSource(auth, ...)`` and ``ZohoCampaignsTarget(auth)``, registered with a
+  ``SyncService`` on the store (only the emulators' URLs and the clock are added);
+- ``"local"``: the naive wiring with ``ledger=LocalQuota()`` on the ``ZohoOAuth``: the
+  explicit choice to keep the account's limits inside this process.
+
+What it does (``do``):
+
+- ``"token"``: what every CLI command that talks to Zoho does first: get an access token
+  (``target.schema()`` needs one).
+- ``"sync"`` (with ``list_key`` and ``name``): create a sync of every customer to that list
+  and initiate it (its first run), then print the run.
 """
 
 from __future__ import annotations
@@ -19,22 +31,62 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fieldsync import Criteria, FieldMapping, SQLiteStore, SyncService, SyncSpec
+from fieldsync import Criteria, FieldMapping, LocalQuota, SQLiteStore, SyncService, SyncSpec
 from fieldsync.cli._zoho import build_zoho
 from fieldsync.exceptions import FieldSyncError
-from fieldsync.stores.postgres import PostgresStore
+from fieldsync.ports import Clock, Source, SyncStore, Target
+from fieldsync.stores import QuotaStore
 from fieldsync.testing import ScaledClock
-from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource
+from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
+
+
+@contextmanager
+def open_store(spec: dict[str, Any]) -> Iterator[SyncStore]:
+    where = spec.get("postgres")
+    if where is None:
+        with SQLiteStore(spec["store"]) as sqlite:
+            yield sqlite
+        return
+    from fieldsync.stores.postgres import PostgresStore
+
+    with PostgresStore(where["url"], schema=where["schema"], clock="caller", max_size=2) as pg:
+        yield pg
+
+
+def adapters(spec: dict[str, Any], store: SyncStore, clock: Clock) -> tuple[Source, Target]:
+    settings = spec["settings"]
+    wiring = spec.get("wiring", "cli")
+    if wiring == "cli":
+        assert isinstance(store, QuotaStore)
+        return build_zoho("zoho", settings, quota=store, clock=clock)
+    kept_here = {"ledger": LocalQuota()} if wiring == "local" else {}
+    auth = ZohoOAuth(
+        client_id=settings["client_id"],
+        client_secret=settings["client_secret"],
+        refresh_token=settings["refresh_token"],
+        accounts_url=settings["accounts_url"],
+        clock=clock,
+        **kept_here,
+    )
+    source = ZohoInvoiceSource(
+        auth,
+        organization_id=settings["organization_id"],
+        base_url=settings["invoice_url"],
+        clock=clock,
+    )
+    return source, ZohoCampaignsTarget(auth, base_url=settings["campaigns_url"], clock=clock)
 
 
 def main(spec: dict[str, Any]) -> dict[str, Any]:
     clock = ScaledClock(spec["factor"], spec["origin"])
-    with _open_store(spec) as store:
-        source, target = build_zoho("zoho", spec["settings"], quota=store, clock=clock)
+    with open_store(spec) as store:
+        source, target = adapters(spec, store, clock)
         assert isinstance(source, ZohoInvoiceSource)
         assert isinstance(target, ZohoCampaignsTarget)
         if "gate" in spec:
@@ -75,13 +127,6 @@ def main(spec: dict[str, Any]) -> dict[str, Any]:
         finally:
             source.close()
             target.close()
-
-
-def _open_store(spec: dict[str, Any]) -> SQLiteStore | PostgresStore:
-    postgres = spec.get("postgres")
-    if postgres is None:
-        return SQLiteStore(spec["store"])
-    return PostgresStore(postgres["url"], schema=postgres["schema"])
 
 
 def _wait_at(gate: Path) -> None:

@@ -22,6 +22,7 @@ from fieldsync.domain.sync import RunStatus, SyncRun
 from fieldsync.exceptions import RetriableError
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.ports import SyncStore
+from fieldsync.quota import LocalQuota
 from fieldsync.service import SyncService
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing.clock import FakeClock
@@ -184,12 +185,20 @@ def build(
         LossyTransport(invoice, rate=lost, seed=chance + 2),
         LossyTransport(campaigns, rate=lost, seed=chance + 3),
     )
+    # Every rig is a world of its own whose time starts at START again, with the same
+    # credentials: rigs sharing one store must not meet in its quota ledger (a later rig
+    # would find the earlier ones' mints and locks "in the future"), so a shared store
+    # keeps each rig's limits in the rig, explicitly. A store of its own is shared as usual.
+    kept_in_rig: dict[str, LocalQuota] = (
+        {} if store is None else {"ledger": LocalQuota(), "token_cache": LocalQuota()}
+    )
     auth = ZohoOAuth(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         refresh_token=REFRESH_TOKEN,
         client=httpx.Client(transport=recorder),
         clock=clock,
+        **kept_in_rig,
     )
     retry = RetryPolicy(attempts=attempts)
     source = ZohoInvoiceSource(

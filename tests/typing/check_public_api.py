@@ -162,3 +162,22 @@ def a_postgres_fleet(url: str) -> fs.SyncService:
     shared: fieldsync.stores.QuotaStore = store
     print(same, shared)
     return fs.SyncService(store=store)
+
+
+def limits_shared_by_default_or_kept_here(path: str) -> None:
+    from fieldsync.ports import ClaimsDue, SharesQuota
+    from fieldsync.zoho import ZohoCampaignsTarget, ZohoInvoiceSource, ZohoOAuth
+
+    store = fs.SQLiteStore(path)
+    auth = ZohoOAuth(client_id="id", client_secret="s", refresh_token="r")
+    service = fs.SyncService(store=store)
+    target = ZohoCampaignsTarget(auth)
+    service.register_integration(
+        "zoho", source=ZohoInvoiceSource(auth, organization_id="1"), target=target
+    )
+    shares: SharesQuota = target
+    shares.share_quota(store)
+    kept_here = ZohoOAuth(
+        client_id="id", client_secret="s", refresh_token="r", ledger=fs.LocalQuota()
+    )
+    print(kept_here.ledger, isinstance(store, ClaimsDue))

@@ -17,12 +17,14 @@ PUBLIC_MODULES = [
     "fieldsync.events",
     "fieldsync.ports",
     "fieldsync.zoho",
+    "fieldsync.zoho.messages",
     "fieldsync.testing",
     "fieldsync.testing.emulators",
     "fieldsync.http",
     "fieldsync.notifiers",
     "fieldsync.exceptions",
     "fieldsync.quota",
+    "fieldsync.redaction",
     "fieldsync.web",
     "fieldsync.otel",
     "fieldsync.testing.pytest_plugin",
@@ -104,13 +106,16 @@ def test_the_ports_module_exports_every_port_and_capability() -> None:
 
     expected = {
         "BulkEmailTarget",
+        "ClaimsDue",
         "Clock",
         "ListReader",
         "MintLock",
         "Notifier",
         "QuotaLedger",
         "QuotaStore",
+        "SharesQuota",
         "Source",
+        "SupportsClose",
         "SyncStore",
         "Target",
         "TargetRules",
@@ -225,6 +230,13 @@ def test_every_fieldsync_type_in_a_public_signature_is_public_itself() -> None:
                     leaks.add(f"{module_name}.{name}{where}: {cls.__module__}.{cls.__qualname__}")
 
     assert sorted(leaks) == []
+
+
+def test_local_quota_is_one_class_under_its_three_import_paths() -> None:
+    import fieldsync.quota
+    import fieldsync.stores
+
+    assert fieldsync.LocalQuota is fieldsync.stores.LocalQuota is fieldsync.quota.LocalQuota
 
 
 def test_the_types_custom_store_authors_need_are_exported() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from fieldsync._secrets import redact_text
+from fieldsync.redaction import redact_text
 
 
 @pytest.mark.parametrize(

@@ -16,15 +16,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import attrs
-
+from fieldsync.cli._completion_scripts import SCRIPTS, CommandSpec, OptionSpec
 from fieldsync.cli._exit import ExitCode
 from fieldsync.exceptions import ConfigurationError
 
 __all__ = [
     "SHELLS",
-    "CommandSpec",
-    "OptionSpec",
     "cmd_completion",
     "command_specs",
     "configured_names",
@@ -32,40 +29,6 @@ __all__ = [
 ]
 
 SHELLS = ("bash", "zsh", "fish")
-
-
-@attrs.frozen
-class OptionSpec:
-    """An option as the scripts complete it.
-
-    Attributes:
-        names: its spellings (``-v``, ``--verbose``).
-        help: what it means (zsh and fish show it).
-        value: what follows it: ``""`` (a flag), ``"file"``, or ``"word"`` (anything).
-    """
-
-    names: tuple[str, ...]
-    help: str
-    value: str
-
-
-@attrs.frozen
-class CommandSpec:
-    """A command as the scripts complete it.
-
-    Attributes:
-        name: the command (``initiate``).
-        summary: its one line (zsh and fish show it).
-        options: its options.
-        operand: what its arguments are: ``"syncs"`` or ``"integrations"`` (names from the
-            file), ``"files"``, a space-separated list of choices, or ``""`` (nothing to
-            complete).
-    """
-
-    name: str
-    summary: str
-    options: tuple[OptionSpec, ...]
-    operand: str
 
 
 def _option(action: argparse.Action) -> OptionSpec:
@@ -140,8 +103,6 @@ def cmd_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         for name in configured_names(args.config, args.names):
             print(name)
         return ExitCode.OK
-    from fieldsync.cli._completion_scripts import SCRIPTS
-
     script = SCRIPTS[args.shell](global_options(parser), command_specs(parser))
     sys.stdout.write(script)
     return ExitCode.OK

@@ -10,9 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from fieldsync.cli._completion import CommandSpec, OptionSpec
+import attrs
 
-__all__ = ["SCRIPTS", "bash_script", "fish_script", "zsh_script"]
+__all__ = ["SCRIPTS", "CommandSpec", "OptionSpec", "bash_script", "fish_script", "zsh_script"]
+
+
+@attrs.frozen
+class OptionSpec:
+    """An option as the scripts complete it.
+
+    Attributes:
+        names: its spellings (``-v``, ``--verbose``).
+        help: what it means (zsh and fish show it).
+        value: what follows it: ``""`` (a flag), ``"file"``, or ``"word"`` (anything).
+    """
+
+    names: tuple[str, ...]
+    help: str
+    value: str
+
+
+@attrs.frozen
+class CommandSpec:
+    """A command as the scripts complete it.
+
+    Attributes:
+        name: the command (``initiate``).
+        summary: its one line (zsh and fish show it).
+        options: its options.
+        operand: what its arguments are: ``"syncs"`` or ``"integrations"`` (names from the
+            file), ``"files"``, a space-separated list of choices, or ``""`` (nothing to
+            complete).
+    """
+
+    name: str
+    summary: str
+    options: tuple[OptionSpec, ...]
+    operand: str
+
 
 Script = Callable[[Sequence[OptionSpec], Sequence[CommandSpec]], str]
 

@@ -39,7 +39,6 @@ Evaluation (:mod:`fieldsync.domain.criteria_operators` has the details):
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
@@ -48,22 +47,18 @@ import attrs
 
 from fieldsync.domain import criteria_operators as ops
 from fieldsync.domain.criteria_operators import LIST_VALUE, NO_VALUE, Operator
+from fieldsync.domain.criteria_parser import (
+    IDENTIFIER,
+    KEYWORDS,
+    MAX_DEPTH,
+    ParsedCondition,
+    ParsedGroup,
+    parse_criteria,
+)
 from fieldsync.domain.errors import CriteriaError
 from fieldsync.domain.fields import Schema
 
 __all__ = ["Combinator", "Condition", "Criteria", "CriteriaProblem", "Operator", "Verdict"]
-
-MAX_DEPTH = 100
-"""How deep groups (parentheses) may nest."""
-
-KEYWORDS = frozenset(
-    {"and", "or", "not", "in", "contains", "starts", "ends", "with", "is", "empty"}
-    | {"before", "after", "true", "false"}
-)
-"""Words of the language (any case); a field with one of these names is written in backquotes."""
-
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*", re.ASCII)
-"""A field name that needs no backquotes (unless it is a keyword)."""
 
 
 class Combinator(enum.Enum):
@@ -198,10 +193,7 @@ class Criteria:
         Raises:
             CriteriaSyntaxError: the text does not parse; it says what and where.
         """
-        # The parser builds Criteria, so it imports this module: import it late.
-        from fieldsync.domain.criteria_parser import parse_criteria
-
-        return parse_criteria(text)
+        return _group(parse_criteria(text))
 
     def to_text(self) -> str:
         """The criteria in the criteria language; ``""`` for :meth:`all`."""
@@ -277,6 +269,18 @@ def _canonical(
     if len(flat) == 1:
         return Combinator.ALL, (flat[0],)
     return combinator, tuple(flat)
+
+
+def _group(node: ParsedGroup) -> Criteria:
+    """The criteria a parse tree stands for (the parser builds plain nodes, not Criteria,
+    so that it needs nothing of this module)."""
+    return Criteria(Combinator(node.combinator), map(_item, node.items))
+
+
+def _item(node: ParsedCondition | ParsedGroup) -> Condition | Criteria:
+    if isinstance(node, ParsedCondition):
+        return Condition(node.field, node.op, node.value)
+    return _group(node)
 
 
 @attrs.frozen

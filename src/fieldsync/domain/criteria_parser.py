@@ -15,8 +15,10 @@ The grammar (keywords in any case; ``docs/criteria.md`` has the full reference):
 
 An identifier is ``[A-Za-z_][A-Za-z0-9_.]*`` and not a keyword; a number is
 ``-?[0-9]+(.[0-9]+)?``. Quoted text takes the escapes ``\\\\ \\" \\' \\` \\n \\r \\t`` and
-``\\uXXXX``/``\\UXXXXXXXX``. Nothing is evaluated: text only ever becomes
-:class:`~fieldsync.domain.criteria.Condition` values.
+``\\uXXXX``/``\\UXXXXXXXX``. Nothing is evaluated: text only ever becomes a tree of
+:class:`ParsedGroup` and :class:`ParsedCondition` values, which
+:meth:`fieldsync.domain.criteria.Criteria.parse` turns into criteria. The parser knows
+nothing of ``Criteria`` (the criteria module imports this one, never the reverse).
 """
 
 from __future__ import annotations
@@ -28,18 +30,29 @@ from decimal import Decimal
 
 import attrs
 
-from fieldsync.domain.criteria import (
-    IDENTIFIER,
-    KEYWORDS,
-    MAX_DEPTH,
-    Combinator,
-    Condition,
-    Criteria,
-    Operator,
-)
+from fieldsync.domain.criteria_operators import Operator
 from fieldsync.domain.errors import CriteriaSyntaxError
 
-__all__ = ["parse_criteria"]
+__all__ = [
+    "IDENTIFIER",
+    "KEYWORDS",
+    "MAX_DEPTH",
+    "ParsedCondition",
+    "ParsedGroup",
+    "parse_criteria",
+]
+
+MAX_DEPTH = 100
+"""How deep groups (parentheses) may nest."""
+
+KEYWORDS = frozenset(
+    {"and", "or", "not", "in", "contains", "starts", "ends", "with", "is", "empty"}
+    | {"before", "after", "true", "false"}
+)
+"""Words of the language (any case); a field with one of these names is written in backquotes."""
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*", re.ASCII)
+"""A field name that needs no backquotes (unless it is a keyword)."""
 
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _WORD_CHAR = re.compile(r"[A-Za-z0-9_.]")
@@ -87,8 +100,29 @@ class _Token:
         return repr(self.text if len(self.text) <= 30 else self.text[:29] + "…")
 
 
-def parse_criteria(text: str) -> Criteria:
-    """Parse criteria text; blank text is :meth:`Criteria.all`.
+@attrs.frozen
+class ParsedCondition:
+    """One condition as written: ``field op value`` (no value for ``is empty``, a tuple
+    for ``in``)."""
+
+    field: str
+    op: Operator
+    value: object = None
+
+
+@attrs.frozen
+class ParsedGroup:
+    """Items joined by ``and`` (``combinator`` ``"all"``) or ``or`` (``"any"``)."""
+
+    combinator: str
+    items: tuple[ParsedCondition | ParsedGroup, ...]
+
+
+_Node = ParsedCondition | ParsedGroup
+
+
+def parse_criteria(text: str) -> ParsedGroup:
+    """Parse criteria text; blank text is an ``"all"`` group of no items.
 
     Raises:
         CriteriaSyntaxError: with what was expected and the position where it was not found.
@@ -121,31 +155,31 @@ class _Parser:
             message = f"expected '{word}' after '{after}', found {token.describe()}"
             raise self.error(message, token.position)
 
-    def parse(self) -> Criteria:
+    def parse(self) -> ParsedGroup:
         if self.peek().kind is _Kind.END:
-            return Criteria.all()
+            return ParsedGroup("all", ())
         node = self.any()
         token = self.peek()
         if token.kind is not _Kind.END:
             message = f"expected 'and', 'or' or the end of the criteria, found {token.describe()}"
             raise self.error(message, token.position)
-        return Criteria(Combinator.ALL, (node,))
+        return ParsedGroup("all", (node,))
 
-    def any(self) -> Condition | Criteria:
+    def any(self) -> _Node:
         items = [self.all()]
         while self.peek().word == "or":
             self.take()
             items.append(self.all())
-        return items[0] if len(items) == 1 else Criteria(Combinator.ANY, items)
+        return items[0] if len(items) == 1 else ParsedGroup("any", tuple(items))
 
-    def all(self) -> Condition | Criteria:
+    def all(self) -> _Node:
         items = [self.term()]
         while self.peek().word == "and":
             self.take()
             items.append(self.term())
-        return items[0] if len(items) == 1 else Criteria(Combinator.ALL, items)
+        return items[0] if len(items) == 1 else ParsedGroup("all", tuple(items))
 
-    def term(self) -> Condition | Criteria:
+    def term(self) -> _Node:
         opening = self.peek()
         if not opening.is_symbol("("):
             return self.condition()
@@ -165,7 +199,7 @@ class _Parser:
         self.depth -= 1
         return node
 
-    def condition(self) -> Condition:
+    def condition(self) -> ParsedCondition:
         token = self.take()
         if token.kind is _Kind.FIELD or (token.kind is _Kind.WORD and token.word not in KEYWORDS):
             field = str(token.value)
@@ -176,10 +210,10 @@ class _Parser:
             raise self.error(message, token.position)
         op, after = self.operator(token)
         if op in (Operator.IS_EMPTY, Operator.IS_NOT_EMPTY):
-            return Condition(field, op)
+            return ParsedCondition(field, op)
         if op in (Operator.IN, Operator.NOT_IN):
-            return Condition(field, op, self.values(after))
-        return Condition(field, op, self.value(after))
+            return ParsedCondition(field, op, self.values(after))
+        return ParsedCondition(field, op, self.value(after))
 
     def operator(self, field: _Token) -> tuple[Operator, str]:
         """The operator after a field, and its text as written (for messages)."""

@@ -29,7 +29,7 @@ from fieldsync.domain.quota import QuotaRequest, shared_windows
 from fieldsync.domain.records import RateWindow
 from fieldsync.events import WaitReason
 from fieldsync.exceptions import QuotaExhaustedError
-from fieldsync.stores._quota_memory import LocalQuota
+from fieldsync.quota import LocalQuota
 
 if TYPE_CHECKING:
     from fieldsync.ports import Clock, QuotaLedger
@@ -180,8 +180,8 @@ class Pacer:
         max_wait: the longest wait accepted, in seconds. A longer one means an hourly or
             daily window is used up: :meth:`acquire` raises instead of blocking for hours.
         name: what is paced (e.g. ``"POST json/listsubscribe"``), for error messages.
-        ledger: where slots are booked (a private :class:`~fieldsync.stores.LocalQuota`
-            when omitted, which is pacing within this object only).
+        ledger: where slots are booked (a private :class:`~fieldsync.LocalQuota` when
+            omitted, which is pacing within this object only; see :meth:`use_ledger`).
         scope: the quota domain in the ledger (``name``, or ``"pacer"``, by default).
         share: the fraction of each window this pacer may fill (``quota_share``), to leave
             room for other clients of the same account.
@@ -256,6 +256,25 @@ class Pacer:
             self._slots.clear()
         if unused:
             self.ledger.release(self.scope, unused)
+
+    def use_ledger(self, ledger: QuotaLedger) -> None:
+        """Book in ``ledger`` from now on (an adapter adopting its service's store).
+
+        Slots booked in the old ledger and not taken yet are given back to it; a lock this
+        pacer met is recorded in ``ledger``, so that whoever shares it waits too. Times
+        booked in the old ledger are not carried over: switch before the first call.
+        """
+        with self._lock:
+            old, unused = self.ledger, tuple(self._slots)
+            if ledger is old:
+                return
+            self._slots.clear()
+            self.ledger = ledger
+            until, reason = self._locked_until, self._lock_reason
+        if unused:
+            old.release(self.scope, unused)
+        if until > self.clock.now().timestamp():
+            ledger.lock(self.scope, until=until, reason=reason)
 
     def lock(self, until: datetime, reason: str) -> None:
         """Record that the service locked this scope until ``until``: no call goes from

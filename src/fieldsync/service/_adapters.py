@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 import typing_extensions
 
+from fieldsync.ports import SupportsClose
+
 __all__ = ["close_each", "missing_methods"]
 
 _log = logging.getLogger("fieldsync.service")
@@ -23,11 +25,10 @@ def close_each(things: Iterable[object]) -> None:
     logged and the others are still closed; then the first error is raised."""
     first: Exception | None = None
     for thing in things:
-        close = getattr(thing, "close", None)
-        if not callable(close):
+        if not isinstance(thing, SupportsClose):
             continue
         try:
-            close()
+            thing.close()
         except Exception as exc:
             _log.warning("closing %r failed", thing, exc_info=True)
             first = first or exc

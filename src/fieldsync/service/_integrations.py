@@ -2,6 +2,11 @@
 resolver builds on demand from the user's own credential storage (a fleet cannot register
 thousands of organizations at start).
 
+Adapters that can share their quota (:class:`~fieldsync.ports.SharesQuota`: the Zoho ones)
+are given the service's store as they are registered or resolved, before any call: so every
+process on that store books its calls and keeps its tokens in it, unless an adapter was
+built with a ledger of its own.
+
 Resolved integrations are kept in a small LRU cache so that a worker running the same
 organization's syncs again reuses its HTTP clients and tokens. One that falls out of the
 cache (or is forgotten) is closed, but never under a run that still uses it: closing waits
@@ -20,7 +25,7 @@ from typing import Protocol
 import attrs
 
 from fieldsync.exceptions import NotFoundError
-from fieldsync.ports import Source, Target
+from fieldsync.ports import QuotaStore, SharesQuota, Source, SupportsClose, Target
 
 __all__ = ["Integration", "IntegrationAdapters", "IntegrationResolver", "Integrations"]
 
@@ -57,7 +62,7 @@ IntegrationResolver = Callable[[str], IntegrationAdapters | None]
 @attrs.define
 class _Resolved:
     adapters: Integration
-    owner: object  # what the resolver returned: closed when it can be
+    owner: IntegrationAdapters  # what the resolver returned: closed when it can be
     users: int = 0
     evicted: bool = False
 
@@ -68,11 +73,20 @@ class Integrations:
     Args:
         resolver: builds an integration from its name (``None`` for an unknown one).
         cache_size: resolved integrations kept open at most (least recently used go first).
+        quota: the store that adapters able to share their quota book in (the service's,
+            when it is a quota store); ``None`` leaves them as they were built.
     """
 
-    def __init__(self, resolver: IntegrationResolver | None = None, *, cache_size: int = 32):
+    def __init__(
+        self,
+        resolver: IntegrationResolver | None = None,
+        *,
+        cache_size: int = 32,
+        quota: QuotaStore | None = None,
+    ):
         if cache_size < 1:
             raise ValueError(f"cache_size must be at least 1, not {cache_size}")
+        self._quota = quota
         self._registered: dict[str, Integration] = {}
         self._resolver = resolver
         self._cache: OrderedDict[str, _Resolved] = OrderedDict()
@@ -99,7 +113,9 @@ class Integrations:
             TypeError: ``source`` or ``target`` does not implement its port.
         """
         self._drop_resolved(name)  # a registration wins over a resolved copy
-        self._registered[name] = _checked(source, target)
+        adapters = _checked(source, target)
+        _share_quota(adapters, self._quota)
+        self._registered[name] = adapters
 
     @contextlib.contextmanager
     def use(self, name: str) -> Iterator[Integration]:
@@ -160,8 +176,10 @@ class Integrations:
         owner = self._resolver(name)
         if owner is None:
             raise NotFoundError("integration", name)
-        fresh = _Resolved(_checked(owner.source, owner.target), owner, users=1)
-        to_close: list[tuple[str, object]] = []
+        adapters = _checked(owner.source, owner.target)
+        _share_quota(adapters, self._quota)  # before the caller makes a call
+        fresh = _Resolved(adapters, owner, users=1)
+        to_close: list[tuple[str, IntegrationAdapters]] = []
         with self._lock:
             raced = self._cache.get(name)
             if raced is not None:
@@ -193,16 +211,23 @@ def _checked(source: object, target: object) -> Integration:
     return Integration(source, target)
 
 
-def _close(name: str, owner: object) -> None:
+def _share_quota(adapters: Integration, store: QuotaStore | None) -> None:
+    """Give ``store`` to the adapters that can book their calls and tokens in it (both
+    Zoho adapters forward it to their shared ``ZohoOAuth``, which adopts it once)."""
+    if store is None:
+        return
+    for adapter in (adapters.source, adapters.target):
+        if isinstance(adapter, SharesQuota):
+            adapter.share_quota(store)
+
+
+def _close(name: str, owner: IntegrationAdapters) -> None:
     """Close what a resolver returned: its own ``close()``, else its source's and target's."""
-    closers = [getattr(owner, "close", None)]
-    if not callable(closers[0]):
-        closers = [getattr(owner, "source", None), getattr(owner, "target", None)]
-        closers = [getattr(adapter, "close", None) for adapter in closers]
-    for close in closers:
-        if callable(close):
+    parts = [owner] if isinstance(owner, SupportsClose) else [owner.source, owner.target]
+    for part in parts:
+        if isinstance(part, SupportsClose):
             try:
-                close()
+                part.close()
             except Exception:
                 # closing is tidying up: a failure must not fail the run that evicted it
                 _log.warning("closing the adapters of integration %s failed", name, exc_info=True)

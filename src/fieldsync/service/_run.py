@@ -19,7 +19,6 @@ import attrs
 
 from fieldsync import _run_scope
 from fieldsync._run_scope import RunScope
-from fieldsync._secrets import redact_text
 from fieldsync.domain.emails import email_key
 from fieldsync.domain.planner import Planner
 from fieldsync.domain.records import BatchCommit, Checkpoint, SourceRecord
@@ -42,6 +41,7 @@ from fieldsync.exceptions import (
     SyncError,
 )
 from fieldsync.ports import Clock, ListReader, Source, SyncStore, Target
+from fieldsync.redaction import redact_text
 from fieldsync.service._batch import BatchResult, contacts_to_send, tally
 from fieldsync.service._outbox import Outbox, describe_counts
 from fieldsync.service._preview import plan_config

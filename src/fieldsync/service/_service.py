@@ -33,7 +33,7 @@ from fieldsync.exceptions import (
     NotFoundError,
     StateError,
 )
-from fieldsync.ports import Clock, Notifier, Source, SyncStore, Target
+from fieldsync.ports import ClaimsDue, Clock, Notifier, QuotaStore, Source, SyncStore, Target
 from fieldsync.service._adapters import close_each, missing_methods
 from fieldsync.service._disable import carry_out, impact_of
 from fieldsync.service._export import write_skipped
@@ -142,7 +142,9 @@ class SyncService(Closeable):
         self._ids: Callable[[], str] = ids or (lambda: uuid.uuid4().hex)
         self._worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._lease_ttl = lease_ttl
-        self._integrations = Integrations(resolver, cache_size=resolver_cache_size)
+        # Adapters book Zoho's limits in the store (every process on it shares them).
+        quota = store if isinstance(store, QuotaStore) else None
+        self._integrations = Integrations(resolver, cache_size=resolver_cache_size, quota=quota)
         self._reads = ReadCache(self._clock, read_model_ttl)
         # Everything to close, in the order received; the notifier first.
         self._owned: list[object] = [] if notifier is None else [notifier]
@@ -171,6 +173,14 @@ class SyncService(Closeable):
 
         Registering a name again replaces its adapters. Registration lives in this service
         object only; register on every start.
+
+        Adapters that can share their quota (:class:`~fieldsync.ports.SharesQuota`: the
+        Zoho ones) book their calls and keep their tokens in this service's store from
+        now on, when it is a quota store (``SQLiteStore``, ``PostgresStore``,
+        ``InMemoryStore``), unless they were built with a ``ledger`` or ``token_cache``
+        of their own: every process on one store then shares an account's rate windows,
+        endpoint locks and access token. The same holds for adapters a ``resolver``
+        builds.
 
         Raises:
             StateError: the integration was disabled (it can never run again).
@@ -514,12 +524,13 @@ class SyncService(Closeable):
 
     def _due_one_by_one(self, due_at: datetime) -> Iterator[tuple[Sync, str]]:
         """The syncs due at ``due_at``, each at most once, with the lease owner to run it
-        as. A store that claims due syncs itself (``PostgresStore.claim_due``: ``FOR UPDATE
-        SKIP LOCKED``) hands out one whose lease it took, so that workers never line up
-        behind the same syncs; otherwise the due list is walked and the run takes the lease.
+        as. A store that claims due syncs itself (:class:`~fieldsync.ports.ClaimsDue`, as
+        ``PostgresStore`` does with ``FOR UPDATE SKIP LOCKED``) hands out one whose lease
+        it took, so that workers never line up behind the same syncs; otherwise the due
+        list is walked and the run takes the lease.
         """
-        claim = getattr(self._store, "claim_due", None)
-        if not callable(claim):
+        store = self._store
+        if not isinstance(store, ClaimsDue):
             for sync in self.due_syncs(due_at):
                 yield sync, self._owner()
             return
@@ -527,7 +538,7 @@ class SyncService(Closeable):
         while True:
             owner = self._owner()
             now = self._clock.now()
-            claimed = claim(
+            claimed = store.claim_due(
                 owner, now=now, due_by=due_at, ttl=self._lease_ttl, limit=1, exclude=seen
             )
             if not claimed:

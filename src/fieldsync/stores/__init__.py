@@ -5,8 +5,8 @@
 - :class:`PostgresStore`: PostgreSQL, for many workers on many machines (the ``postgres``
   extra; imported on first use, so fieldsync works without psycopg installed).
 - :class:`InMemoryStore`: dictionaries, for tests.
-- :class:`LocalQuota`: a quota ledger and token cache in process memory, what the Zoho
-  adapters use when given no store to share them through.
+- :class:`LocalQuota`: a quota ledger and token cache in process memory, for keeping an
+  adapter's limits inside one process on purpose (also ``fieldsync.LocalQuota``).
 
 All implement :class:`fieldsync.ports.SyncStore` and pass the contract suite in
 ``fieldsync.testing.store_contract``, which a store of your own can run too.
@@ -14,7 +14,8 @@ All implement :class:`fieldsync.ports.SyncStore` and pass the contract suite in
 
 from typing import TYPE_CHECKING, Any
 
-from fieldsync.stores._quota_memory import LocalQuota, QuotaStore
+from fieldsync.ports import QuotaStore
+from fieldsync.quota import LocalQuota
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.stores.sqlite import SQLiteStore
 

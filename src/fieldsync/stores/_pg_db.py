@@ -47,8 +47,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from fieldsync._secrets import redact_text
 from fieldsync.exceptions import StoreError
+from fieldsync.redaction import redact_text
 from fieldsync.stores._pg_schema import migrate
 from fieldsync.stores._pg_waits import LockTimeoutError, Waits, with_keepalives
 

@@ -17,8 +17,8 @@ from fieldsync.domain.records import BatchCommit, Checkpoint, StoredFingerprint
 from fieldsync.domain.state import SyncState
 from fieldsync.domain.sync import Notification, SkippedRecord, Sync, SyncConfig, SyncRun
 from fieldsync.exceptions import NotFoundError, StoreError, SyncAlreadyRunningError
+from fieldsync.quota import LocalQuota
 from fieldsync.stores._lease import require_holder
-from fieldsync.stores._quota_memory import LocalQuota
 
 __all__ = ["InMemoryStore"]
 

@@ -1,4 +1,4 @@
-"""Zoho Campaigns v1.1 answers: the code table, the success messages, and ``classify``.
+"""Zoho Campaigns v1.1 answers: the code table, reading success messages, and ``classify``.
 
 Zoho Campaigns answers most errors with HTTP 200 and a body such as
 ``{"status": "error", "code": "2004", "message": "..."}``. The code may be a string or a
@@ -47,16 +47,14 @@ from fieldsync.exceptions import (
 )
 from fieldsync.zoho._api import error_text, raise_for_http_status
 from fieldsync.zoho._campaigns_parse import schema_from
+from fieldsync.zoho.messages import DO_NOT_MAIL_CODE
 
 __all__ = [
-    "ADDED_MESSAGE",
     "CODES",
-    "CONFIRMATION_MESSAGE",
     "DO_NOT_MAIL_CODE",
     "FIELDS_ENDPOINT",
     "GROUP_ADDRESS_LOCAL_PARTS",
     "SUCCESS_CODES",
-    "UPDATED_MESSAGE",
     "CodeInfo",
     "CodeKind",
     "MessageKind",
@@ -83,21 +81,12 @@ GROUP_ADDRESS_LOCAL_PARTS = frozenset(
 )  # fmt: skip
 FIELDS_ENDPOINT = "GET contact/allfields"
 
-# What json/listsubscribe says on success. Zoho documents only the confirmation wording;
-# the added/updated wordings are the emulator's, and the adapter reads them through
-# `message_kind`, which falls back to "written" for any other wording.
-CONFIRMATION_MESSAGE = (
-    "A confirmation email is sent to the user. User needs to confirm to successfully subscribe."
-)
-ADDED_MESSAGE = "Contact added to the list successfully."
-UPDATED_MESSAGE = "Contact details updated successfully."
 
-# Lower-case fragments that identify each wording, tolerant of small rewordings.
+# Lower-case fragments that identify each wording of fieldsync.zoho.messages, tolerant of
+# small rewordings.
 _CONFIRMATION_MARKERS = ("confirmation email", "needs to confirm")
 _ADDED_MARKERS = ("added",)
 _UPDATED_MARKERS = ("updated",)
-
-DO_NOT_MAIL_CODE = "2006"
 
 # Consent refusals told by their wording, whatever the code (Zoho documents no code for a
 # bounced or spam-reporting contact): the first marker found decides, in this order.

@@ -8,10 +8,13 @@ when it needs one (``POST {accounts}/oauth/v2/token``, ``grant_type=refresh_toke
 keeps it until shortly before it expires, and never mints more than Zoho allows (10 per
 10 minutes per refresh token; going over blocks minting for 10 minutes).
 
-Shared between processes: pass a store (``SQLiteStore``) as ``token_cache`` and ``ledger``
-and every process using that store reuses one access token until shortly before it expires,
-books its mints in the ledger (so the 10-per-10-minutes limit holds across processes) and
-respects a minting block any of them met. Without them, both live in this object only.
+Shared between processes by default: once the adapters built on a ``ZohoOAuth`` are
+registered with a ``SyncService`` (or resolved by one), every process using the service's
+store (``SQLiteStore``, ``PostgresStore``) reuses one access token until shortly before it
+expires, books its mints there (so the 10-per-10-minutes limit holds across processes) and
+respects a minting block any of them met. Before that, or with a ``ledger`` and
+``token_cache`` passed explicitly (``fieldsync.LocalQuota()`` keeps them in this process),
+they live where they were put.
 
 One mint at a time: when the token cache is also a :class:`~fieldsync.ports.MintLock`
 (every fieldsync store is), a process that finds no valid token claims the right to mint
@@ -47,16 +50,16 @@ from fieldsync.exceptions import (
     ServiceUnavailableError,
     TransportError,
 )
-from fieldsync.http._redact import install_log_redaction
 from fieldsync.http.retry import RetryPolicy
 from fieldsync.ports import MintLock
-from fieldsync.stores._quota_memory import LocalQuota
+from fieldsync.quota import LocalQuota
+from fieldsync.redaction import install_log_redaction
 from fieldsync.zoho._api import error_text, parse_json, retry_after, send
 from fieldsync.zoho._datacentres import DataCentre
 from fieldsync.zoho._datacentres import data_centre as _data_centre
 
 if TYPE_CHECKING:
-    from fieldsync.ports import Clock, QuotaLedger, TokenCache
+    from fieldsync.ports import Clock, QuotaLedger, QuotaStore, TokenCache
 
 __all__ = ["MINT_CLAIM", "MINT_LIMIT", "MINT_POLL", "MINT_WAIT", "MINT_WINDOW", "ZohoOAuth"]
 
@@ -108,12 +111,15 @@ class ZohoOAuth(Closeable):
         clock: the time source and waiting (``SystemClock`` by default).
         retry: how to retry temporary failures of Zoho Accounts (``RetryPolicy()``).
         ledger: where mints and minting blocks are booked, and the default ledger of the
-            adapters built on this object (a :class:`~fieldsync.stores.LocalQuota` of its
-            own when omitted). Pass the store to share them between processes.
-        token_cache: where access tokens are kept for reuse (this object's own memory when
-            omitted). The refresh token and client secret are never given to it. When it
-            is also a :class:`~fieldsync.ports.MintLock`, one mint at a time happens for
-            this refresh token among everyone using it.
+            adapters built on this object. When omitted: this object's memory until the
+            adapters are registered with a ``SyncService``, then the service's store
+            (:meth:`share_quota`), shared by every process on it. Pass
+            ``fieldsync.LocalQuota()`` to keep the limits inside this process on purpose.
+        token_cache: where access tokens are kept for reuse. When omitted: this object's
+            memory, then the service's store, as for ``ledger``. The refresh token and
+            client secret are never given to it. When it is also a
+            :class:`~fieldsync.ports.MintLock` (every store is), one mint at a time happens
+            for this refresh token among everyone using it.
         mint_wait: seconds to wait for another process's mint (the token it will store)
             before minting anyway (:data:`MINT_WAIT`).
 
@@ -151,9 +157,10 @@ class ZohoOAuth(Closeable):
         local = LocalQuota()  # what is not shared lives here, in this object only
         self.ledger: QuotaLedger = ledger if ledger is not None else local
         self._tokens: TokenCache = token_cache if token_cache is not None else local
-        self._mint_lock = self._tokens if isinstance(self._tokens, MintLock) else None
         self._mint_wait = mint_wait
         self._owner = uuid.uuid4().hex  # this object's name in mint claims
+        # What was left out follows the store of the first service this is registered with.
+        self._follows_store = (ledger is None, token_cache is None)
         # Names this refresh token in the ledger and the cache: a digest, never the secret.
         self.quota_key: str = quota_digest(self._accounts, client_id, refresh_token)
         self._mint_scope = f"zoho-accounts/{self.quota_key}/mint"
@@ -196,6 +203,30 @@ class ZohoOAuth(Closeable):
             self._token = None
             token: str = self._retry.call(self._shared_or_mint, clock=self._clock)
             return token
+
+    def share_quota(self, store: QuotaStore) -> None:
+        """Book mints in ``store`` and keep the access token there from now on, where this
+        object was built without a ``ledger`` or ``token_cache`` of its own (a
+        :class:`~fieldsync.ports.SharesQuota`). ``SyncService`` calls it with its store when
+        the adapters are registered or resolved; only the first store counts.
+
+        A token minted before is put in ``store`` (unless it holds one already), so other
+        processes reuse it; mints booked before stay in this object's memory.
+        """
+        with self._lock:
+            ledger_left_out, cache_left_out = self._follows_store
+            self._follows_store = (False, False)
+            if ledger_left_out:
+                self.ledger = store
+            if not cache_left_out:
+                return
+            self._tokens = store
+            now = self._now()
+            if self._token is None or now >= self._expires_at:
+                return
+            if store.cached_token(self.quota_key, now=now) is None:
+                token = CachedToken(self._token, self._expires_at, self._api_domain)
+                store.store_token(self.quota_key, token)
 
     def invalidate(self, token: str | None = None) -> None:
         """Forget the cached access token (an API said it is invalid), so the next
@@ -248,9 +279,11 @@ class ZohoOAuth(Closeable):
         now = self._now()
         # Another process (or, between retries, another thread) may have minted one.
         shared = self._shared(now)
-        if shared is not None or self._mint_lock is None:
+        # the token cache of now: the service's store once share_quota adopted it
+        lock = self._tokens if isinstance(self._tokens, MintLock) else None
+        if shared is not None or lock is None:
             return shared if shared is not None else self._mint(now)
-        lock, key, deadline = self._mint_lock, self.quota_key, now + self._mint_wait
+        key, deadline = self.quota_key, now + self._mint_wait
         while not lock.claim_mint(key, self._owner, now=now, until=now + MINT_CLAIM):
             if now >= deadline:
                 _log.warning(

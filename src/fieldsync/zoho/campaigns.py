@@ -40,7 +40,7 @@ from fieldsync.domain.records import (
 from fieldsync.exceptions import ConfigurationError, ListNotFoundError, SyncError
 from fieldsync.http.ratelimit import Pacer, RateLimiter
 from fieldsync.http.retry import RetryPolicy
-from fieldsync.ports import Clock, QuotaLedger
+from fieldsync.ports import Clock, QuotaLedger, QuotaStore
 from fieldsync.zoho._api import ZohoApi
 from fieldsync.zoho._campaigns_bulk import BULK, PER_CALL, BulkAdder
 from fieldsync.zoho._campaigns_codes import (
@@ -118,8 +118,10 @@ class ZohoCampaignsTarget(Closeable):
             ``ServiceUnavailableError``, so that the run is deferred rather than failing
             every contact of a long outage one retry budget at a time.
         ledger: where every call is booked against its window and where endpoint locks
-            are recorded (``auth.ledger`` by default). A store shared by several processes
-            makes them share the account's windows and locks.
+            are recorded. By default ``auth.ledger``, which becomes the store of the
+            ``SyncService`` the target is registered with (:meth:`share_quota`), so that
+            every process on that store shares the account's windows and locks. Pass
+            ``fieldsync.LocalQuota()`` to keep them inside this process on purpose.
         quota_share: the fraction of each window fieldsync may fill (1.0: all of it); less
             leaves room for other applications calling the same account.
         bulk_limits: the batch size and windows of ``addlistsubscribersinbulk``
@@ -170,6 +172,7 @@ class ZohoCampaignsTarget(Closeable):
             clock=self._clock,
             classify=classify,
         )
+        self._own_ledger = ledger is not None
         self._ledger = ledger if ledger is not None else auth.ledger
 
         def pacer(windows: Sequence[RateWindow], name: str) -> Pacer:
@@ -211,6 +214,22 @@ class ZohoCampaignsTarget(Closeable):
 
     def _default_base_url(self) -> str:
         return campaigns_root(self._auth.api_domain, self._auth.data_centre)
+
+    def share_quota(self, store: QuotaStore) -> None:
+        """Book every call in ``store`` from now on, unless this target was given a
+        ``ledger`` of its own (a :class:`~fieldsync.ports.SharesQuota`): the ``auth`` adopts
+        the store (:meth:`ZohoOAuth.share_quota`) and the target follows ``auth.ledger``,
+        so the source and target of one ``auth`` always book in one place. ``SyncService``
+        calls it when the target is registered or resolved, before any call of its own.
+        """
+        self._auth.share_quota(store)
+        ledger = self._auth.ledger
+        if self._own_ledger or ledger is self._ledger:
+            return
+        self._ledger = ledger
+        pacers = (self._subscribe_pacer, self._fields_pacer, self._add_pacer, self._count_pacer)
+        for pacer in pacers:
+            pacer.use_ledger(ledger)
 
     # -- schema ---------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ from fieldsync.zoho._invoice_schema import STANDARD_FIELDS, CustomFields, Positi
 from fieldsync.zoho.auth import ZohoOAuth
 
 if TYPE_CHECKING:
-    from fieldsync.ports import Clock, QuotaLedger
+    from fieldsync.ports import Clock, QuotaLedger, QuotaStore
 
 __all__ = [
     "AUTH_CODES",
@@ -105,8 +105,10 @@ class ZohoInvoiceSource(Closeable):
         daily_limit: the plan's daily call cap, when known: the read then stops with
             ``QuotaExhaustedError`` before Zoho refuses (Zoho's own refusal does the same).
         ledger: where every call is booked against the organization's windows and where
-            a used-up daily cap is recorded (``auth.ledger`` by default): a store shared by
-            several processes makes them share the organization's quota.
+            a used-up daily cap is recorded. By default ``auth.ledger``, which becomes the
+            store of the ``SyncService`` the source is registered with (:meth:`share_quota`),
+            so that every process on that store shares the organization's quota. Pass
+            ``fieldsync.LocalQuota()`` to keep it inside this process on purpose.
         quota_share: the fraction of each window fieldsync may fill (1.0: all of it).
 
     Raises:
@@ -141,6 +143,7 @@ class ZohoInvoiceSource(Closeable):
         windows = list(INVOICE_WINDOWS)
         if daily_limit is not None:
             windows.append(RateWindow(limit=daily_limit, period=86_400.0))
+        self._own_ledger = ledger is not None
         self._pacer = Pacer(
             RateLimiter(windows),
             self._clock,
@@ -163,6 +166,15 @@ class ZohoInvoiceSource(Closeable):
         # page 1 as the schema() call that fetched it got it (when, body), for the read
         # that follows; any other schema() call drops it, and any read takes it
         self._schema_page: tuple[datetime, dict[str, Any]] | None = None
+
+    def share_quota(self, store: QuotaStore) -> None:
+        """Book every call in ``store`` from now on, unless this source was given a
+        ``ledger`` of its own (a :class:`~fieldsync.ports.SharesQuota`): the ``auth`` adopts
+        the store (:meth:`ZohoOAuth.share_quota`) and the source follows ``auth.ledger``.
+        ``SyncService`` calls it when the source is registered or resolved."""
+        self._auth.share_quota(store)
+        if not self._own_ledger:
+            self._pacer.use_ledger(self._auth.ledger)
 
     # -- the Source port ------------------------------------------------------------------
 

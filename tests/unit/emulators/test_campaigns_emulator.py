@@ -14,7 +14,7 @@ from fieldsync.testing.emulators._campaigns_state import GROUP_ADDRESS_LOCAL_PAR
 from fieldsync.testing.emulators._common import AccountsEmulator, FaultKind, Faults
 from fieldsync.testing.emulators._people import GROUP_LOCAL_PARTS
 from fieldsync.testing.emulators.campaigns import LOCKOUT_STATUS, CampaignsEmulator
-from fieldsync.zoho._campaigns_codes import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
+from fieldsync.zoho.messages import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
 
 ROOT = "https://campaigns.zoho.com/api/v1.1"
 

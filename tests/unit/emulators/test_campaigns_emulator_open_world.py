@@ -10,7 +10,7 @@ import pytest
 from test_campaigns_emulator import Api
 
 from fieldsync.domain.records import RateWindow
-from fieldsync.zoho._campaigns_codes import CONFIRMATION_MESSAGE, UPDATED_MESSAGE
+from fieldsync.zoho.messages import CONFIRMATION_MESSAGE, UPDATED_MESSAGE
 
 
 def unsubscribe(api: Api, email: str) -> dict[str, Any]:

@@ -240,3 +240,32 @@ class CountingLedger(LocalQuota):
 
     def times(self, scope: str) -> list[float]:
         return list(self._quota_scopes[scope].times)
+
+
+# -- switching ledgers (an adapter adopting its service's store) ---------------------------
+
+
+def test_a_pacer_switching_ledgers_gives_the_old_one_back_its_unused_slots() -> None:
+    old, new = CountingLedger(), CountingLedger()
+    pacer = minute_pacer(FakeClock(START), old)
+    pacer.reserve(3)
+    pacer.acquire()
+
+    pacer.use_ledger(new)
+    pacer.acquire()
+
+    assert len(old.times("acct/listsubscribe")) == 1  # the slot taken; two given back
+    assert len(new.times("acct/listsubscribe")) == 1
+
+
+def test_a_pacer_switching_ledgers_records_its_lock_in_the_new_one() -> None:
+    clock = FakeClock(START)
+    new = LocalQuota()
+    pacer = minute_pacer(clock, LocalQuota())
+    pacer.lock(clock.now() + timedelta(minutes=30), "Zoho locked the endpoint")
+
+    pacer.use_ledger(new)
+
+    held = new.lock_of("acct/listsubscribe", now=clock.now().timestamp())
+    assert held is not None
+    assert held.reason == "Zoho locked the endpoint"

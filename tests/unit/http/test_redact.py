@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from fieldsync.http._redact import install_log_redaction
+from fieldsync.redaction import install_log_redaction
 
 
 def logged_url(url: str, caplog: pytest.LogCaptureFixture) -> str:

@@ -18,14 +18,12 @@ from fieldsync.exceptions import (
     TransportError,
 )
 from fieldsync.zoho._campaigns_codes import (
-    ADDED_MESSAGE,
-    CONFIRMATION_MESSAGE,
-    UPDATED_MESSAGE,
     MessageKind,
     answer_code,
     classify,
     message_kind,
 )
+from fieldsync.zoho.messages import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
 
 SUBSCRIBE = "POST json/listsubscribe"
 FIELDS = "GET contact/allfields"

@@ -211,3 +211,27 @@ def test_eight_objects_asking_at_once_on_one_store_make_one_mint(tmp_path: Path)
     assert len(found) == 8
     assert len(set(found)) == 1
     store.close()
+
+
+def test_a_store_adopted_at_registration_coordinates_the_mint(
+    accounts: AccountsEmulator, store: InMemoryStore | SQLiteStore, clock: HookedClock
+) -> None:
+    waiter = ZohoOAuth(  # the simplest wiring: no ledger, no token cache
+        client_id="client",
+        client_secret=SECRET,
+        refresh_token=REFRESH,
+        client=httpx.Client(transport=accounts),
+        clock=clock,
+    )
+    waiter.share_quota(store)  # what SyncService.register_integration does
+    now = clock.now().timestamp()
+    assert store.claim_mint(waiter.quota_key, PEER, now=now, until=now + MINT_CLAIM)
+
+    def peer_finishes() -> None:
+        store.store_token(waiter.quota_key, CachedToken("1000.minted-by-the-peer", now + 3000.0))
+        store.release_mint(waiter.quota_key, PEER)
+
+    clock.on_sleep = peer_finishes
+
+    assert waiter.access_token() == "1000.minted-by-the-peer"
+    assert accounts.minted == 0

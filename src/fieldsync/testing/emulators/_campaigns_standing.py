@@ -15,7 +15,7 @@ from typing import Literal
 
 import attrs
 
-from fieldsync.zoho._campaigns_codes import DO_NOT_MAIL_CODE
+from fieldsync.zoho.messages import DO_NOT_MAIL_CODE
 
 __all__ = [
     "BOUNCED_CODE",

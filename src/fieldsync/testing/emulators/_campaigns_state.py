@@ -19,7 +19,7 @@ import attrs
 
 from fieldsync.domain.emails import is_valid_email
 from fieldsync.testing.emulators._campaigns_standing import UNSUBSCRIBE_MESSAGE, Standing
-from fieldsync.zoho._campaigns_codes import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
+from fieldsync.zoho.messages import ADDED_MESSAGE, CONFIRMATION_MESSAGE, UPDATED_MESSAGE
 
 __all__ = [
     "GROUP_ADDRESS_LOCAL_PARTS",
