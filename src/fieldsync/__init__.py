@@ -223,6 +223,6 @@ def __getattr__(name: str) -> Any:
         import fieldsync.stores
 
         return fieldsync.stores.PostgresStore
-    # The four errors renamed in 0.2 (InvalidTransition and the others): the new class,
+    # The four errors renamed before 0.1.0 (InvalidTransition and the others): the new class,
     # after a DeprecationWarning. See fieldsync.exceptions.
     return _renamed(name, __name__)

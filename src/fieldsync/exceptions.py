@@ -40,7 +40,7 @@ The errors of the pure domain (the configuration and state errors, and the root)
 in ``fieldsync.domain.errors`` so that the domain depends on nothing else; import every error
 from here.
 
-Renamed in 0.2 (the old names still work, warn with a ``DeprecationWarning`` and go in 1.0;
+Renamed before 0.1.0 (the old names still work, warn with a ``DeprecationWarning`` and go in 1.0;
 see ``docs/deprecations.md``): ``InvalidConfiguration``, ``DisclaimerNotAcknowledged``,
 ``InvalidTransition`` and ``SyncAlreadyRunning`` gained their ``Error`` suffix.
 """

@@ -140,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     _sync_name(initiate)
     initiate.add_argument(
         "--acknowledge-disclaimer",
-        "--accept-disclaimer",  # the spelling before 0.2, deprecated
+        "--accept-disclaimer",  # the spelling before 0.1.0, deprecated
         dest="accept_disclaimer",
         action=_AcknowledgeAction,
         help="go ahead when the plan-limit disclaimer applies, without asking (the API's "

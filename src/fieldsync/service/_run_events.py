@@ -75,7 +75,7 @@ def with_progress(
     if on_progress is None:
         return on_event
     warnings.warn(
-        "SyncService(on_progress=...) is deprecated since fieldsync 0.2: pass on_event= and "
+        "SyncService(on_progress=...) is deprecated since fieldsync 0.1: pass on_event= and "
         "handle fieldsync.events.BatchCommitted",
         DeprecationWarning,
         stacklevel=3,

@@ -99,7 +99,7 @@ class SyncService(Closeable):
         on_event: receives every event of every run: started, batch committed, waiting
             (for a rate limit or a retry, with until when), deferred, finished. See
             :mod:`fieldsync.events`; :func:`fieldsync.events.combine` joins several hooks.
-        on_progress: deprecated since 0.2; use ``on_event`` and
+        on_progress: deprecated since 0.1; use ``on_event`` and
             :class:`~fieldsync.events.BatchCommitted`. Still called with the run after each
             committed batch.
         resolver: builds an integration's adapters on demand from its name (an object
@@ -238,7 +238,7 @@ class SyncService(Closeable):
         :meth:`initiate`.
 
         The keyword form ``create_sync(name, integration=..., list_key=..., mapping=...,
-        criteria=..., schedule=..., options=...)`` is deprecated since 0.2.
+        criteria=..., schedule=..., options=...)`` is deprecated since 0.1 and goes in 0.2.
 
         Raises:
             NotFoundError: the integration is not registered (nor resolvable).
@@ -599,7 +599,7 @@ class SyncService(Closeable):
         back to draft. Only the text rules are checked (see :meth:`check`).
 
         The keyword form ``edit(sync_id, name=..., mapping=..., ...)`` (each keyword
-        changing one part) is deprecated since 0.2.
+        changing one part) is deprecated since 0.1 and goes in 0.2.
 
         Raises:
             NotFoundError: unknown sync.

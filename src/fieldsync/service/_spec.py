@@ -47,7 +47,7 @@ def list_problems(list_key: str, lists: Mapping[str, str] | None) -> list[SpecPr
 
 def _deprecated(old: str, new: str) -> None:
     warnings.warn(
-        f"{old} is deprecated since fieldsync 0.2: pass {new}",
+        f"{old} is deprecated since fieldsync 0.1 and goes in 0.2: pass {new}",
         DeprecationWarning,
         stacklevel=4,  # the caller of create_sync / edit
     )
