@@ -17,6 +17,7 @@ from typing_extensions import deprecated
 
 from fieldsync._closing import Closeable
 from fieldsync.clock import SystemClock
+from fieldsync.domain.duration import RunEstimate
 from fieldsync.domain.fields import Schema
 from fieldsync.domain.spec import SpecProblem, SyncSpec
 from fieldsync.domain.state import SyncAction, SyncState, transition
@@ -26,7 +27,7 @@ from fieldsync.domain.sync import (
     Sync,
     SyncRun,
 )
-from fieldsync.events import EventHook
+from fieldsync.events import EventHook, combine
 from fieldsync.exceptions import (
     FieldSyncError,
     InvalidConfigurationError,
@@ -36,6 +37,7 @@ from fieldsync.exceptions import (
 from fieldsync.ports import ClaimsDue, Clock, Notifier, QuotaStore, Source, SyncStore, Target
 from fieldsync.service._adapters import close_each, missing_methods
 from fieldsync.service._disable import carry_out, impact_of
+from fieldsync.service._estimates import RunEstimates
 from fieldsync.service._export import write_skipped
 from fieldsync.service._initiate import activate, validate
 from fieldsync.service._integrations import Integration, IntegrationResolver, Integrations
@@ -149,6 +151,8 @@ class SyncService(Closeable):
         # Everything to close, in the order received; the notifier first.
         self._owned: list[object] = [] if notifier is None else [notifier]
         self._outbox = Outbox(store=store, notifier=notifier, clock=self._clock, ids=self._ids)
+        self._estimates = RunEstimates()
+        given = with_progress(on_event, on_progress)
         self._runner = Runner(
             store=store,
             clock=self._clock,
@@ -156,7 +160,7 @@ class SyncService(Closeable):
             ids=self._ids,
             lease_ttl=lease_ttl,
             watermark_overlap=watermark_overlap,
-            on_event=with_progress(on_event, on_progress),
+            on_event=self._estimates if given is None else combine(self._estimates, given),
         )
         self._source_scan_every = source_scan_every
         self._verifier = Verifier(
@@ -668,6 +672,13 @@ class SyncService(Closeable):
     ) -> list[Sync]:
         """Syncs, oldest first, optionally of one integration and/or in one state."""
         return self._store.list_syncs(integration=integration, state=state)
+
+    def expected_duration(self, run_id: str) -> RunEstimate | None:
+        """How long a run in progress in this process is expected to take at the target's
+        rate limits (what :class:`~fieldsync.events.RunEstimated` said), or ``None``: the
+        run said none (its target states no windows, or it could not count the records),
+        it ended, or it runs in another process. For screens that follow a run."""
+        return self._estimates.get(run_id)
 
     def history(self, sync_id: str) -> list[SyncRun]:
         """A sync's runs, newest first.

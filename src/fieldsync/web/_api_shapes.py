@@ -168,17 +168,7 @@ _PREVIEW_FIELDS: dict[str, Schema] = {
     "skipped": integer(minimum=0),
     "skipped_by_reason": _counts(),
     "route": {"type": "string", "enum": ["upsert", "bulk"]},
-    "estimate": nullable(
-        obj(
-            {
-                "contacts": integer(minimum=0),
-                "calls": integer(minimum=0),
-                "seconds": number(),
-                "text": text(1_000, pattern=None),
-            },
-            required=("contacts", "calls", "seconds", "text"),
-        )
-    ),
+    "estimate": nullable(ref("Estimate")),
     "disclaimer": nullable(text(100_000, pattern=None)),
     "blocked": nullable(text(100_000, pattern=None)),
 }
@@ -237,9 +227,19 @@ COMPONENTS: dict[str, Schema] = {
             "state": choice(SyncState),
             "running": boolean(),
             "run": nullable(ref("Run")),
+            "estimate": nullable(ref("Estimate")),
             "job": nullable(ref("Job")),
         },
-        required=("state", "running", "run", "job"),
+        required=("state", "running", "run", "estimate", "job"),
+    ),
+    "Estimate": obj(
+        {
+            "contacts": integer(minimum=0),
+            "calls": integer(minimum=0),
+            "seconds": number(),
+            "text": text(1_000, pattern=None),
+        },
+        required=("contacts", "calls", "seconds", "text"),
     ),
     "Preview": obj(_PREVIEW_FIELDS, required=tuple(_PREVIEW_FIELDS)),
     "PreviewPending": obj(

@@ -17,7 +17,14 @@ from fieldsync.web._access import visible_integration, visible_syncs
 from fieldsync.web._api_io import context, posted, query_flag
 from fieldsync.web._errors import BodyInvalid, ErrorResponse, api_body
 from fieldsync.web._forms import unread_first
-from fieldsync.web._json import detail_json, job_json, preview_json, run_json, sync_json
+from fieldsync.web._json import (
+    detail_json,
+    estimate_json,
+    job_json,
+    preview_json,
+    run_json,
+    sync_json,
+)
 from fieldsync.web._previews import previewer
 
 __all__ = [
@@ -159,18 +166,22 @@ async def resume(request: Request) -> Response:
 
 
 def progress(request: Request) -> Response:
-    """``GET /syncs/{id}/progress``: the state, the last run, the console's last job."""
+    """``GET /syncs/{id}/progress``: the state, the last run (and, while it runs in this
+    process, how long it is expected to take at the target's rate limits), the console's
+    last job."""
     ctx = context(request)
     sync_id = request.path_params["sync_id"]
     sync = ctx.service.get_sync(sync_id)
     history = ctx.service.history(sync_id)
     last = history[0] if history else None
     running = ctx.runs.running(sync_id) or (last is not None and not last.status.finished)
+    estimate = None if last is None or not running else ctx.service.expected_duration(last.id)
     return JSONResponse(
         {
             "state": sync.state.value,
             "running": running,
             "run": None if last is None else run_json(last),
+            "estimate": None if estimate is None else estimate_json(estimate),
             "job": job_json(ctx.runs.job(sync_id)),
         }
     )

@@ -23,6 +23,7 @@ from fieldsync.web._jobs import Job
 __all__ = [
     "config_json",
     "detail_json",
+    "estimate_json",
     "impact_json",
     "integration_json",
     "job_json",
@@ -81,12 +82,12 @@ def preview_json(preview: Preview, *, disclaimer: str | None) -> dict[str, Any]:
         "skipped": preview.skipped,
         "skipped_by_reason": {r.value: n for r, n in preview.skipped_by_reason.items()},
         "route": preview.route,
-        "estimate": None if estimate is None else _estimate_json(estimate),
+        "estimate": None if estimate is None else estimate_json(estimate),
         "disclaimer": disclaimer,
     }
 
 
-def _estimate_json(estimate: RunEstimate) -> dict[str, Any]:
+def estimate_json(estimate: RunEstimate) -> dict[str, Any]:
     """How long the writes take at the target's rate limits, and the sentence saying so."""
     return {
         "contacts": estimate.contacts,

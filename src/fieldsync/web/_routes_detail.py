@@ -50,6 +50,7 @@ def detail_routes(ctx: Context) -> Sequence[BaseRoute]:
                 "tab": name,
                 "running": running,
                 "current": last if running else None,
+                "estimate": service.expected_duration(last.id) if running and last else None,
                 "job": ctx.runs.job(sync_id),
                 "created_fields": _created_fields(detail),
                 "lists": ctx.list_names(detail.sync.integration),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from service_helpers import LIST, MAPPING
 
-from fieldsync import RateWindow, Sync, SyncService, SyncSpec
-from fieldsync.events import RunEstimated, RunEvent
+from fieldsync import RateWindow, RunEstimate, Sync, SyncService, SyncSpec
+from fieldsync.events import BatchCommitted, RunEstimated, RunEvent
 from fieldsync.stores.memory import InMemoryStore
 from fieldsync.testing import FakeClock, FakeSource, FakeTarget
 
@@ -59,3 +59,27 @@ def test_a_run_whose_source_counts_emits_its_estimate_after_it_started(
     (estimated,) = [e for e in events if isinstance(e, RunEstimated)]
     assert kinds[:2] == ["RunStarted", "RunEstimated"]
     assert "about 2 min for 25 contacts at 10 a minute" == str(estimated.estimate)
+
+
+def test_a_run_in_progress_says_its_expected_duration_until_it_ends(
+    clock: FakeClock, source: FakeSource, target: FakeTarget, store: InMemoryStore
+) -> None:
+    target.windows = (RateWindow(10, 60.0),)
+    people(source, 25)
+    seen: list[object] = []
+    service: SyncService
+
+    def during(event: RunEvent) -> None:
+        if isinstance(event, BatchCommitted):
+            seen.append(service.expected_duration(event.run_id))
+
+    service = SyncService(store=store, clock=clock, on_event=during)
+    service.register_integration("crm", source=source, target=target)
+    sync = service.create_sync("crm", SyncSpec(name="People", list_key=LIST, mapping=MAPPING))
+
+    run = service.initiate(sync.id)
+
+    assert seen
+    assert all(isinstance(found, RunEstimate) for found in seen)
+    assert {25} == {found.contacts for found in seen if isinstance(found, RunEstimate)}
+    assert service.expected_duration(run.id) is None  # it ended

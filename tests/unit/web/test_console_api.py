@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -209,3 +210,32 @@ def test_the_preview_says_how_long_the_writes_take_at_the_targets_limits() -> No
         "text": str(estimate),
     }
     assert "12,500 an hour" in body["estimate"]["text"]
+
+
+def test_the_progress_of_a_run_says_its_expected_duration_while_it_goes_on(
+    api: TestClient, service: SyncService, target: Any, source: Any
+) -> None:
+    sync, _ = initiated(service)
+    for i in range(8, 14):  # new records: the next run writes them
+        source.put(f"n{i}", {"email": f"n{i}@example.com", "first_name": "N", "status": "active"})
+    target.windows = (RateWindow(500, 60.0),)
+    entered, release = threading.Event(), threading.Event()
+    upsert = target.upsert
+
+    def held(list_key: str, contacts: Any) -> Any:
+        entered.set()
+        assert release.wait(10)
+        return upsert(list_key, contacts)
+
+    target.upsert = held
+    started = api.post(f"/api/syncs/{sync.id}/run")
+    assert entered.wait(10)
+    during = api.get(f"/api/syncs/{sync.id}/progress").json()
+    release.set()
+    settle(api.app)  # type: ignore[arg-type]
+    after = api.get(f"/api/syncs/{sync.id}/progress").json()
+
+    assert started.status_code == 202
+    assert during["running"] is True
+    assert during["estimate"]["text"].startswith("under a minute for")
+    assert (after["running"], after["estimate"]) == (False, None)

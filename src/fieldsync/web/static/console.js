@@ -74,6 +74,11 @@
             if (typeof value === "number") cell.textContent = value.toLocaleString("en");
           });
         }
+        var said = progress.querySelector("[data-estimate]");
+        if (said && body.estimate) {
+          said.querySelector("[data-estimate-text]").textContent = body.estimate.text;
+          said.hidden = false;
+        }
         if (body.running) {
           window.setTimeout(tick, 1000);
         } else {
