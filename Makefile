@@ -51,7 +51,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy --strict src
 	$(BIN)/mypy --strict tests/typing
-	$(BIN)/pyright tests/typing
+	$(BIN)/pyright --pythonpath $(BIN)/python tests/typing
 	$(BIN)/python tools/type_completeness.py --floor 0.995
 
 unit: $(STAMP) browser
