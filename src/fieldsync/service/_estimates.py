@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 from fieldsync.domain.duration import RunEstimate
-from fieldsync.events import RunEstimated, RunEvent, RunFinished
+from fieldsync.events import EventHook, RunEstimated, RunEvent, RunFinished
 
 __all__ = ["RunEstimates"]
 
@@ -27,6 +27,16 @@ class RunEstimates:
         elif isinstance(event, RunFinished):
             with self._lock:
                 self._by_run.pop(event.run_id, None)
+
+    def then(self, hook: EventHook) -> EventHook:
+        """This hook, then ``hook`` (the user's): what ``hook`` raises reaches the run, which
+        logs it as any hook's failure (this one raises nothing)."""
+
+        def both(event: RunEvent) -> None:
+            self(event)
+            hook(event)
+
+        return both
 
     def get(self, run_id: str) -> RunEstimate | None:
         """The estimate of a run in progress here, or ``None`` (none said, or it ended)."""

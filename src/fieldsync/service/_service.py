@@ -27,7 +27,7 @@ from fieldsync.domain.sync import (
     Sync,
     SyncRun,
 )
-from fieldsync.events import EventHook, combine
+from fieldsync.events import EventHook
 from fieldsync.exceptions import (
     FieldSyncError,
     InvalidConfigurationError,
@@ -160,7 +160,7 @@ class SyncService(Closeable):
             ids=self._ids,
             lease_ttl=lease_ttl,
             watermark_overlap=watermark_overlap,
-            on_event=self._estimates if given is None else combine(self._estimates, given),
+            on_event=self._estimates if given is None else self._estimates.then(given),
         )
         self._source_scan_every = source_scan_every
         self._verifier = Verifier(
