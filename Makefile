@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-dev
 FIELDSYNC_TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 export FIELDSYNC_TEST_POSTGRES
 
-.PHONY: demo console test lint types unit browser screenshots docs dist bench bench-full soak clean
+.PHONY: demo console test lint types unit browser shells screenshots docs dist bench bench-full soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ browser:
 		echo "no chromium here and no apt-get as root: the browser tests will skip"; \
 	fi
 
+# The completion tests run each script through its shell's syntax check (zsh -n, fish
+# --no-execute): installed when missing and we may, as chromium is.
+shells:
+	@command -v zsh >/dev/null 2>&1 && command -v fish >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing zsh and fish for the completion tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh fish >/dev/null; \
+	else \
+		echo "no zsh or fish here and no apt-get as root: their completion checks will skip"; \
+	fi
+
 # Screenshots of every console screen for docs/console.md, taken by the browser test.
 screenshots: $(STAMP) browser
 	FIELDSYNC_SCREENSHOTS=docs/console $(BIN)/python -m pytest -q -p no:cacheprovider tests/web
@@ -54,7 +65,7 @@ types: $(STAMP)
 	$(BIN)/pyright --pythonpath $(BIN)/python tests/typing
 	$(BIN)/python tools/type_completeness.py --floor 0.995
 
-unit: $(STAMP) browser
+unit: $(STAMP) browser shells
 	$(BIN)/coverage erase
 	$(BIN)/pytest -q -m "not soak" -n auto -p no:fieldsync --cov=fieldsync --cov-branch --cov-report=
 	$(BIN)/coverage report --include='src/fieldsync/domain/*' --fail-under=95
