@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Generic, TypeVar
 
 from fieldsync._threads import run_in_threads
-from fieldsync.exceptions import FatalSyncError, QuotaExhaustedError, ServiceUnavailableError
+from fieldsync.exceptions import (
+    FatalSyncError,
+    QuotaExhaustedError,
+    RateLimitedError,
+    ServiceUnavailableError,
+)
 from fieldsync.http.ratelimit import Pacer
 
-__all__ = ["CallsOfABatch", "book", "send_all"]
+__all__ = ["CallsOfABatch", "book", "locked_out", "send_all"]
 
 T = TypeVar("T")
 
@@ -93,3 +99,19 @@ def send_all(
             run_in_threads(count, concurrency, one, name=name)
     finally:
         pacer.release_unused()
+
+
+def locked_out(pacer: Pacer, exc: RateLimitedError, endpoint: str) -> QuotaExhaustedError:
+    """Zoho kept refusing ``endpoint`` for its rate past the retries: the endpoint is taken
+    as locked for its longest lockout, recorded in the ledger (no process sharing it calls
+    the endpoint until then), and the batch stops with the error returned."""
+    lockout = max((w.lockout for w in pacer.limiter.windows), default=0.0)
+    resume_at = pacer.clock.now() + timedelta(seconds=lockout)
+    pacer.lock(resume_at, f"Zoho kept refusing {endpoint} for its rate")
+    return QuotaExhaustedError(
+        f"Zoho Campaigns kept refusing {endpoint} for its rate ({exc.message}); "
+        f"the endpoint is taken as locked until {resume_at.isoformat()}",
+        resume_at=resume_at,
+        status_code=exc.status_code,
+        endpoint=exc.endpoint,
+    )

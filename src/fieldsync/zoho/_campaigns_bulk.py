@@ -8,7 +8,6 @@ Each successful answer is read into one outcome per address by
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, TargetContact, UpsertOutcome
@@ -24,7 +23,7 @@ from fieldsync.exceptions import (
 from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
-from fieldsync.zoho._campaigns_batch import CallsOfABatch, book, send_all
+from fieldsync.zoho._campaigns_batch import CallsOfABatch, book, locked_out, send_all
 from fieldsync.zoho._campaigns_bulk_answer import read_answer
 from fieldsync.zoho._campaigns_codes import answer_message, confirms_success
 
@@ -122,7 +121,7 @@ class BulkAdder:
             batch.stop(exc)
             return _all_failed(group, str(exc))
         except RateLimitedError as exc:
-            batch.stop(self._locked(exc))
+            batch.stop(locked_out(self._pacer, exc, BULK))
             return _all_failed(group, str(exc))
         except RetriableError as exc:
             if self._breaker.failed():
@@ -144,18 +143,6 @@ class BulkAdder:
             status_code=last.status_code,
             api_code=last.api_code,
             endpoint=last.endpoint,
-        )
-
-    def _locked(self, exc: RateLimitedError) -> QuotaExhaustedError:
-        lockout = max((w.lockout for w in self._pacer.limiter.windows), default=0.0)
-        resume_at = self._pacer.clock.now() + timedelta(seconds=lockout)
-        self._pacer.lock(resume_at, f"Zoho kept refusing {BULK} for its rate")
-        return QuotaExhaustedError(
-            f"Zoho Campaigns kept refusing {BULK} for its rate ({exc.message}); "
-            f"the endpoint is taken as locked until {resume_at.isoformat()}",
-            resume_at=resume_at,
-            status_code=exc.status_code,
-            endpoint=exc.endpoint,
         )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 
 from fieldsync.domain.reasons import ReasonCode
 from fieldsync.domain.records import OutcomeKind, TargetContact, UpsertOutcome
@@ -21,7 +20,7 @@ from fieldsync.exceptions import (
 from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
-from fieldsync.zoho._campaigns_batch import CallsOfABatch, book, send_all
+from fieldsync.zoho._campaigns_batch import CallsOfABatch, book, locked_out, send_all
 from fieldsync.zoho._campaigns_codes import (
     CODES,
     MessageKind,
@@ -138,7 +137,7 @@ class Subscriber:
         except RateLimitedError as exc:
             # Zoho documents no throttling answer; a 429 that outlasted the retries is
             # taken for a locked endpoint: calling it again would only prolong the lock.
-            batch.stop(self._locked(exc))
+            batch.stop(locked_out(self._pacer, exc, SUBSCRIBE))
             return _failed(contact, str(exc))
         except RetriableError as exc:  # retries ran out
             if self._breaker.failed():
@@ -178,19 +177,6 @@ class Subscriber:
             status_code=last.status_code,
             api_code=last.api_code,
             endpoint=last.endpoint,
-        )
-
-    def _locked(self, exc: RateLimitedError) -> QuotaExhaustedError:
-        lockout = max((w.lockout for w in self._pacer.limiter.windows), default=0.0)
-        resume_at = self._pacer.clock.now() + timedelta(seconds=lockout)
-        # Recorded in the ledger: no process sharing it calls the endpoint until then.
-        self._pacer.lock(resume_at, f"Zoho kept refusing {SUBSCRIBE} for its rate")
-        return QuotaExhaustedError(
-            f"Zoho Campaigns kept refusing {SUBSCRIBE} for its rate ({exc.message}); "
-            f"the endpoint is taken as locked until {resume_at.isoformat()}",
-            resume_at=resume_at,
-            status_code=exc.status_code,
-            endpoint=exc.endpoint,
         )
 
 
