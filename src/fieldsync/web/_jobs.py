@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import Callable
 
 import attrs
 
-from fieldsync import FieldSyncError, StateError, SyncRun
-from fieldsync._secrets import redact_text
+from fieldsync import SyncRun
+from fieldsync.web._threads import OneAtATime
 
 __all__ = ["BackgroundRuns", "Job"]
-
-_log = logging.getLogger("fieldsync.web")
 
 
 @attrs.define
@@ -41,9 +36,7 @@ class BackgroundRuns:
     last job of each sync so that its page can say how it went."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: dict[str, Job] = {}
-        self._threads: dict[str, threading.Thread] = {}
+        self._jobs: OneAtATime[Job] = OneAtATime("run", busy="is already running from this console")
 
     def start(self, sync_id: str, action: str, work: Callable[[], SyncRun]) -> Job:
         """Start ``work`` for ``sync_id`` in a new thread.
@@ -51,34 +44,15 @@ class BackgroundRuns:
         Raises:
             StateError: a job of the console for this sync has not ended.
         """
-        with self._lock:
-            current = self._jobs.get(sync_id)
-            if current is not None and not current.done:
-                raise StateError(f"sync {sync_id!r} is already running from this console")
-            job = Job(sync_id, action)
-            thread = threading.Thread(
-                target=self._work, args=(job, work), name=f"fieldsync-{action}", daemon=True
-            )
-            self._jobs[sync_id], self._threads[sync_id] = job, thread
-        thread.start()
-        return job
 
-    def _work(self, job: Job, work: Callable[[], SyncRun]) -> None:
-        try:
+        def run(job: Job) -> None:
             job.run_id = work().id
-        except FieldSyncError as exc:
-            _log.warning("the console's %s of sync %s failed: %s", job.action, job.sync_id, exc)
-            job.error = redact_text(str(exc))
-        except Exception:
-            _log.exception("the console's %s of sync %s failed", job.action, job.sync_id)
-            job.error = "an unexpected error stopped it; the server log has the details"
-        finally:
-            job.done = True
+
+        return self._jobs.launch(Job(sync_id, action), run, name=action)
 
     def job(self, sync_id: str) -> Job | None:
         """The last job started for ``sync_id``, if any."""
-        with self._lock:
-            return self._jobs.get(sync_id)
+        return self._jobs.job(sync_id)
 
     def running(self, sync_id: str) -> bool:
         """Whether a job for ``sync_id`` has not ended."""
@@ -87,9 +61,4 @@ class BackgroundRuns:
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Wait until every job has ended (tests, shutdown); return whether they did."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            threads = list(self._threads.values())
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(thread.is_alive() for thread in threads)
+        return self._jobs.wait(timeout)

@@ -3,18 +3,14 @@ kept for the sync's verify page."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 
 import attrs
 
-from fieldsync import FieldSyncError, StateError, VerifyReport
-from fieldsync._secrets import redact_text
+from fieldsync import VerifyReport
+from fieldsync.web._threads import OneAtATime
 
 __all__ = ["VerifyJob", "VerifyJobs"]
-
-_log = logging.getLogger("fieldsync.web")
 
 
 @attrs.define
@@ -40,9 +36,9 @@ class VerifyJobs:
     """Starts verifies in daemon threads, one at a time per sync; keeps the last of each."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: dict[str, VerifyJob] = {}
-        self._threads: list[threading.Thread] = []
+        self._jobs: OneAtATime[VerifyJob] = OneAtATime(
+            "verify", busy="is already being verified from this console"
+        )
 
     def start(self, sync_id: str, repair: bool, work: Callable[[], VerifyReport]) -> VerifyJob:
         """Start ``work`` in a new thread.
@@ -50,40 +46,16 @@ class VerifyJobs:
         Raises:
             StateError: a verify of this sync from this console has not ended.
         """
-        with self._lock:
-            current = self._jobs.get(sync_id)
-            if current is not None and not current.done:
-                raise StateError(f"sync {sync_id!r} is already being verified from this console")
-            job = VerifyJob(sync_id, repair)
-            thread = threading.Thread(
-                target=self._work, args=(job, work), name="fieldsync-verify", daemon=True
-            )
-            self._jobs[sync_id] = job
-            self._threads.append(thread)
-        thread.start()
-        return job
 
-    def _work(self, job: VerifyJob, work: Callable[[], VerifyReport]) -> None:
-        try:
+        def verify(job: VerifyJob) -> None:
             job.report = work()
-        except FieldSyncError as exc:
-            _log.warning("the console's verify of sync %s failed: %s", job.sync_id, exc)
-            job.error = redact_text(str(exc))
-        except Exception:
-            _log.exception("the console's verify of sync %s failed", job.sync_id)
-            job.error = "an unexpected error stopped it; the server log has the details"
-        finally:
-            job.done = True
+
+        return self._jobs.launch(VerifyJob(sync_id, repair), verify)
 
     def job(self, sync_id: str) -> VerifyJob | None:
         """The last verify started for ``sync_id``, if any."""
-        with self._lock:
-            return self._jobs.get(sync_id)
+        return self._jobs.job(sync_id)
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Wait until every verify has ended (tests); return whether they did."""
-        with self._lock:
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join(timeout)
-        return not any(thread.is_alive() for thread in threads)
+        return self._jobs.wait(timeout)
