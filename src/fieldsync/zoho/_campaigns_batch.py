@@ -18,7 +18,7 @@ from fieldsync.exceptions import (
 )
 from fieldsync.http.ratelimit import Pacer
 
-__all__ = ["CallsOfABatch", "book", "locked_out", "send_all"]
+__all__ = ["CallsOfABatch", "book", "locked_out", "send_all", "send_batch"]
 
 T = TypeVar("T")
 
@@ -99,6 +99,35 @@ def send_all(
             run_in_threads(count, concurrency, one, name=name)
     finally:
         pacer.release_unused()
+
+
+def send_batch(
+    count: int,
+    send: Callable[[int, CallsOfABatch[T]], T | None],
+    *,
+    pacer: Pacer,
+    endpoint: str,
+    concurrency: int,
+    name: str,
+) -> list[T | None]:
+    """A batch of ``count`` calls: their slots booked at once (:func:`book`), each sent as
+    ``send(index, batch)`` (:func:`send_all`), then what stopped the batch raised
+    (:meth:`CallsOfABatch.raise_stop`). Returns each call's outcome, by index.
+
+    Raises:
+        QuotaExhaustedError: the slots were not booked, or a quota or lock met before any
+            call was answered.
+        FatalSyncError, ServiceUnavailableError: what ended the batch.
+    """
+    book(pacer, count, endpoint)
+    batch: CallsOfABatch[T] = CallsOfABatch(count)
+
+    def one(index: int) -> None:
+        batch.outcomes[index] = send(index, batch)
+
+    send_all(count, one, pacer=pacer, concurrency=concurrency, name=name)
+    batch.raise_stop()
+    return batch.outcomes
 
 
 def locked_out(pacer: Pacer, exc: RateLimitedError, endpoint: str) -> QuotaExhaustedError:

@@ -23,7 +23,7 @@ from fieldsync.exceptions import (
 from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
-from fieldsync.zoho._campaigns_batch import CallsOfABatch, book, locked_out, send_all
+from fieldsync.zoho._campaigns_batch import CallsOfABatch, locked_out, send_batch
 from fieldsync.zoho._campaigns_bulk_answer import read_answer
 from fieldsync.zoho._campaigns_codes import answer_message, confirms_success
 
@@ -74,21 +74,15 @@ class BulkAdder:
             return []
         step = self._per_call
         groups = [contacts[low : low + step] for low in range(0, len(contacts), step)]
-        book(self._pacer, len(groups), BULK)
-        batch: _Calls = CallsOfABatch(len(groups))
-
-        def one(index: int) -> None:
-            batch.outcomes[index] = self._send(list_key, groups[index], batch)
-
-        send_all(
+        outcomes = send_batch(
             len(groups),
-            one,
+            lambda index, batch: self._send(list_key, groups[index], batch),
             pacer=self._pacer,
+            endpoint=BULK,
             concurrency=self._concurrency,
             name="campaigns-bulk",
         )
-        batch.raise_stop()
-        return [outcome for group in batch.outcomes for outcome in group or ()]
+        return [outcome for group in outcomes for outcome in group or ()]
 
     def _send(
         self, list_key: str, group: Sequence[TargetContact], batch: _Calls

@@ -20,7 +20,7 @@ from fieldsync.exceptions import (
 from fieldsync.http.breaker import CircuitBreaker
 from fieldsync.http.ratelimit import Pacer
 from fieldsync.zoho._api import ZohoApi
-from fieldsync.zoho._campaigns_batch import CallsOfABatch, book, locked_out, send_all
+from fieldsync.zoho._campaigns_batch import CallsOfABatch, locked_out, send_batch
 from fieldsync.zoho._campaigns_codes import (
     CODES,
     MessageKind,
@@ -78,21 +78,15 @@ class Subscriber:
         """
         if not contacts:
             return []
-        book(self._pacer, len(contacts), SUBSCRIBE)
-        batch: _Batch = CallsOfABatch(len(contacts))
-
-        def one(index: int) -> None:
-            batch.outcomes[index] = self._write(list_key, contacts[index], batch)
-
-        send_all(
+        outcomes = send_batch(
             len(contacts),
-            one,
+            lambda index, batch: self._write(list_key, contacts[index], batch),
             pacer=self._pacer,
+            endpoint=SUBSCRIBE,
             concurrency=self._concurrency,
             name="campaigns",
         )
-        batch.raise_stop()
-        return [outcome for outcome in batch.outcomes if outcome is not None]
+        return [outcome for outcome in outcomes if outcome is not None]
 
     def _write(self, list_key: str, contact: TargetContact, batch: _Batch) -> UpsertOutcome | None:
         if batch.fatal is not None or batch.outage is not None:
